@@ -1,0 +1,138 @@
+/**
+ * Reverse-mode differentiation over the dynamic graph that record() builds.
+ *
+ * backward(root, grad): sort the graph topologically (iteratively, so a 10,000-op chain is fine), then visit
+ * nodes from the root towards the leaves, calling each op's backward closure once with the sum of the gradients
+ * that flowed into its output. Gradients of leaves are accumulated into `.grad` (+=, so a leaf used twice gets
+ * both contributions). The order of visits and of additions is fixed by the graph, so results are deterministic.
+ * Unless retainGraph is set, closures are dropped after use (their saved tensors become garbage).
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { ShapeError } from '../tensor/errors.js';
+import { allocArray } from '../tensor/dtype.js';
+import { shapesEqual, fmtShape } from '../tensor/shape.js';
+import { noGrad } from './grad-mode.js';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
+  retainGraph?: boolean;
+}
+
+/** Nodes reachable from root that require grad, each after all of its inputs (iterative post-order DFS). */
+function topoSort(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.gradFn ? t.gradFn.inputs : [];
+    if (i < inputs.length) {
+      top[1]++;
+      const child = inputs[i];
+      if (child && child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+function addInto(target: Tensor, g: Tensor): void {
+  const a = target.data;
+  const b = g.data;
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
+}
+
+function cloneAs(g: Tensor, like: Tensor): Tensor {
+  const out = allocArray(like.dtype, g.size);
+  out.set(g.data);
+  return new Tensor(out, like.shape);
+}
+
+export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new ShapeError('backward', 'this tensor does not require grad and has no gradFn (did any input have requiresGrad?)', {
+      tensor: root.shape,
+    });
+  }
+  let seed: Tensor;
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new ShapeError('backward', 'grad can be implicitly created only for one-element outputs; pass a gradient', {
+        output: root.shape,
+      });
+    }
+    const one = allocArray(root.dtype, 1);
+    one[0] = 1;
+    seed = new Tensor(one, root.shape);
+  } else {
+    if (!shapesEqual(grad.shape, root.shape)) {
+      throw new ShapeError('backward', 'gradient shape must equal output shape', { grad: grad.shape, output: root.shape });
+    }
+    seed = grad;
+  }
+
+  const order = topoSort(root);
+  const grads = new Map<Tensor, Tensor>();
+  const owned = new Set<Tensor>(); // gradients created here, safe to add into in place
+  grads.set(root, seed);
+
+  noGrad(() => {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k];
+      const g = grads.get(t);
+      grads.delete(t);
+      if (!g) continue;
+      const fn = t.gradFn;
+      if (!fn) {
+        // a leaf: accumulate into .grad (a fresh buffer the first time, so .grad never aliases another tensor)
+        if (t.grad) addInto(t.grad, g);
+        else t.grad = cloneAs(g, t);
+        continue;
+      }
+      if (!fn.backward) {
+        throw new ShapeError(
+          'backward',
+          `the graph through '${fn.name}' was already freed; call backward with { retainGraph: true } to run it twice`,
+          { tensor: t.shape },
+        );
+      }
+      const needs = fn.inputs.map((x) => !!x && x.requiresGrad);
+      const gin = fn.backward(g, needs);
+      if (!options.retainGraph) fn.backward = null;
+      for (let i = 0; i < fn.inputs.length; i++) {
+        const x = fn.inputs[i];
+        const gx = gin[i];
+        if (!x || !x.requiresGrad || !gx) continue;
+        if (!shapesEqual(gx.shape, x.shape)) {
+          throw new Error(`backward of '${fn.name}': gradient for input ${i} has shape ${fmtShape(gx.shape)}, input has ${fmtShape(x.shape)}`);
+        }
+        const prev = grads.get(x);
+        if (!prev) grads.set(x, gx);
+        else if (owned.has(prev)) addInto(prev, gx);
+        else {
+          const sum = cloneAs(prev, x);
+          addInto(sum, gx);
+          grads.set(x, sum);
+          owned.add(sum);
+        }
+      }
+    }
+  });
+}
+
+declare module '../tensor/tensor.js' {
+  interface Tensor {
+    /** Compute dL/dleaf for every leaf this tensor depends on (accumulated into leaf.grad). */
+    backward(grad?: Tensor, options?: BackwardOptions): void;
+  }
+}
+Tensor.prototype.backward = function (this: Tensor, grad?: Tensor, options?: BackwardOptions): void {
+  backward(this, grad, options);
+};

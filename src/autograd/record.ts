@@ -1,0 +1,28 @@
+/**
+ * record(): how every differentiable op joins the graph. An op computes its output eagerly, then hands
+ * record() its name, its tensor inputs and a backward closure that maps dL/dout to dL/dinput for each input.
+ * The closure captures exactly what backward needs (micrograd's `_backward`, PyTorch's saved tensors), so the
+ * forward and backward of an op sit side by side in one function:
+ *
+ *   export function exp(x: Tensor): Tensor {
+ *     const y = unaryKernel(x, Math.exp);
+ *     return record('exp', [x], y, (gy) => [mul(gy, y)]);      // d/dx e^x = e^x = y
+ *   }
+ *
+ * `needs[i]` is true when input i requires a gradient; a closure may skip work for the others (return null).
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { isGradEnabled } from './grad-mode.js';
+import './engine.js'; // installs Tensor.prototype.backward wherever ops are used
+
+export type BackwardFn = (gy: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
+
+export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, backward: BackwardFn): Tensor {
+  if (!isGradEnabled()) return out;
+  let any = false;
+  for (const t of inputs) if (t && t.requiresGrad) any = true;
+  if (!any) return out;
+  out.requiresGrad = true;
+  out.gradFn = { name, inputs: [...inputs], backward };
+  return out;
+}

@@ -1,0 +1,5 @@
+/** The differentiable op set (functional API). Each file holds validation, forward and backward of its ops. */
+export { add, sub, mul, div, neg } from './binary.js';
+export { unary, unaryTable, exp, log, sqrt, abs, square, reciprocal } from './unary.js';
+export { sum, type ReduceOptions } from './sum.js';
+export { sumTo } from './broadcast.js';

@@ -1,0 +1,30 @@
+/** Element types. float32 is the working type, float64 is for checking (gradcheck, golden fixtures), int32 for labels. */
+export type DType = 'float32' | 'float64' | 'int32';
+export type FloatArray = Float32Array | Float64Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+export function allocArray(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+  }
+}
+
+export function dtypeOf(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+export const isFloat = (d: DType): boolean => d !== 'int32';
+
+/** Type promotion as PyTorch does for tensor-tensor ops: int32 < float32 < float64. */
+export function promote(a: DType, b: DType): DType {
+  if (a === 'float64' || b === 'float64') return 'float64';
+  if (a === 'float32' || b === 'float32') return 'float32';
+  return 'int32';
+}

@@ -1,0 +1,94 @@
+/**
+ * Tensor: a contiguous, row-major block of numbers with a shape and a dtype, plus the autograd fields.
+ * Every op returns a new Tensor; views are not shared (reshape copies nothing only when it can reuse `data`).
+ */
+import { type DType, type TypedArray, dtypeOf } from './dtype.js';
+import { type Shape, numel, fmtShape } from './shape.js';
+import { ShapeError } from './errors.js';
+
+/** The backward half of an op, recorded on the op's output (see autograd/record.ts). */
+export interface GradFn {
+  readonly name: string;
+  /** The op's tensor inputs, in order; null where the op took no tensor (e.g. an absent bias). */
+  readonly inputs: readonly (Tensor | null)[];
+  /** Given dL/dout, return dL/dinput for every input (null where not needed); null once the graph is freed. */
+  backward: ((gy: Tensor, needs: readonly boolean[]) => (Tensor | null)[]) | null;
+}
+
+export class Tensor {
+  readonly data: TypedArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** True for leaves the user wants gradients of, and for every op output that depends on one. */
+  requiresGrad = false;
+  /** Accumulated dL/dthis after backward() (leaves only, as in PyTorch). */
+  grad: Tensor | null = null;
+  /** How this tensor was computed; null for leaves. */
+  gradFn: GradFn | null = null;
+
+  constructor(data: TypedArray, shape: Shape) {
+    if (data.length !== numel(shape)) {
+      throw new ShapeError('tensor', `data has ${data.length} elements but the shape needs ${numel(shape)}`, { shape });
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtypeOf(data);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  numel(): number {
+    return this.data.length;
+  }
+
+  /** A leaf with requiresGrad = true (PyTorch's requires_grad_()). Returns this. */
+  requiresGrad_(flag = true): this {
+    if (this.gradFn) throw new ShapeError('requiresGrad_', 'can only be set on leaf tensors', { tensor: this.shape });
+    if (flag && this.dtype === 'int32') {
+      throw new ShapeError('requiresGrad_', 'only float tensors can require gradients, got int32', { tensor: this.shape });
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new ShapeError('item', `only one-element tensors can be converted to a number, got ${this.data.length} elements`, {
+        tensor: this.shape,
+      });
+    }
+    return this.data[0];
+  }
+
+  /** Nested arrays, as torch's tolist(). */
+  tolist(): unknown {
+    const shape = this.shape;
+    const data = this.data;
+    if (shape.length === 0) return data[0];
+    const build = (dim: number, offset: number): unknown[] => {
+      const n = shape[dim];
+      const stride = numel(shape.slice(dim + 1));
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) out.push(dim === shape.length - 1 ? data[offset + i] : build(dim + 1, offset + i * stride));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    const head = Array.from(this.data.subarray(0, 8), (v) => Number(v.toPrecision(5)));
+    const more = this.data.length > 8 ? ', ...' : '';
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}) [${head.join(', ')}${more}]`;
+  }
+}
