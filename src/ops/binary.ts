@@ -1,9 +1,11 @@
 /**
- * Broadcasting arithmetic: add, sub, mul, div. Derivatives (then summed back over broadcast dims by sumTo):
- *   d(a+b) = (gy, gy);  d(a-b) = (gy, -gy);  d(a*b) = (gy*b, gy*a);  d(a/b) = (gy/b, -gy*a/b^2).
+ * Broadcasting arithmetic: add, sub, mul, div, pow, maximum, minimum. Derivatives (then summed back over
+ * broadcast dims by sumTo):
+ *   d(a+b) = (gy, gy);  d(a-b) = (gy, -gy);  d(a*b) = (gy*b, gy*a);  d(a/b) = (gy/b, -gy*a/b^2);
+ *   d(a^b) = (gy * b a^(b-1), gy * a^b ln a);   d max(a,b) = gy to the larger operand, halved on ties (as PyTorch).
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type TypedArray } from '../tensor/dtype.js';
+import { allocArray, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, shapesEqual, numel } from '../tensor/shape.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides, addSame, subSame, mulSame, divSame } from '../tensor/kernels/elementwise.js';
 import { record } from '../autograd/record.js';
@@ -11,13 +13,23 @@ import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
 type SameFn = (out: TypedArray, a: TypedArray, b: TypedArray) => void;
 
-/** Evaluate a broadcasting binary op (no graph). Shared by every binary op, differentiable or not. */
-export function broadcastBinary(op: string, a: Tensor | number, b: Tensor | number, f: BinaryFn, same?: SameFn): Tensor {
+/**
+ * Evaluate a broadcasting binary op (no graph). Shared by every binary op, differentiable or not.
+ * Operands are promoted to a common dtype first; the result has that dtype unless outDtype is given.
+ */
+export function broadcastBinary(
+  op: string,
+  a: Tensor | number,
+  b: Tensor | number,
+  f: BinaryFn,
+  same?: SameFn,
+  outDtype?: DType,
+): Tensor {
   const dtype = resultDType(a, b);
   const ta = castData(asTensor(a, dtype), dtype);
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  const out = allocArray(dtype, numel(shape));
+  const out = allocArray(outDtype ?? dtype, numel(shape));
   if (same && shapesEqual(ta.shape, tb.shape)) same(out, ta.data, tb.data);
   else binaryBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, f);
   return new Tensor(out, shape);
@@ -70,4 +82,42 @@ export function neg(x: Tensor): Tensor {
   const d = x.data;
   for (let i = 0; i < out.length; i++) out[i] = -d[i];
   return record('neg', [x], new Tensor(out, x.shape), (gy) => [neg(gy)]);
+}
+
+/** Element-wise gy * f(a, b), summed back to `shape`: the gradient of one operand given its local derivative f. */
+function gradVia(gy: Tensor, a: Tensor | number, b: Tensor | number, f: BinaryFn, shape: readonly number[]): Tensor {
+  return sumTo(mul(gy, broadcastBinary('grad', a, b, f)), shape);
+}
+
+/**
+ * a^b. d/da = b a^(b-1) (0 where b = 0), d/db = a^b ln a (0 where a = 0 and b >= 0), masked as PyTorch does so
+ * that x^0 and 0^b with b >= 0 have finite gradients.
+ */
+export function pow(a: Tensor | number, b: Tensor | number): Tensor {
+  const y = broadcastBinary('pow', a, b, (u, v) => u ** v);
+  const [ta, tb] = tensors(a, b);
+  return record('pow', [ta, tb], y, (gy, needs) => [
+    needs[0] ? gradVia(gy, a, b, (u, v) => (v === 0 ? 0 : v * u ** (v - 1)), ta!.shape) : null,
+    needs[1] ? gradVia(gy, a, b, (u, v) => (u === 0 && v >= 0 ? 0 : u ** v * Math.log(u)), tb!.shape) : null,
+  ]);
+}
+
+/** Element-wise larger value (NaN propagates); the gradient goes to the larger operand, 0.5/0.5 on ties. */
+export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
+  const y = broadcastBinary('maximum', a, b, Math.max);
+  const [ta, tb] = tensors(a, b);
+  return record('maximum', [ta, tb], y, (gy, needs) => [
+    needs[0] ? gradVia(gy, a, b, (u, v) => (u > v ? 1 : u === v ? 0.5 : 0), ta!.shape) : null,
+    needs[1] ? gradVia(gy, a, b, (u, v) => (v > u ? 1 : u === v ? 0.5 : 0), tb!.shape) : null,
+  ]);
+}
+
+/** Element-wise smaller value (NaN propagates); the gradient goes to the smaller operand, 0.5/0.5 on ties. */
+export function minimum(a: Tensor | number, b: Tensor | number): Tensor {
+  const y = broadcastBinary('minimum', a, b, Math.min);
+  const [ta, tb] = tensors(a, b);
+  return record('minimum', [ta, tb], y, (gy, needs) => [
+    needs[0] ? gradVia(gy, a, b, (u, v) => (u < v ? 1 : u === v ? 0.5 : 0), ta!.shape) : null,
+    needs[1] ? gradVia(gy, a, b, (u, v) => (v < u ? 1 : u === v ? 0.5 : 0), tb!.shape) : null,
+  ]);
 }

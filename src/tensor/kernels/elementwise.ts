@@ -60,33 +60,39 @@ export function binaryBroadcast(
   }
 }
 
-/** out[j] += g[i] where j is i's index in the (broadcast) target: the adjoint of broadcasting. out must start at 0. */
+/**
+ * out[j] += g[i] where j is i's index in the (broadcast) target: the adjoint of broadcasting. out must start at 0.
+ * Sums run in doubles: a non-float64 out is accumulated in a Float64Array copy and written back once at the end.
+ * (ops/broadcast.ts's sumTo uses the faster reduce kernel; this stays for callers that hold broadcast strides.)
+ */
 export function sumToBroadcast(out: TypedArray, so: readonly number[], g: TypedArray, gShape: Shape): void {
+  const acc = out instanceof Float64Array ? out : Float64Array.from(out);
   const n = gShape.length;
   if (n === 0) {
-    out[0] += g[0];
-    return;
-  }
-  const inner = gShape[n - 1];
-  const io = so[n - 1];
-  const idx = new Array<number>(n).fill(0);
-  let po = 0;
-  for (let i = 0; i < g.length; i += inner) {
-    if (io === 0) {
-      let s = 0;
-      for (let j = 0; j < inner; j++) s += g[i + j];
-      out[po] += s;
-    } else {
-      for (let j = 0, jo = po; j < inner; j++, jo += io) out[jo] += g[i + j];
+    acc[0] += g[0];
+  } else {
+    const inner = gShape[n - 1];
+    const io = so[n - 1];
+    const idx = new Array<number>(n).fill(0);
+    let po = 0;
+    for (let i = 0; i < g.length; i += inner) {
+      if (io === 0) {
+        let s = 0;
+        for (let j = 0; j < inner; j++) s += g[i + j];
+        acc[po] += s;
+      } else {
+        for (let j = 0, jo = po; j < inner; j++, jo += io) acc[jo] += g[i + j];
+      }
+      for (let d = n - 2; d >= 0; d--) {
+        idx[d]++;
+        po += so[d];
+        if (idx[d] < gShape[d]) break;
+        po -= so[d] * gShape[d];
+        idx[d] = 0;
+      }
     }
-    for (let d = n - 2; d >= 0; d--) {
-      idx[d]++;
-      po += so[d];
-      if (idx[d] < gShape[d]) break;
-      po -= so[d] * gShape[d];
-      idx[d] = 0;
-    }
   }
+  if (acc !== out) out.set(acc);
 }
 
 /** Same-shape fast paths for the four arithmetic ops (no call per element). */

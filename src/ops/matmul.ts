@@ -1,0 +1,73 @@
+/**
+ * matmul with NumPy/PyTorch semantics: 1-D·1-D is a dot product; a 1-D left operand is treated as [1, K] and a
+ * 1-D right operand as [K, 1], the added dim being removed from the result; otherwise the last two dims multiply
+ * as matrices and the leading (batch) dims broadcast.
+ * Backward for C = A·B per batch: gA = gy·Bᵀ, gB = Aᵀ·gy, each summed over the batch dims its operand was
+ * broadcast along (sumTo).
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { allocArray, promote } from '../tensor/dtype.js';
+import { fmtShape, numel } from '../tensor/shape.js';
+import { ShapeError } from '../tensor/errors.js';
+import { broadcastStrides } from '../tensor/kernels/elementwise.js';
+import { matmulKernel } from '../tensor/kernels/matmul.js';
+import { record } from '../autograd/record.js';
+import { broadcastAll, castData, sumTo } from './broadcast.js';
+import { reshape } from './shape.js';
+import { transpose } from './permute.js';
+
+/** Batched product of operands with ndim >= 2 whose shapes were validated; no graph. */
+function batchedProduct(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
+  const dtype = promote(a.dtype, b.dtype);
+  const A = castData(a, dtype).data;
+  const B = castData(b, dtype).data;
+  const M = a.shape[a.ndim - 2];
+  const K = a.shape[a.ndim - 1];
+  const N = b.shape[b.ndim - 1];
+  const sa = broadcastStrides(a.shape.slice(0, -2), batch);
+  const sb = broadcastStrides(b.shape.slice(0, -2), batch);
+  const out = allocArray(dtype, numel(batch) * M * N);
+  for (let q = 0; q < numel(batch); q++) {
+    let ia = 0;
+    let ib = 0;
+    for (let d = batch.length - 1, r = q; d >= 0; d--) {
+      const i = r % batch[d];
+      r = Math.floor(r / batch[d]);
+      ia += i * sa[d];
+      ib += i * sb[d];
+    }
+    const outQ = out.subarray(q * M * N, (q + 1) * M * N);
+    matmulKernel(outQ, A.subarray(ia * M * K, (ia + 1) * M * K), B.subarray(ib * K * N, (ib + 1) * K * N), M, K, N, 0, M);
+  }
+  return new Tensor(out, [...batch, M, N]);
+}
+
+/** The recorded product for ndim >= 2 operands. */
+function product(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
+  const y = batchedProduct(a, b, batch);
+  return record('matmul', [a, b], y, (gy, needs) => [
+    needs[0] ? sumTo(product(gy, transpose(b, -1, -2), batch), a.shape) : null,
+    needs[1] ? sumTo(product(transpose(a, -1, -2), gy, batch), b.shape) : null,
+  ]);
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const shapes = { a: a.shape, b: b.shape };
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError('matmul', 'both operands must be at least 1-D', shapes);
+  const K = a.shape[a.ndim - 1];
+  const Kb = b.shape[b.ndim === 1 ? 0 : b.ndim - 2];
+  if (K !== Kb) throw new ShapeError('matmul', `inner dimensions must match (${K} vs ${Kb})`, shapes);
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const batch = broadcastAll([aBatch, bBatch]);
+  if (!batch) {
+    throw new ShapeError('matmul', `batch dimensions ${fmtShape(aBatch)} and ${fmtShape(bBatch)} cannot broadcast`, shapes);
+  }
+  const a2 = a.ndim === 1 ? reshape(a, [1, K]) : a;
+  const b2 = b.ndim === 1 ? reshape(b, [K, 1]) : b;
+  const y = product(a2, b2, batch);
+  if (a.ndim > 1 && b.ndim > 1) return y;
+  const M = a.ndim === 1 ? [] : [a.shape[a.ndim - 2]];
+  const N = b.ndim === 1 ? [] : [b.shape[b.ndim - 1]];
+  return reshape(y, [...batch, ...M, ...N]);
+}
