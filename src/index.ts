@@ -10,3 +10,4 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export * from './ops/index.js';
 export * from './io/safetensors.js';
+export * from './nn/losses.js';

@@ -16,3 +16,7 @@ export { conv2d } from './conv2d.js';
 export { convTranspose2d } from './conv-transpose2d.js';
 export type { Conv2dOptions, ConvTranspose2dOptions, PaddingMode, Pair } from './conv-geometry.js';
 export { pad, type PadMode, type PadOptions } from './pad.js';
+export { gelu, relu, sigmoid, tanh, type GeluOptions } from './activations.js';
+export { batchNorm2d, type BatchNorm2dOptions } from './batchnorm2d.js';
+export { interpolate, type InterpolateOptions } from './interpolate.js';
+export { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from './pool2d.js';

@@ -1,0 +1,70 @@
+/**
+ * Activations: gelu (exact erf form by default, 'tanh' approximation on request), relu, sigmoid, tanh.
+ * Each saves what its derivative needs: gelu the input x, the others their output y.
+ *   gelu'(x) = Φ(x) + x·φ(x);  relu'(x) = [x > 0];  sigmoid'(x) = y(1 − y);  tanh'(x) = 1 − y².
+ * Kernels and the full formulas: src/tensor/kernels/activations.ts.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { allocArray, type FloatArray } from '../tensor/dtype.js';
+import { ShapeError, ConfigError } from '../tensor/errors.js';
+import { record } from '../autograd/record.js';
+import * as K from '../tensor/kernels/activations.js';
+
+type Kernel = (out: FloatArray, a: FloatArray, b: FloatArray) => void;
+
+function floatInput(op: string, x: Tensor): FloatArray {
+  if (x.dtype === 'int32') throw new ShapeError(op, 'expects a float tensor, got int32', { input: x.shape });
+  return x.data as FloatArray;
+}
+
+/** out = f(x) as a new tensor of x's dtype and shape. */
+function map(x: Tensor, f: (out: FloatArray, x: FloatArray) => void): Tensor {
+  const out = allocArray(x.dtype, x.size) as FloatArray;
+  f(out, x.data as FloatArray);
+  return new Tensor(out, x.shape);
+}
+
+/** gx = kernel(gy, saved) as a tensor shaped like gy. */
+function grad(gy: Tensor, saved: Tensor, kernel: Kernel): Tensor {
+  const gx = allocArray(saved.dtype, saved.size) as FloatArray;
+  kernel(gx, gy.data as FloatArray, saved.data as FloatArray);
+  return new Tensor(gx, saved.shape);
+}
+
+export interface GeluOptions {
+  /** 'none' (default, PyTorch's default): x·Φ(x) with the exact erf; 'tanh': the tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+/** Gaussian error linear unit, y = x·Φ(x) (Hendrycks & Gimpel 2016). Shape: any; output like input. */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  floatInput('gelu', x);
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new ConfigError('gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  }
+  const exact = approximate === 'none';
+  const y = map(x, exact ? K.geluForward : K.geluTanhForward);
+  return record('gelu', [x], y, (gy) => [grad(gy, x, exact ? K.geluBackward : K.geluTanhBackward)]);
+}
+
+/** max(x, 0); its gradient is 0 at x = 0, as PyTorch's. Shape: any. */
+export function relu(x: Tensor): Tensor {
+  floatInput('relu', x);
+  const y = map(x, K.reluForward);
+  return record('relu', [x], y, (gy) => [grad(gy, y, K.reluBackward)]);
+}
+
+/** 1/(1 + e^(−x)). Shape: any. */
+export function sigmoid(x: Tensor): Tensor {
+  floatInput('sigmoid', x);
+  const y = map(x, K.sigmoidForward);
+  return record('sigmoid', [x], y, (gy) => [grad(gy, y, K.sigmoidBackward)]);
+}
+
+/** Hyperbolic tangent. Shape: any. */
+export function tanh(x: Tensor): Tensor {
+  floatInput('tanh', x);
+  const y = map(x, K.tanhForward);
+  return record('tanh', [x], y, (gy) => [grad(gy, y, K.tanhBackward)]);
+}
