@@ -1,0 +1,118 @@
+/** Shared helpers for the core op tests: seeded tensors, naive index arithmetic, closeness, shape arbitraries. */
+import { expect } from 'vitest';
+import fc from 'fast-check';
+import { Generator, randn, Tensor, type DType } from '../../src/index.js';
+
+export type Shape = number[];
+export const FLOATS: DType[] = ['float32', 'float64'];
+
+/** A standard-normal tensor from its own seeded generator. */
+export function rnd(shape: Shape, dtype: DType = 'float64', seed = 0): Tensor {
+  return randn(shape, { dtype, generator: new Generator(seed) });
+}
+
+/** A tensor of values in [lo, hi) as plain numbers from a seed (for ties, use integers: round). */
+export function uniformTensor(shape: Shape, dtype: DType, seed: number, lo = -1, hi = 1, round = false): Tensor {
+  const g = new Generator(seed);
+  const n = shape.reduce((p, d) => p * d, 1);
+  const arr = dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = lo + (hi - lo) * g.uniform();
+    arr[i] = round ? Math.floor(v) : v;
+  }
+  return new Tensor(arr, shape);
+}
+
+export const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+
+/** Multi-index of flat index i in a row-major shape. */
+export function unravel(i: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
+  return idx;
+}
+
+/** Flat index of a multi-index in a row-major shape. */
+export function ravel(idx: readonly number[], shape: readonly number[]): number {
+  let i = 0;
+  for (let d = 0; d < shape.length; d++) i = i * shape[d] + idx[d];
+  return i;
+}
+
+/** NumPy broadcast of shapes (assumed compatible). */
+export function bshape(...shapes: (readonly number[])[]): number[] {
+  const n = Math.max(0, ...shapes.map((s) => s.length));
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let d = 1;
+    for (const s of shapes) {
+      const v = s[s.length - n + i];
+      if (v !== undefined && v !== 1) d = v;
+    }
+    out.push(d);
+  }
+  return out;
+}
+
+/** Value of t at the out-index `idx` when t is broadcast to a shape of idx.length dims. */
+export function at(t: Tensor, idx: readonly number[]): number {
+  const lead = idx.length - t.ndim;
+  const own = t.shape.map((d, k) => (d === 1 ? 0 : idx[lead + k]));
+  return t.data[ravel(own, t.shape)];
+}
+
+/** Element-wise naive reference of a broadcasting op over any number of tensors. */
+export function naiveMap(ts: Tensor[], f: (...v: number[]) => number): { shape: number[]; data: number[] } {
+  const shape = bshape(...ts.map((t) => t.shape));
+  const data: number[] = [];
+  for (let i = 0; i < size(shape); i++) {
+    const idx = unravel(i, shape);
+    data.push(f(...ts.map((t) => at(t, idx))));
+  }
+  return { shape, data };
+}
+
+/** |a - e| <= tol·(1 + |e|) element-wise; NaN must match NaN. */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Number.isNaN(e)) {
+      if (!Number.isNaN(a)) expect.fail(`element ${i}: expected NaN, got ${a}`);
+      continue;
+    }
+    if (a === e) continue;
+    if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e)))) expect.fail(`element ${i}: got ${a}, expected ${e} (tol ${tol})`);
+  }
+}
+
+/** Tolerance for a result computed in `dtype` against a double-precision reference. */
+export const tolFor = (dtype: DType): number => (dtype === 'float32' ? 2e-6 : 1e-12);
+
+/** A shape of rank 0..maxRank with dims 1..maxDim. */
+export const shapeArb = (maxRank = 4, maxDim = 4, minRank = 0): fc.Arbitrary<number[]> =>
+  fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: minRank, maxLength: maxRank });
+
+/**
+ * Two shapes that broadcast: b is a copy of a with some dims set to 1 and some leading dims dropped;
+ * the pair is swapped at random so either side may be the broadcast one.
+ */
+export const broadcastPairArb = (maxRank = 4, maxDim = 4): fc.Arbitrary<[number[], number[]]> =>
+  fc
+    .tuple(
+      shapeArb(maxRank, maxDim),
+      fc.array(fc.boolean(), { minLength: maxRank, maxLength: maxRank }),
+      fc.nat(maxRank),
+      fc.boolean(),
+    )
+    .map(([a, ones, drop, swap]) => {
+      const b = a.map((d, i) => (ones[i] ? 1 : d)).slice(Math.min(drop, a.length));
+      return swap ? [b, a] : [a, b];
+    });
+
+export const dtypeArb = fc.constantFrom<DType>('float32', 'float64');
+export const seedArb = fc.nat(1_000_000);
