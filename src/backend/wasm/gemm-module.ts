@@ -1,0 +1,159 @@
+/**
+ * Generates the WebAssembly SIMD GEMM kernel: three functions over packed panels in an imported (shared) memory.
+ * The blocking loops around them live in TypeScript (gemm-driver.ts), which calls these a few times per
+ * cache block, so each call does thousands of multiply-adds.
+ *
+ *   packA(src, rs, cs, mc, kc, dst)   dst[(i/MR)·kc·MR + k·MR + i%MR] = src[i·rs + k·cs]   (rows zero-padded to MR)
+ *   packB(src, rs, cs, kc, nc, dst)   dst[(j/NR)·kc·NR + k·NR + j%NR] = src[k·rs + j·cs]   (cols zero-padded to NR)
+ *   macro(mc, nc, kc, pa, pb, c, ldc, overwrite, tile)
+ *        C[i, j] (+)= Σ_k A[i, k]·B[k, j] over the mc×nc block at c, from packed panels pa, pb
+ *
+ * Pointers are byte addresses, rs/cs/ldc are element strides, all float32. The micro-kernel keeps an MR×NR tile
+ * of sums in MR·NR/4 v128 locals: per k it loads NR/4 vectors of B, and for each of the MR rows splats one A value
+ * (v128.load32_splat) and does acc += a·b (f32x4.mul + f32x4.add, or one f32x4.relaxed_madd when enabled).
+ * Every C element is summed in the same order wherever its tile falls, so splits of C are bit-identical.
+ */
+import { type ModuleFunction, encodeModule } from './encoding.js';
+import { type Expr, FunctionBuilder, doWhile, f32, f32x4, forLoop, i32, ifF32, ifThen, v128 } from './instructions.js';
+
+export interface GemmKernelShape {
+  /** rows of the micro-tile */
+  MR: number;
+  /** columns of the micro-tile, a multiple of 4 */
+  NR: number;
+  /** use f32x4.relaxed_madd (only where it validates) */
+  relaxed: boolean;
+}
+
+export const GEMM_IMPORT = { module: 'env', field: 'memory' } as const;
+
+const minI32 = (a: Expr, b: Expr): Expr => i32.select(a, b, i32.ltS(a, b));
+
+function packA(MR: number): ModuleFunction {
+  const f = new FunctionBuilder('packA', { src: 'i32', rs: 'i32', cs: 'i32', mc: 'i32', kc: 'i32', dst: 'i32' });
+  const [src, rs, cs, mc, kc, dst] = ['src', 'rs', 'cs', 'mc', 'kc', 'dst'].map((n) => f.param(n));
+  const i = f.local('i', 'i32'), k = f.local('k', 'i32'), r = f.local('r', 'i32');
+  const rows = f.local('rows', 'i32'), s = f.local('s', 'i32');
+  const rs4 = f.local('rs4', 'i32'), cs4 = f.local('cs4', 'i32');
+  const fullRowsContiguous: Expr[] = []; // rs = 1: the MR values of one k are adjacent (A transposed)
+  for (let v = 0; v < MR / 4; v++) fullRowsContiguous.push(v128.store(dst.get(), v128.load(s.get(), 16 * v), 16 * v));
+  const fullRowsStrided: Expr[] = [];
+  for (let q = 0; q < MR; q++) {
+    fullRowsStrided.push(f32.store(dst.get(), f32.load(i32.add(s.get(), i32.mul(rs4.get(), i32.const(q)))), 4 * q));
+  }
+  const edgeRows = forLoop(r, i32.const(0), i32.const(MR), 1,
+    f32.store(i32.add(dst.get(), i32.shl(r.get(), i32.const(2))),
+      ifF32(i32.ltS(r.get(), rows.get()), f32.load(i32.add(s.get(), i32.mul(rs4.get(), r.get()))), f32.const(0))),
+  );
+  return f.build([
+    rs4.set(i32.shl(rs.get(), i32.const(2))),
+    cs4.set(i32.shl(cs.get(), i32.const(2))),
+    forLoop(i, i32.const(0), mc.get(), MR,
+      rows.set(minI32(i32.const(MR), i32.sub(mc.get(), i.get()))),
+      forLoop(k, i32.const(0), kc.get(), 1,
+        s.set(i32.add(src.get(), i32.add(i32.mul(i.get(), rs4.get()), i32.mul(k.get(), cs4.get())))),
+        ifThen(i32.eq(rows.get(), i32.const(MR)),
+          MR % 4 === 0 ? [ifThen(i32.eq(rs.get(), i32.const(1)), fullRowsContiguous, fullRowsStrided)] : fullRowsStrided,
+          [edgeRows]),
+        dst.inc(4 * MR),
+      ),
+    ),
+  ]);
+}
+
+function packB(NR: number): ModuleFunction {
+  const f = new FunctionBuilder('packB', { src: 'i32', rs: 'i32', cs: 'i32', kc: 'i32', nc: 'i32', dst: 'i32' });
+  const [src, rs, cs, kc, nc, dst] = ['src', 'rs', 'cs', 'kc', 'nc', 'dst'].map((n) => f.param(n));
+  const j = f.local('j', 'i32'), k = f.local('k', 'i32'), q = f.local('q', 'i32');
+  const cols = f.local('cols', 'i32'), s = f.local('s', 'i32');
+  const rs4 = f.local('rs4', 'i32'), cs4 = f.local('cs4', 'i32');
+  const fullContiguous: Expr[] = []; // cs = 1: B row-major, NR adjacent floats per k
+  for (let v = 0; v < NR / 4; v++) fullContiguous.push(v128.store(dst.get(), v128.load(s.get(), 16 * v), 16 * v));
+  const general = forLoop(q, i32.const(0), i32.const(NR), 1,
+    f32.store(i32.add(dst.get(), i32.shl(q.get(), i32.const(2))),
+      ifF32(i32.ltS(q.get(), cols.get()), f32.load(i32.add(s.get(), i32.mul(cs4.get(), q.get()))), f32.const(0))),
+  );
+  return f.build([
+    rs4.set(i32.shl(rs.get(), i32.const(2))),
+    cs4.set(i32.shl(cs.get(), i32.const(2))),
+    forLoop(j, i32.const(0), nc.get(), NR,
+      cols.set(minI32(i32.const(NR), i32.sub(nc.get(), j.get()))),
+      forLoop(k, i32.const(0), kc.get(), 1,
+        s.set(i32.add(src.get(), i32.add(i32.mul(k.get(), rs4.get()), i32.mul(j.get(), cs4.get())))),
+        ifThen(i32.and(i32.eq(cs.get(), i32.const(1)), i32.eq(cols.get(), i32.const(NR))), fullContiguous, [general]),
+        dst.inc(4 * NR),
+      ),
+    ),
+  ]);
+}
+
+function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
+  const f = new FunctionBuilder('macro', {
+    mc: 'i32', nc: 'i32', kc: 'i32', pa: 'i32', pb: 'i32', c: 'i32', ldc: 'i32', overwrite: 'i32', tile: 'i32',
+  });
+  const [mc, nc, kc, pa, pb, c, ldc, overwrite, tile] =
+    ['mc', 'nc', 'kc', 'pa', 'pb', 'c', 'ldc', 'overwrite', 'tile'].map((n) => f.param(n));
+  const V = NR / 4;
+  const ir = f.local('ir', 'i32'), jr = f.local('jr', 'i32');
+  const ap = f.local('ap', 'i32'), bp = f.local('bp', 'i32'), aEnd = f.local('aEnd', 'i32');
+  const row = f.local('row', 'i32'), ldc4 = f.local('ldc4', 'i32');
+  const rows = f.local('rows', 'i32'), cols = f.local('cols', 'i32'), r = f.local('r', 'i32'), q = f.local('q', 'i32');
+  const a = f.local('a', 'v128');
+  const b = Array.from({ length: V }, (_, v) => f.local(`b${v}`, 'v128'));
+  const acc = Array.from({ length: MR }, (_, i) => Array.from({ length: V }, (_, v) => f.local(`acc${i}_${v}`, 'v128')));
+  const all = (fn: (i: number, v: number) => Expr): Expr[] => acc.flatMap((rowAcc, i) => rowAcc.map((_, v) => fn(i, v)));
+  const madd = (x: Expr, y: Expr, z: Expr): Expr => (relaxed ? f32x4.relaxedMadd(x, y, z) : f32x4.add(z, f32x4.mul(x, y)));
+
+  const kStep: Expr[] = [
+    ...b.map((bv, v) => bv.set(v128.load(bp.get(), 16 * v))),
+    ...acc.flatMap((rowAcc, i) => [a.set(v128.load32Splat(ap.get(), 4 * i)), ...rowAcc.map((x, v) => x.set(madd(a.get(), b[v].get(), x.get())))]),
+    ap.inc(4 * MR),
+    bp.inc(4 * NR),
+  ];
+  // full tile: row pointer walks down C; overwrite or add
+  const storeRows = (add: boolean): Expr[] => [
+    row.set(i32.add(c.get(), i32.shl(i32.add(i32.mul(ir.get(), ldc.get()), jr.get()), i32.const(2)))),
+    ...acc.flatMap((rowAcc) => [
+      ...rowAcc.map((x, v) => v128.store(row.get(), add ? f32x4.add(v128.load(row.get(), 16 * v), x.get()) : x.get(), 16 * v)),
+      row.set(i32.add(row.get(), ldc4.get())),
+    ]),
+  ];
+  // edge tile: spill the sums to `tile`, then copy the valid rows × cols
+  const storeEdge: Expr[] = [
+    ...all((i, v) => v128.store(tile.get(), acc[i][v].get(), 16 * (i * V + v))),
+    rows.set(minI32(i32.const(MR), i32.sub(mc.get(), ir.get()))),
+    cols.set(minI32(i32.const(NR), i32.sub(nc.get(), jr.get()))),
+    forLoop(r, i32.const(0), rows.get(), 1,
+      row.set(i32.add(c.get(), i32.shl(i32.add(i32.mul(i32.add(ir.get(), r.get()), ldc.get()), jr.get()), i32.const(2)))),
+      forLoop(q, i32.const(0), cols.get(), 1,
+        f32.store(i32.add(row.get(), i32.shl(q.get(), i32.const(2))),
+          ifF32(overwrite.get(),
+            f32.load(i32.add(tile.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2)))),
+            f32.add(f32.load(i32.add(row.get(), i32.shl(q.get(), i32.const(2)))),
+              f32.load(i32.add(tile.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2))))))),
+      ),
+    ),
+  ];
+  return f.build([
+    ldc4.set(i32.shl(ldc.get(), i32.const(2))),
+    forLoop(jr, i32.const(0), nc.get(), NR,
+      forLoop(ir, i32.const(0), mc.get(), MR,
+        ap.set(i32.add(pa.get(), i32.shl(i32.mul(ir.get(), kc.get()), i32.const(2)))),
+        bp.set(i32.add(pb.get(), i32.shl(i32.mul(jr.get(), kc.get()), i32.const(2)))),
+        aEnd.set(i32.add(ap.get(), i32.mul(kc.get(), i32.const(4 * MR)))),
+        ...all((i, v) => acc[i][v].set(v128.zero())),
+        doWhile(i32.ltU(ap.get(), aEnd.get()), ...kStep),
+        ifThen(i32.and(i32.geS(i32.sub(mc.get(), ir.get()), i32.const(MR)), i32.geS(i32.sub(nc.get(), jr.get()), i32.const(NR))),
+          [ifThen(overwrite.get(), storeRows(false), storeRows(true))],
+          storeEdge),
+      ),
+    ),
+  ]);
+}
+
+/** The module bytes; import `env.memory` (shared when `sharedMemory`), export packA, packB, macro. */
+export function gemmModuleBytes(shape: GemmKernelShape, sharedMemory: boolean): Uint8Array {
+  if (shape.NR % 4 !== 0 || shape.MR < 1) throw new Error(`wasm gemm: NR (${shape.NR}) must be a multiple of 4`);
+  const memory = { ...GEMM_IMPORT, initialPages: 1, maximumPages: 65536, shared: sharedMemory };
+  return encodeModule(memory, [packA(shape.MR), packB(shape.NR), macro(shape)]);
+}

@@ -1,0 +1,136 @@
+/**
+ * Instructions in folded form, like the text format's S-expressions: `i32.add(x.get(), i32.const(4))` is
+ * `(i32.add (local.get $x) (i32.const 4))` and returns the bytes of the operands followed by the opcode.
+ * Only the instructions our kernels use are here. Opcodes: spec 5.4; SIMD ones carry the 0xfd prefix and a
+ * LEB128 sub-opcode (SIMD proposal, relaxed-SIMD proposal for relaxed_madd).
+ */
+import { type Bytes, type ValType, f32Bytes, sleb, uleb } from './encoding.js';
+
+export type Expr = Bytes;
+
+const op = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), code];
+/** Memory immediate: log2 of the alignment hint, then the constant byte offset added to the address. */
+const memarg = (alignLog2: number, offset: number): Bytes => [alignLog2, ...uleb(offset)];
+const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
+
+export const i32 = {
+  const: (n: number): Expr => [0x41, ...sleb(n)],
+  add: (a: Expr, b: Expr) => op(0x6a, a, b),
+  sub: (a: Expr, b: Expr) => op(0x6b, a, b),
+  mul: (a: Expr, b: Expr) => op(0x6c, a, b),
+  shl: (a: Expr, b: Expr) => op(0x74, a, b),
+  and: (a: Expr, b: Expr) => op(0x71, a, b),
+  eqz: (a: Expr) => op(0x45, a),
+  eq: (a: Expr, b: Expr) => op(0x46, a, b),
+  ne: (a: Expr, b: Expr) => op(0x47, a, b),
+  ltS: (a: Expr, b: Expr) => op(0x48, a, b),
+  ltU: (a: Expr, b: Expr) => op(0x49, a, b),
+  geS: (a: Expr, b: Expr) => op(0x4e, a, b),
+  geU: (a: Expr, b: Expr) => op(0x4f, a, b),
+  /** select(a, b, cond) = cond ? a : b */
+  select: (a: Expr, b: Expr, cond: Expr) => op(0x1b, a, b, cond),
+};
+
+export const f32 = {
+  const: (x: number): Expr => [0x43, ...f32Bytes(x)],
+  add: (a: Expr, b: Expr) => op(0x92, a, b),
+  mul: (a: Expr, b: Expr) => op(0x94, a, b),
+  load: (addr: Expr, offset = 0): Expr => [...addr, 0x2a, ...memarg(2, offset)],
+  store: (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x38, ...memarg(2, offset)],
+};
+
+export const v128 = {
+  load: (addr: Expr, offset = 0): Expr => [...simd(0x00, addr), ...memarg(4, offset)],
+  store: (addr: Expr, value: Expr, offset = 0): Expr => [...simd(0x0b, addr, value), ...memarg(4, offset)],
+  /** Load one f32 and splat it to all four lanes. */
+  load32Splat: (addr: Expr, offset = 0): Expr => [...simd(0x09, addr), ...memarg(2, offset)],
+  zero: (): Expr => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
+};
+
+export const f32x4 = {
+  splat: (x: Expr) => simd(0x13, x),
+  add: (a: Expr, b: Expr) => simd(0xe4, a, b),
+  mul: (a: Expr, b: Expr) => simd(0xe6, a, b),
+  /** a·b + c, fused or not as the hardware prefers (relaxed SIMD). */
+  relaxedMadd: (a: Expr, b: Expr, c: Expr) => simd(0x105, a, b, c),
+};
+
+/** Structured control flow. Branch depth 0 is the innermost enclosing block/loop. */
+export const block = (...body: Expr[]): Expr => [0x02, 0x40, ...body.flat(), 0x0b];
+export const loop = (...body: Expr[]): Expr => [0x03, 0x40, ...body.flat(), 0x0b];
+export const ifThen = (cond: Expr, then: Expr[], otherwise: Expr[] = []): Expr => [
+  ...cond, 0x04, 0x40, ...then.flat(), ...(otherwise.length ? [0x05, ...otherwise.flat()] : []), 0x0b,
+];
+/** (if (result f32) cond then otherwise): a value-producing if; only the taken arm runs. */
+export const ifF32 = (cond: Expr, then: Expr, otherwise: Expr): Expr => [...cond, 0x04, 0x7d, ...then, 0x05, ...otherwise, 0x0b];
+export const br = (depth: number): Expr => [0x0c, ...uleb(depth)];
+export const brIf = (depth: number, cond: Expr): Expr => [...cond, 0x0d, ...uleb(depth)];
+export const call = (funcIndex: number, ...args: Expr[]): Expr => [...args.flat(), 0x10, ...uleb(funcIndex)];
+
+/** A parameter or local of the function being built. */
+export class Local {
+  constructor(
+    readonly index: number,
+    readonly type: ValType,
+  ) {}
+  get(): Expr {
+    return [0x20, ...uleb(this.index)];
+  }
+  set(value: Expr): Expr {
+    return [...value, 0x21, ...uleb(this.index)];
+  }
+  /** this += step (i32) */
+  inc(step: Expr | number): Expr {
+    return this.set(i32.add(this.get(), typeof step === 'number' ? i32.const(step) : step));
+  }
+}
+
+/** for (i = from; i < to; i += step) body   — `to` is re-evaluated every iteration, so pass a local or a constant. */
+export function forLoop(i: Local, from: Expr, to: Expr, step: number | Expr, ...body: Expr[]): Expr {
+  return [...i.set(from), ...block(loop(brIf(1, i32.geS(i.get(), to)), ...body, i.inc(step), br(0)))];
+}
+
+/** do { body } while (cond) */
+export function doWhile(cond: Expr, ...body: Expr[]): Expr {
+  return loop(...body, brIf(0, cond));
+}
+
+/** Collects the params and locals of one function and hands out `Local`s by name. */
+export class FunctionBuilder {
+  private readonly localTypes: ValType[] = [];
+  private readonly byName = new Map<string, Local>();
+  readonly paramTypes: ValType[];
+
+  constructor(
+    readonly name: string,
+    params: Record<string, ValType>,
+    readonly results: ValType[] = [],
+  ) {
+    this.paramTypes = Object.values(params);
+    Object.entries(params).forEach(([n, t], i) => this.byName.set(n, new Local(i, t)));
+  }
+
+  param(name: string): Local {
+    const l = this.byName.get(name);
+    if (!l) throw new Error(`wasm emitter: ${this.name} has no parameter or local '${name}'`);
+    return l;
+  }
+
+  local(name: string, type: ValType): Local {
+    if (this.byName.has(name)) throw new Error(`wasm emitter: ${this.name} already has a local '${name}'`);
+    const l = new Local(this.paramTypes.length + this.localTypes.length, type);
+    this.localTypes.push(type);
+    this.byName.set(name, l);
+    return l;
+  }
+
+  build(body: Expr[], exported = true) {
+    return {
+      name: this.name,
+      type: { params: this.paramTypes, results: this.results },
+      locals: this.localTypes,
+      body: body.flat(),
+      exported,
+    };
+  }
+}
