@@ -64,7 +64,7 @@ function checkPad(shape: Shape, pads: readonly number[], mode: string, value: nu
     throw new ConfigError(op, `mode must be one of 'constant', 'reflect', 'replicate', 'circular', got '${mode}'`);
   }
   if (!Array.isArray(pads) || pads.length % 2 !== 0 || !pads.every((p) => Number.isInteger(p))) {
-    throw new ShapeError(op, `pads must be an even-length list of integers ([left, right, top, bottom, ...]), got [${pads}]`, shapes);
+    throw new ShapeError(op, `pads must be an even-length list of integers ([left, right, top, bottom, ...]), got ${Array.isArray(pads) ? `[${pads.join(', ')}]` : String(pads)}`, shapes);
   }
   const k = pads.length / 2;
   if (k > shape.length) {
