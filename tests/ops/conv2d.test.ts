@@ -163,11 +163,11 @@ describe('conv2d backward', () => {
     fc.assert(
       fc.property(convCase(4), (c) => {
         const [x, w, b] = inputs(c);
-        const fast = x.size + w.size > 400;
+        const fast = x.size + w.size > 600;
         const fn = (...t: Tensor[]): Tensor => conv2d(t[0], t[1], t[2] ?? null, opts(c));
         gradcheck(fn, b ? [x, w, b] : [x, w], { fast, names: ['input', 'weight', 'bias'], seed: c.seed });
       }),
-      { numRuns: 40, seed: 0x6ad },
+      { numRuns: 80, seed: 0x6ad },
     );
   });
 
@@ -179,7 +179,7 @@ describe('conv2d backward', () => {
         const fn = (...t: Tensor[]): Tensor => conv2d(t[0], t[1], t[2] ?? null, opts(c));
         gradcheck(fn, b ? [x, w, b] : [x, w], { fast: true, seed: c.seed });
       }),
-      { numRuns: 25, seed: 0x1a46e },
+      { numRuns: 40, seed: 0x1a46e },
     );
   });
 
