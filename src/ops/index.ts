@@ -14,7 +14,7 @@ export { softmax, logSoftmax } from './softmax.js';
 import './methods.js'; // installs the fluent Tensor methods (x.add(y), x.sum(1), ...)
 export { conv2d } from './conv2d.js';
 export { convTranspose2d } from './conv-transpose2d.js';
-export type { Conv2dOptions, ConvTranspose2dOptions, PaddingMode } from './conv-geometry.js';
+export type { Conv2dOptions, ConvTranspose2dOptions, PaddingMode, Pair } from './conv-geometry.js';
 export { pad, type PadMode, type PadOptions } from './pad.js';
 export { gelu, relu, sigmoid, tanh, type GeluOptions } from './activations.js';
 export { batchNorm2d, type BatchNorm2dOptions } from './batchnorm2d.js';
