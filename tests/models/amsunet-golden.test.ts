@@ -10,19 +10,11 @@ import { describe, expect, test } from 'vitest';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { crossEntropy, diceLoss, amsunetCriterion } from '../../src/nn/losses.js';
-import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
+import { modelFromFixture, asFloat64 } from './fixture-model.js';
 import { loadGolden, goldenFiles, maxAbsErr, maxRelErr, type Golden } from '../golden.js';
 
 /** Gradients of parameters whose exact gradient is 0 are float32 noise (~1e-9..1e-8 in the fixtures). */
 const ZERO_GRAD_ABS_TOL = 1e-6;
-
-export function modelFromFixture(g: Golden, prefix: string): AMSUnet {
-  const m = new AMSUnet({ inChannels: g.attrs.in_channels as number, numClasses: g.attrs.num_classes as number, baseC: g.attrs.base_c as number });
-  const sd = new Map<string, Tensor>();
-  for (const [k, t] of g.tensors) if (k.startsWith(prefix)) sd.set(k.slice(prefix.length), t);
-  m.loadStateDict(sd);
-  return m;
-}
 
 const report: Record<string, Record<string, number>> = {};
 
@@ -98,6 +90,36 @@ describe.each(goldenFiles('model').filter((f) => !f.includes('adamw')))('AMSUnet
     }
     expect(bnCount).toBe(81);
     r.bn_stats_after_max_rel = worstBn;
+  });
+
+  test('float64 run: its distance to the float32 fixture is PyTorch’s own float32-vs-float64 deviation', () => {
+    // Our float64 result equals PyTorch's float64 result to ~1e-12, so |ours64 − torch32| reproduces the recorded
+    // deviation (allowed: 1.01× it, plus 1e-12 for the rounding of the deviation itself).
+    const dev = g.attrs.f32_vs_f64_deviation as Record<string, number | [number, number]>;
+    const within = (name: string, got: number, recorded: number): void => {
+      r[`f64_${name}`] = got;
+      expect(got, name).toBeLessThanOrEqual(1.01 * recorded + 1e-12);
+    };
+    const m = modelFromFixture(g, 'state.').to('float64').eval();
+    const evalY = noGrad(() => m.forward(asFloat64(g.get('input'))));
+    within('eval_logits_max_abs', maxAbsErr(evalY.data, g.get('eval.logits').data), (dev.eval_logits as number[])[0]);
+    m.train();
+    const x = asFloat64(g.get('input')).requiresGrad_();
+    const logits = m.forward(x);
+    within('train_logits_max_abs', maxAbsErr(logits.data, g.get('train.logits').data), (dev.train_logits as number[])[0]);
+    const loss = amsunetCriterion(logits, g.get('target'), { weight: asFloat64(g.get('ce_weight')), ignoreIndex: 255 });
+    within('loss_abs', maxAbsErr(loss.data, g.get('train.loss').data), (dev.loss as number[])[0]);
+    loss.backward();
+    within('grad_input_max_abs', maxAbsErr(x.grad!.data, g.get('grad.input').data), (dev.grad_input as number[])[0]);
+    let maxAbs = 0;
+    let maxRel = 0;
+    for (const [name, p] of m.namedParameters()) {
+      const ref = g.get(`grad.${name}`).data;
+      maxAbs = Math.max(maxAbs, maxAbsErr(p.grad!.data, ref));
+      if (!(g.attrs.noise_driven_params as string[]).includes(name)) maxRel = Math.max(maxRel, maxRelErr(p.grad!.data, ref));
+    }
+    within('grad_params_max_abs', maxAbs, dev.grad_params_max_abs as number);
+    within('grad_params_max_rel_excl_noise', maxRel, dev.grad_params_max_rel_to_tensor_max_excl_noise_driven as number);
   });
 
   test('report', () => {

@@ -8,7 +8,8 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { zeros } from '../../tensor/create.js';
 import type { Generator } from '../../tensor/rng.js';
-import { convTranspose2d, type ConvTranspose2dOptions, type Pair } from '../../ops/index.js';
+import { convTranspose2d, type ConvTranspose2dOptions } from '../../ops/index.js';
+import type { Pair } from '../../ops/conv-geometry.js';
 import { Module } from '../module.js';
 import { resetLinearLike } from '../init.js';
 import { checkChannels, kernelPair } from './conv2d.js';

@@ -8,7 +8,8 @@ import { Tensor } from '../../tensor/tensor.js';
 import { zeros } from '../../tensor/create.js';
 import { ConfigError } from '../../tensor/errors.js';
 import type { Generator } from '../../tensor/rng.js';
-import { conv2d, type Conv2dOptions, type Pair, type PaddingMode } from '../../ops/index.js';
+import { conv2d, type Conv2dOptions, type PaddingMode } from '../../ops/index.js';
+import type { Pair } from '../../ops/conv-geometry.js';
 import { Module } from '../module.js';
 import { resetLinearLike } from '../init.js';
 
