@@ -114,5 +114,5 @@ export const broadcastPairArb = (maxRank = 4, maxDim = 4): fc.Arbitrary<[number[
       return swap ? [b, a] : [a, b];
     });
 
-export const dtypeArb = fc.constantFrom<DType>('float32', 'float64');
+export const dtypeArb = fc.constantFrom<'float32' | 'float64'>('float32', 'float64');
 export const seedArb = fc.nat(1_000_000);
