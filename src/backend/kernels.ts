@@ -1,0 +1,57 @@
+/**
+ * Kernels the worker pool can run, by name. Every thread imports this list, so the kernel is the same code
+ * everywhere. A pooled kernel receives only numbers: `args` (byte addresses into the shared heap, sizes, flags)
+ * and its part [lo, hi) of the work range, whose outputs must not overlap any other part's.
+ *
+ * To add one: write `{ name, run(ctx, args, lo, hi) }` next to the others (reading arrays through ctx.heap.f32 /
+ * ctx.heap.f64 at address / 4 or / 8) and append it to `poolKernels`.
+ */
+import type { ThreadContext } from './thread-context.js';
+import { gemmJs } from '../tensor/kernels/gemm.js';
+import { gemmWasmBlock } from './wasm/gemm-driver.js';
+
+export interface PoolKernel {
+  readonly name: string;
+  run(ctx: ThreadContext, args: Float64Array, lo: number, hi: number): void;
+}
+
+/**
+ * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement]
+ * (a, b, c byte addresses of element 0). [lo, hi) are rows of C, or columns when splitColumns = 1.
+ */
+export const GEMM_ARGS = 14;
+
+const gemmJsKernel: PoolKernel = {
+  name: 'gemm.js',
+  run(ctx, g, lo, hi) {
+    const f64 = g[13] === 8, view = f64 ? ctx.heap.f64 : ctx.heap.f32, size = f64 ? 8 : 4;
+    const p = {
+      M: g[0], N: g[1], K: g[2],
+      a: view, aOffset: g[3] / size, lda: g[4], transA: g[5] === 1,
+      b: view, bOffset: g[6] / size, ldb: g[7], transB: g[8] === 1,
+      c: view, cOffset: g[9] / size, ldc: g[10], accumulate: g[11] === 1,
+    };
+    if (g[12] === 1) gemmJs(p, 0, p.M, lo, hi);
+    else gemmJs(p, lo, hi, 0, p.N);
+  },
+};
+
+const gemmWasmKernel: PoolKernel = {
+  name: 'gemm.wasm',
+  run(ctx, g, lo, hi) {
+    const p = {
+      M: g[0], N: g[1], K: g[2], a: g[3], lda: g[4], transA: g[5] === 1, b: g[6], ldb: g[7], transB: g[8] === 1,
+      c: g[9], ldc: g[10], accumulate: g[11] === 1,
+    };
+    if (g[12] === 1) gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, 0, p.M, lo, hi);
+    else gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, lo, hi, 0, p.N);
+  },
+};
+
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel];
+
+export function kernelId(name: string): number {
+  const id = poolKernels.findIndex((k) => k.name === name);
+  if (id < 0) throw new Error(`pool: no kernel named '${name}' (have ${poolKernels.map((k) => k.name).join(', ')})`);
+  return id;
+}

@@ -1,0 +1,43 @@
+/**
+ * A pool worker: maps the shared heap, then loops forever: wait for the task generation to change, run its part
+ * of the range, count itself done. See pool.ts for the protocol.
+ */
+import { workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { SharedHeap } from './heap.js';
+import { ThreadContext } from './thread-context.js';
+import { poolKernels } from './kernels.js';
+import { CTRL, partRange } from './pool.js';
+import type { WasmMemory } from './wasm/api.js';
+import type { GemmKernelShape } from './wasm/gemm-module.js';
+
+const data = workerData as {
+  memory: WasmMemory; ctrl: SharedArrayBuffer; args: SharedArrayBuffer; slot: number; slots: number; slotBytes: number;
+  gemmShape: GemmKernelShape; errorPort: MessagePort;
+};
+const heap = new SharedHeap({ memory: data.memory, slots: data.slots, slotBytes: data.slotBytes });
+const ctx = new ThreadContext(heap, data.slot, data.gemmShape);
+const ctrl = new Int32Array(data.ctrl);
+const args = new Float64Array(data.args);
+
+let gen = Atomics.load(ctrl, CTRL.GEN);
+Atomics.add(ctrl, CTRL.READY, 1);
+Atomics.notify(ctrl, CTRL.READY);
+for (;;) {
+  Atomics.wait(ctrl, CTRL.GEN, gen);
+  gen = Atomics.load(ctrl, CTRL.GEN);
+  if (Atomics.load(ctrl, CTRL.STOP) !== 0) break;
+  const parts = ctrl[CTRL.PARTS];
+  if (data.slot < parts) {
+    try {
+      heap.ensure(0); // pick up growth of the memory made by the main thread
+      const [lo, hi] = partRange(ctrl[CTRL.TOTAL], parts, ctrl[CTRL.ALIGN], data.slot);
+      poolKernels[ctrl[CTRL.KERNEL]].run(ctx, args, lo, hi);
+    } catch (e) {
+      data.errorPort.postMessage(`worker ${data.slot}: ${e instanceof Error ? e.message : String(e)}`);
+      Atomics.store(ctrl, CTRL.ERROR, 1);
+    }
+  }
+  if (Atomics.sub(ctrl, CTRL.PENDING, 1) === 1) Atomics.notify(ctrl, CTRL.PENDING);
+}
+data.errorPort.close();
