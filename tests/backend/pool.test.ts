@@ -77,8 +77,8 @@ describe('worker pool', () => {
   test('an error inside a worker is reported by run() with the worker and the message', () => {
     // rows 0..23 (the main thread's part of 3 x 24 rows) lie inside the memory, rows 24.. past its end
     heap.resetStaging();
-    const S = heap.memory.buffer.byteLength, lda = Math.floor(S / 4 / 23.5);
-    const a = heap.stage(0), b = heap.stage(8 * 8 * 4), c = heap.stage(64 * 8 * 4);
+    const b = heap.stage(8 * 8 * 4), c = heap.stage(64 * 8 * 4), a = heap.stage(0);
+    const lda = Math.floor((heap.memory.buffer.byteLength - a) / 4 / 23.5);
     expect(() => pools[2].run('gemm.wasm', [64, 8, 8, a, lda, 0, b, 8, 0, c, 8, 0, 0, 4], 64, 8))
       .toThrow(/^pool: kernel gemm.wasm failed in a worker: worker 1: memory access out of bounds; worker 2: memory access out of bounds$/);
     expect(() => pools[2].run('nope', [], 1)).toThrow("pool: no kernel named 'nope' (have gemm.js, gemm.wasm)");
