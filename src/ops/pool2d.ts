@@ -128,7 +128,11 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions
   });
 }
 
-/** Max pooling over (dilated) kH×kW windows with −∞ padding. Shape: x [N, C, H, W] → [N, C, oH, oW]. */
+/**
+ * Max pooling over (dilated) kH×kW windows with −∞ padding. A dilated window that falls entirely into the padding
+ * yields −∞ and passes no gradient (PyTorch eager allows such geometries too).
+ * Shape: x [N, C, H, W] → [N, C, oH, oW].
+ */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
   const g = poolGeom('maxPool2d', x, kernelSize, options);
   const n = g.P * g.oH * g.oW;
