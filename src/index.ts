@@ -11,3 +11,10 @@ export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gra
 export * from './ops/index.js';
 export * from './io/safetensors.js';
 export * from './nn/losses.js';
+export * from './nn/module.js';
+export * from './nn/init.js';
+export * from './nn/layers/index.js';
+export * from './optim/index.js';
+export * from './models/amsunet/index.js';
+export * from './models/unet/index.js';
+export * from './io/checkpoint.js';
