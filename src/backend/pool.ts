@@ -27,12 +27,11 @@ export function partRange(total: number, parts: number, align: number, p: number
 }
 
 /** The worker entry next to this file; when running from TypeScript sources (tests), the compiled one in dist/. */
-function workerUrl(): URL {
+export function findWorkerScript(): URL | null {
   const here = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   const built = new URL(here.href.replace(/\/src\/backend\/worker\.js$/, '/dist/src/backend/worker.js'));
-  if (existsSync(fileURLToPath(built))) return built;
-  throw new Error(`pool: no compiled worker at ${fileURLToPath(here)} or ${fileURLToPath(built)}; run \`npm run build\``);
+  return existsSync(fileURLToPath(built)) ? built : null;
 }
 
 export class WorkerPool {
@@ -55,7 +54,8 @@ export class WorkerPool {
     this.main = new ThreadContext(heap, 0);
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
     this.args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
-    const url = size > 1 ? workerUrl() : null;
+    const url = size > 1 ? findWorkerScript() : null;
+    if (size > 1 && !url) throw new Error('pool: no compiled worker script (src/backend/worker.js); run `npm run build`');
     for (let slot = 1; slot < size; slot++) {
       const { port1, port2 } = new MessageChannel();
       const w = new Worker(url!, {
