@@ -89,6 +89,8 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       const g = grads.get(t);
       grads.delete(t);
       if (!g) continue;
+      // g is handed to a closure that may return it for several inputs (add does): never add into it again
+      owned.delete(g);
       const fn = t.gradFn;
       if (!fn) {
         // a leaf: accumulate into .grad (a fresh buffer the first time, so .grad never aliases another tensor)

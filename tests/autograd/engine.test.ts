@@ -65,3 +65,12 @@ describe('autograd engine', () => {
     expect(() => gradcheck(bad, [x])).toThrow(/^gradcheck mul: input 0 at \[0\]: numerical .*, analytical /);
   });
 });
+
+test('a gradient passed through to two inputs is not corrupted by a later in-place accumulation', () => {
+  const a = tensor([1], [1], { dtype: 'float64', requiresGrad: true });
+  const b = tensor([1], [1], { dtype: 'float64', requiresGrad: true });
+  const n = add(a, b);
+  sum(add(add(add(b, a), n), n)).backward(); // = 3a + 3b
+  expect(a.grad!.data[0]).toBe(3);
+  expect(b.grad!.data[0]).toBe(3);
+});
