@@ -11,7 +11,7 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import type { Module, StateDict } from '../nn/module.js';
-import type { Optimizer, OptimizerStateDict, Hyper } from '../optim/optimizer.js';
+import type { OptimizerLike, OptimizerStateDict } from '../optim/optimizer.js';
 import type { LambdaLR, LambdaLRState } from '../optim/schedulers.js';
 import { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.js';
 
@@ -45,7 +45,7 @@ function splitFile(f: SafetensorsFile): { model: StateDictFile; optimizer: Map<s
 
 export interface CheckpointParts {
   model: Module;
-  optimizer?: Optimizer<Hyper & { lr: number }>;
+  optimizer?: OptimizerLike;
   scheduler?: LambdaLR;
 }
 

@@ -32,7 +32,17 @@ export interface OptimizerStateDict {
   paramGroups: (Hyper & { params: number[] })[];
 }
 
-export abstract class Optimizer<H extends Hyper & { lr: number }> {
+/** What schedulers, checkpoints and training loops need from any optimizer, whatever its hyper-parameters. */
+export interface OptimizerLike {
+  readonly name: string;
+  readonly paramGroups: readonly { lr: number; params: Tensor[] }[];
+  step(): void;
+  zeroGrad(setToNone?: boolean): void;
+  stateDict(): OptimizerStateDict;
+  loadStateDict(sd: OptimizerStateDict): void;
+}
+
+export abstract class Optimizer<H extends Hyper & { lr: number }> implements OptimizerLike {
   readonly paramGroups: ParamGroup<H>[];
   readonly state = new Map<Tensor, ParamState>();
 

@@ -7,7 +7,7 @@
  * saved state is the step count and the base lrs, as PyTorch's (the function itself is code, not state).
  */
 import { ConfigError } from '../tensor/errors.js';
-import type { Optimizer, Hyper } from './optimizer.js';
+import type { OptimizerLike } from './optimizer.js';
 
 export type LrLambda = (step: number) => number;
 
@@ -22,7 +22,7 @@ export class LambdaLR {
   readonly baseLrs: number[];
 
   constructor(
-    readonly optimizer: Optimizer<Hyper & { lr: number }>,
+    readonly optimizer: OptimizerLike,
     readonly lrLambda: LrLambda,
   ) {
     this.baseLrs = optimizer.paramGroups.map((g) => g.lr);

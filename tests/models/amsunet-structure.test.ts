@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, Generator } from '../../src/tensor/rng.js';
-import { randn } from '../../src/tensor/create.js';
+import { randn, randint } from '../../src/tensor/create.js';
+import { amsunetCriterion } from '../../src/nn/losses.js';
+import { AdamW } from '../../src/optim/adamw.js';
 import { sum } from '../../src/ops/index.js';
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { GOLDEN_DIR } from '../golden.js';
@@ -47,6 +49,29 @@ describe('AMSUnet structure (official module tree)', () => {
     manualSeed(0);
     const b = new AMSUnet({ baseC: 4 });
     for (const [k, t] of a.stateDict()) expect(Array.from(b.stateDict().get(k)!.data), k).toEqual(Array.from(t.data));
+  });
+
+  test('training is deterministic: the same seed gives bit-identical losses and weights', () => {
+    const run = (): { losses: number[]; w: number[] } => {
+      manualSeed(42);
+      const m = new AMSUnet({ inChannels: 1, numClasses: 2, baseC: 4 });
+      const opt = new AdamW(m.parameters(), { lr: 2e-3 });
+      const g = new Generator(7);
+      const losses: number[] = [];
+      for (let s = 0; s < 3; s++) {
+        const loss = amsunetCriterion(m.forward(randn([2, 1, 16, 16], { generator: g })), randint(0, 2, [2, 16, 16], { generator: g }));
+        losses.push(loss.item());
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+      }
+      return { losses, w: Array.from(m.stateDict().get('up4.conv.0.ffn.conv3.weight')!.data) };
+    };
+    const a = run();
+    const b = run();
+    expect(b.losses).toEqual(a.losses);
+    expect(b.w).toEqual(a.w);
+    expect(a.losses[2]).not.toBe(a.losses[0]);
   });
 
   test('baseC < 4 and bad sizes are rejected with clear errors', () => {
