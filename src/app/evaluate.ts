@@ -1,0 +1,55 @@
+/** `amsunet eval` as a function: run a checkpoint over labelled images and report every metric. */
+import { writeFileSync } from 'node:fs';
+import { loadModel } from './load-model.js';
+import { loadEvaluationData, type DataSource } from '../data/load.js';
+import { computeNormStats, normalizedItem } from '../data/augment.js';
+import { predictProbs, argmaxClasses } from './inference.js';
+import { MetricsAccumulator, perImageCsv, type EvalReport } from '../metrics/report.js';
+import { DataError } from '../data/errors.js';
+import { setThreads } from './threads.js';
+import type { ModelConfig } from './model-config.js';
+
+export interface EvaluateOptions extends DataSource {
+  checkpoint?: string;
+  csv?: string;
+  tta?: boolean;
+  size?: number;
+  threads?: number;
+  /** Called after each image (for progress). */
+  onImage?: (done: number, total: number) => void;
+}
+
+export interface Evaluation {
+  report: EvalReport;
+  config: ModelConfig;
+  data: string;
+  seconds: number;
+  /** Set when mean/std came from the evaluated images (weights without our metadata). */
+  note?: string;
+}
+
+export function evaluate(o: EvaluateOptions): Evaluation {
+  const t0 = performance.now();
+  if (o.threads !== undefined) setThreads(o.threads);
+  const { model, config, hasNormalisation } = loadModel(o.checkpoint, { size: o.size });
+  const mode = o.maskMode ?? config.maskMode;
+  const data = loadEvaluationData({ ...o, maskMode: mode, syntheticSize: o.syntheticSize ?? config.size, channels: o.channels ?? (config.inChannels === 3 ? 3 : 1) }, config.numClasses);
+  if (data.channels !== config.inChannels) {
+    throw new DataError(data.samples[0].name, `images have ${data.channels} channel(s) but the checkpoint ${o.checkpoint} expects ${config.inChannels}`);
+  }
+  let note: string | undefined;
+  if (!hasNormalisation) {
+    Object.assign(config, computeNormStats(data.samples));
+    note = 'the checkpoint has no normalisation statistics; using the mean/std of the evaluated images';
+  }
+  const acc = new MetricsAccumulator(config.numClasses);
+  data.samples.forEach((s, i) => {
+    const it = normalizedItem(s, config.mean, config.std);
+    const probs = predictProbs(model, it.image, s.channels, s.height, s.width, config.numClasses, { tile: config.size, tta: o.tta });
+    acc.add(s.name, argmaxClasses(probs, config.numClasses, s.height, s.width), s.mask, s.height, s.width);
+    o.onImage?.(i + 1, data.samples.length);
+  });
+  const report = acc.report();
+  if (o.csv) writeFileSync(o.csv, perImageCsv(report));
+  return { report, config, data: data.description, seconds: (performance.now() - t0) / 1000, note };
+}

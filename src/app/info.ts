@@ -1,0 +1,82 @@
+/**
+ * `amsunet info` as a function: parameter count, multiply-accumulates (MACs) of one forward pass, and the output
+ * shape of every top-level stage. MACs count convolutions and linear layers (the usual convention: a Conv2d with
+ * weight [Cout, Cin/g, kH, kW] costs weight.size · Hout · Wout per image; a ConvTranspose2d weight.size · Hin · Win);
+ * normalisation, activations and element-wise products are left out.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../autograd/grad-mode.js';
+import type { Module } from '../nn/module.js';
+import { Conv2d } from '../nn/layers/conv2d.js';
+import { ConvTranspose2d } from '../nn/layers/conv-transpose2d.js';
+import { Linear } from '../nn/layers/linear.js';
+import { buildModel, type ModelName } from './model-config.js';
+
+export interface InfoOptions {
+  model: ModelName;
+  inChannels: number;
+  numClasses: number;
+  baseC: number;
+  height: number;
+  width: number;
+}
+
+export interface StageInfo {
+  name: string;
+  outputShape: number[];
+  params: number;
+  macs: number;
+}
+
+export interface ModelInfo extends InfoOptions {
+  params: number;
+  macs: number;
+  stages: StageInfo[];
+  seconds: number;
+}
+
+type Forward = (...xs: Tensor[]) => Tensor;
+
+export function modelInfo(o: InfoOptions, existing?: Module): ModelInfo {
+  const t0 = performance.now();
+  const model = existing ?? buildModel(o);
+  model.eval();
+  let macs = 0;
+  const restore: (() => void)[] = [];
+  const wrap = (m: Module, after: (args: Tensor[], y: Tensor) => void) => {
+    const own = Object.prototype.hasOwnProperty.call(m, 'forward');
+    const orig = m.forward as Forward;
+    (m as { forward: Forward }).forward = (...args: Tensor[]) => {
+      const y = orig.apply(m, args);
+      after(args, y);
+      return y;
+    };
+    restore.push(() => {
+      if (own) (m as { forward: Forward }).forward = orig;
+      else delete (m as { forward?: Forward }).forward;
+    });
+  };
+  for (const m of model.modules()) {
+    if (m instanceof Conv2d) wrap(m, (_a, y) => (macs += m.weight.size * y.shape[0] * y.shape[2] * y.shape[3]));
+    else if (m instanceof ConvTranspose2d) wrap(m, ([x]) => (macs += m.weight.size * x.shape[0] * x.shape[2] * x.shape[3]));
+    else if (m instanceof Linear) wrap(m, (_a, y) => (macs += (m.weight.size * y.size) / m.weight.shape[0]));
+  }
+  const stages: StageInfo[] = [];
+  for (const [name, child] of model.namedChildren()) {
+    let before = 0;
+    const orig = child.forward as Forward;
+    (child as { forward: Forward }).forward = (...args: Tensor[]) => {
+      before = macs;
+      const y = orig.apply(child, args);
+      stages.push({ name, outputShape: [...y.shape], params: child.parameters().reduce((a, p) => a + p.size, 0), macs: macs - before });
+      return y;
+    };
+    restore.push(() => delete (child as { forward?: Forward }).forward);
+  }
+  try {
+    noGrad(() => model.forward(new Tensor(new Float32Array(o.inChannels * o.height * o.width), [1, o.inChannels, o.height, o.width])));
+  } finally {
+    for (const r of restore.reverse()) r();
+  }
+  return { ...o, params: model.parameters().reduce((a, p) => a + p.size, 0), macs, stages, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,48 @@
+/**
+ * Loading weights for eval, predict and info. Our checkpoints carry their ModelConfig in the metadata; weights
+ * without it (e.g. converted from the official PyTorch code) are recognised from their keys, with inChannels,
+ * baseC and numClasses read off the shapes of in_conv.0.weight [C, inC, 3, 3] and out_conv.0.weight [K, C, 1, 1].
+ */
+import { loadStateDictFile } from '../io/checkpoint.js';
+import { StateDictError, type Module } from '../nn/module.js';
+import { buildModel, configFromMetadata, type ModelConfig } from './model-config.js';
+import { UsageError } from './errors.js';
+import { DataError } from '../data/errors.js';
+
+export interface LoadedModel {
+  model: Module;
+  config: ModelConfig;
+  /** False when mean/std were not in the file (they are then taken from the data). */
+  hasNormalisation: boolean;
+}
+
+export function loadModel(path: string | undefined, fallback: { size?: number } = {}): LoadedModel {
+  if (!path) throw new UsageError('--checkpoint is required');
+  const { stateDict, metadata } = loadStateDictFile(path);
+  let config = configFromMetadata(metadata);
+  const hasNormalisation = !!config;
+  if (!config) {
+    const first = stateDict.get('in_conv.0.weight'), last = stateDict.get('out_conv.0.weight');
+    if (!first || !last || first.ndim !== 4 || last.ndim !== 4) {
+      throw new DataError(path, 'not an AMSUnet or U-Net checkpoint (no in_conv.0.weight / out_conv.0.weight tensors)');
+    }
+    const isAms = [...stateDict.keys()].some((k) => k.startsWith('in_conv.3.'));
+    config = {
+      model: isAms ? 'amsunet' : 'unet', inChannels: first.shape[1], numClasses: last.shape[0], baseC: first.shape[0],
+      size: fallback.size ?? 480, mean: [], std: [], maskMode: last.shape[0] === 2 ? 'binary' : 'index',
+    };
+  }
+  let model: Module;
+  try {
+    model = buildModel(config);
+    model.loadStateDict(stateDict);
+  } catch (e) {
+    if (e instanceof StateDictError) {
+      const what = `${config.model} baseC ${config.baseC}, ${config.inChannels} input channels, ${config.numClasses} classes`;
+      throw new DataError(path, `weights do not fit ${what}: ${e.message.replace(/^loadStateDict: /, '')}`);
+    }
+    throw e;
+  }
+  model.eval();
+  return { model, config, hasNormalisation };
+}

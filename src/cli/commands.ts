@@ -1,0 +1,132 @@
+/** The flags of every subcommand, with their ranges; --help text is generated from these. */
+import type { Command, Flag } from './args.js';
+
+const data: Flag[] = [
+  { name: 'data', type: 'string', metavar: 'PATH', help: 'a PNG dataset folder (images/ + masks/, or train/ and val/ with them) or a NIfTI image volume; default: the built-in synthetic set' },
+  { name: 'masks', type: 'string', metavar: 'MASK.nii.gz', help: 'the mask volume for a NIfTI --data' },
+  { name: 'axis', type: 'choice', choices: ['0', '1', '2'], help: 'NIfTI slicing axis', default: '2' },
+  { name: 'mask-mode', type: 'choice', choices: ['binary', 'index'], help: 'binary: non-zero is foreground; index: value = class id, 255 = ignore', default: 'binary' },
+  { name: 'synthetic-count', type: 'int', min: 2, metavar: 'N', help: 'images in the synthetic set (train + val)', default: '80' },
+  { name: 'channels', type: 'choice', choices: ['1', '3'], help: 'synthetic images: 1 gray or 3 RGB', default: '1' },
+];
+const threads: Flag = { name: 'threads', type: 'int', min: 1, metavar: 'T', help: 'worker threads (main thread included)', default: 'all cores' };
+const json: Flag = { name: 'json', type: 'bool', help: 'print JSON lines instead of text' };
+const debug = 'Errors print one line; --debug adds the stack trace.';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train AMSUnet (or the U-Net baseline) with the official recipe',
+  usage: 'amsunet train [--data PATH] [--epochs N] [--batch-size N] [--size N] [--out DIR] [...]',
+  details:
+    'AdamW, one epoch of linear warm-up then poly decay, CE + Dice loss (ignore 255), random resize 0.7-1.3, flips,\n' +
+    'random crop to --size, normalisation by the training mean/std; validation after each epoch, best model by\n' +
+    'foreground Dice. Writes best.safetensors, last.safetensors, train_state.safetensors, metrics.csv, curves.svg,\n' +
+    'val_overlays.png and summary.json into --out. Ctrl-C finishes the step, saves, and prints how to resume.\n' + debug,
+  flags: [
+    ...data,
+    { name: 'classes', type: 'int', min: 2, max: 255, metavar: 'K', help: 'number of classes with --mask-mode index', default: 'inferred' },
+    { name: 'val-fraction', type: 'number', above: 0, below: 1, metavar: 'F', help: 'validation share when there is no val/ folder', default: '0.2' },
+    { name: 'model', type: 'choice', choices: ['amsunet', 'unet'], help: 'network', default: 'amsunet' },
+    { name: 'base-c', type: 'int', min: 4, metavar: 'C', help: 'channels of the first stage', default: '32' },
+    { name: 'epochs', type: 'int', min: 1, metavar: 'N', help: 'training epochs', default: '300' },
+    { name: 'batch-size', type: 'int', min: 1, metavar: 'N', help: 'images per step', default: '2' },
+    { name: 'lr', type: 'number', above: 0, metavar: 'LR', help: 'peak learning rate', default: '0.002' },
+    { name: 'weight-decay', type: 'number', min: 0, metavar: 'WD', help: 'AdamW weight decay', default: '5e-5' },
+    { name: 'size', type: 'int', min: 16, metavar: 'S', help: 'training crop side (synthetic: image side)', default: '48 synthetic, else min(480, smallest image)' },
+    { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of weights, split and augmentation', default: '0' },
+    threads,
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'output folder', default: 'runs/<timestamp>' },
+    { name: 'resume', type: 'string', metavar: 'STATE', help: 'continue a run from its train_state.safetensors (or its folder)' },
+    { name: 'stop-after', type: 'int', min: 1, metavar: 'N', help: 'stop after epoch N, resumably (as if interrupted)' },
+    json,
+  ],
+  examples: [
+    'amsunet train --epochs 20 --base-c 8                       # synthetic data',
+    'amsunet train --data data/drive --size 480 --epochs 300 --out runs/drive',
+    'amsunet train --data ct.nii.gz --masks ct_mask.nii.gz --axis 2 --size 256',
+    'amsunet train --resume runs/drive/train_state.safetensors',
+  ],
+};
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a checkpoint: Dice, IoU, accuracy, sensitivity, specificity, HD95',
+  usage: 'amsunet eval --checkpoint CKPT [--data PATH] [--csv FILE] [--json]',
+  details:
+    'Evaluates on --data/val when it exists, else on every image of --data (or on the synthetic validation set).\n' +
+    'dice = foreground Dice of all pixels pooled; HD95 in pixels, averaged over images where it is finite\n' +
+    '(an image with exactly one of prediction and truth empty has HD95 = inf, null in JSON, and is counted apart).\n' + debug,
+  flags: [
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
+    ...data,
+    { name: 'csv', type: 'string', metavar: 'FILE', help: 'write per-image metrics to FILE' },
+    { name: 'tta', type: 'bool', help: 'average predictions over flips' },
+    { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of the synthetic set (as in training)', default: '0' },
+    { name: 'size', type: 'int', min: 16, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
+    threads,
+    json,
+  ],
+  examples: ['amsunet eval --checkpoint runs/drive/best.safetensors --data data/drive --csv per_image.csv', 'amsunet eval --checkpoint runs/demo/best.safetensors --json'],
+};
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'segment PNG images with a checkpoint',
+  usage: 'amsunet predict --checkpoint CKPT --input PNG|DIR --out DIR [--overlay] [--tta]',
+  details:
+    'Writes one mask PNG per image into --out (0/255 for two classes, class ids otherwise); with --overlay also\n' +
+    '<name>_overlay.png, the prediction drawn over the image. Images larger than the training size run by\n' +
+    'sliding window with overlap and blending.\n' + debug,
+  flags: [
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights written by train' },
+    { name: 'input', type: 'string', metavar: 'PNG|DIR', help: 'an image or a folder of .png images' },
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'output folder' },
+    { name: 'overlay', type: 'bool', help: 'also write the prediction drawn over each image' },
+    { name: 'tta', type: 'bool', help: 'average predictions over flips' },
+    { name: 'size', type: 'int', min: 16, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
+    threads,
+    json,
+  ],
+  examples: ['amsunet predict --checkpoint runs/drive/best.safetensors --input data/drive/val/images --out preds --overlay'],
+};
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'parameter count, multiply-accumulates and per-stage output shapes of a model',
+  usage: 'amsunet info [--model amsunet|unet] [--in-channels 3] [--classes 2] [--base-c 32] [--size 256x256] [--json]',
+  flags: [
+    { name: 'model', type: 'choice', choices: ['amsunet', 'unet'], help: 'network', default: 'amsunet' },
+    { name: 'in-channels', type: 'int', min: 1, metavar: 'C', help: 'input channels', default: '3' },
+    { name: 'classes', type: 'int', min: 1, metavar: 'K', help: 'output classes', default: '2' },
+    { name: 'base-c', type: 'int', min: 4, metavar: 'C', help: 'channels of the first stage', default: '32' },
+    { name: 'size', type: 'dims', min: 16, help: 'input size', default: '256x256' },
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'describe the model of this checkpoint instead' },
+    json,
+  ],
+  examples: ['amsunet info', 'amsunet info --base-c 8 --in-channels 1 --size 48 --json'],
+};
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'run the benchmark suite (ops and whole-model steps)',
+  usage: 'amsunet bench [-- ARGS for the suite]',
+  flags: [threads, json],
+  examples: ['amsunet bench'],
+};
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'train a small AMSUnet on the synthetic set and evaluate it (what npm start runs)',
+  usage: 'amsunet demo [--out DIR] [--threads T] [--json]',
+  details: 'A 3-minute end-to-end run on a 2-core machine: baseC 8, 48x48 gray synthetic images, then eval.\n' + debug,
+  flags: [
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'output folder', default: 'runs/demo-<timestamp>' },
+    { name: 'epochs', type: 'int', min: 1, metavar: 'N', help: 'override the demo epochs' },
+    { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed', default: '0' },
+    threads,
+    json,
+  ],
+  examples: ['npm start', 'amsunet demo --out runs/demo'],
+};
+
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, benchCommand, demoCommand];
