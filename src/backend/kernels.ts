@@ -48,7 +48,10 @@ const gemmWasmKernel: PoolKernel = {
   },
 };
 
-export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel];
+/** Does nothing: for measuring the pool's round trip. */
+const noopKernel: PoolKernel = { name: 'noop', run() {} };
+
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, noopKernel];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

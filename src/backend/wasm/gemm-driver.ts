@@ -8,7 +8,7 @@ import type { GemmKernelShape } from './gemm-module.js';
 
 export interface GemmExports {
   packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;
-  packB(src: number, rs: number, cs: number, kc: number, nc: number, dst: number): void;
+  packB(src: number, cs: number, rs: number, nc: number, kc: number, dst: number): void;
   macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, overwrite: number, tile: number): void;
 }
 
@@ -56,7 +56,7 @@ export function gemmWasmBlock(
     for (let pc = 0; pc < p.K; pc += KC) {
       const kc = Math.min(KC, p.K - pc);
       const overwrite = pc === 0 && !p.accumulate ? 1 : 0;
-      k.packB(p.b + 4 * (pc * bRow + jc * bCol), bRow, bCol, kc, nc, packedB);
+      k.packB(p.b + 4 * (pc * bRow + jc * bCol), bCol, bRow, nc, kc, packedB);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = Math.min(MC, i1 - ic);
         k.packA(p.a + 4 * (ic * aRow + pc * aCol), aRow, aCol, mc, kc, packedA);

@@ -4,7 +4,7 @@
  * cache block, so each call does thousands of multiply-adds.
  *
  *   packA(src, rs, cs, mc, kc, dst)   dst[(i/MR)·kc·MR + k·MR + i%MR] = src[i·rs + k·cs]   (rows zero-padded to MR)
- *   packB(src, rs, cs, kc, nc, dst)   dst[(j/NR)·kc·NR + k·NR + j%NR] = src[k·rs + j·cs]   (cols zero-padded to NR)
+ *   packB(src, cs, rs, nc, kc, dst)   dst[(j/NR)·kc·NR + k·NR + j%NR] = src[k·rs + j·cs]   (cols zero-padded to NR)
  *   macro(mc, nc, kc, pa, pb, c, ldc, overwrite, tile)
  *        C[i, j] (+)= Σ_k A[i, k]·B[k, j] over the mc×nc block at c, from packed panels pa, pb
  *
@@ -14,7 +14,9 @@
  * Every C element is summed in the same order wherever its tile falls, so splits of C are bit-identical.
  */
 import { type ModuleFunction, encodeModule } from './encoding.js';
-import { type Expr, FunctionBuilder, doWhile, f32, f32x4, forLoop, i32, ifF32, ifThen, v128 } from './instructions.js';
+import {
+  type Expr, FunctionBuilder, doWhile, f32, f32x4, forLoop, i32, ifF32, ifThen, shuffleF32, v128, whileLoop,
+} from './instructions.js';
 
 export interface GemmKernelShape {
   /** rows of the micro-tile */
@@ -29,60 +31,63 @@ export const GEMM_IMPORT = { module: 'env', field: 'memory' } as const;
 
 const minI32 = (a: Expr, b: Expr): Expr => i32.select(a, b, i32.ltS(a, b));
 
-function packA(MR: number): ModuleFunction {
-  const f = new FunctionBuilder('packA', { src: 'i32', rs: 'i32', cs: 'i32', mc: 'i32', kc: 'i32', dst: 'i32' });
-  const [src, rs, cs, mc, kc, dst] = ['src', 'rs', 'cs', 'mc', 'kc', 'dst'].map((n) => f.param(n));
-  const i = f.local('i', 'i32'), k = f.local('k', 'i32'), r = f.local('r', 'i32');
-  const rows = f.local('rows', 'i32'), s = f.local('s', 'i32');
-  const rs4 = f.local('rs4', 'i32'), cs4 = f.local('cs4', 'i32');
-  const fullRowsContiguous: Expr[] = []; // rs = 1: the MR values of one k are adjacent (A transposed)
-  for (let v = 0; v < MR / 4; v++) fullRowsContiguous.push(v128.store(dst.get(), v128.load(s.get(), 16 * v), 16 * v));
-  const fullRowsStrided: Expr[] = [];
-  for (let q = 0; q < MR; q++) {
-    fullRowsStrided.push(f32.store(dst.get(), f32.load(i32.add(s.get(), i32.mul(rs4.get(), i32.const(q)))), 4 * q));
-  }
-  const edgeRows = forLoop(r, i32.const(0), i32.const(MR), 1,
-    f32.store(i32.add(dst.get(), i32.shl(r.get(), i32.const(2))),
-      ifF32(i32.ltS(r.get(), rows.get()), f32.load(i32.add(s.get(), i32.mul(rs4.get(), r.get()))), f32.const(0))),
-  );
-  return f.build([
-    rs4.set(i32.shl(rs.get(), i32.const(2))),
-    cs4.set(i32.shl(cs.get(), i32.const(2))),
-    forLoop(i, i32.const(0), mc.get(), MR,
-      rows.set(minI32(i32.const(MR), i32.sub(mc.get(), i.get()))),
-      forLoop(k, i32.const(0), kc.get(), 1,
-        s.set(i32.add(src.get(), i32.add(i32.mul(i.get(), rs4.get()), i32.mul(k.get(), cs4.get())))),
-        ifThen(i32.eq(rows.get(), i32.const(MR)),
-          MR % 4 === 0 ? [ifThen(i32.eq(rs.get(), i32.const(1)), fullRowsContiguous, fullRowsStrided)] : fullRowsStrided,
-          [edgeRows]),
-        dst.inc(4 * MR),
-      ),
-    ),
-  ]);
-}
+/**
+ * pack<W>(src, laneStride, kStride, n, kc, dst): copy an n×kc block into W-lane panels,
+ *   dst[(l/W)·kc·W + k·W + l%W] = src[l·laneStride + k·kStride]   (l < n; lanes past n are zero)
+ * packA is W = MR with lanes = rows of op(A); packB is W = NR with lanes = columns of op(B).
+ * Three paths for full panels: lanes adjacent (laneStride 1): v128 copies; k adjacent (kStride 1): load 4×4
+ * blocks and transpose them with shuffles; otherwise one f32 at a time. Edge panels go one f32 at a time.
+ */
+function packPanels(name: string, W: number): ModuleFunction {
+  const f = new FunctionBuilder(name, { src: 'i32', laneStride: 'i32', kStride: 'i32', n: 'i32', kc: 'i32', dst: 'i32' });
+  const [src, laneStride, kStride, n, kc, dst] = ['src', 'laneStride', 'kStride', 'n', 'kc', 'dst'].map((x) => f.param(x));
+  const l = f.local('l', 'i32'), k = f.local('k', 'i32'), q = f.local('q', 'i32');
+  const lanes = f.local('lanes', 'i32'), s = f.local('s', 'i32'), ls4 = f.local('ls4', 'i32'), ks4 = f.local('ks4', 'i32');
+  /** byte offset of lane t from lane 0: t·laneStride·4, precomputed */
+  const laneOff = Array.from({ length: W }, (_, t) => (t === 0 ? null : f.local(`lane${t}`, 'i32')));
+  const laneAddr = (t: number): Expr => (t === 0 ? s.get() : i32.add(s.get(), laneOff[t]!.get()));
+  const row = Array.from({ length: 4 }, (_, t) => f.local(`row${t}`, 'v128'));
+  const half = Array.from({ length: 4 }, (_, t) => f.local(`half${t}`, 'v128'));
 
-function packB(NR: number): ModuleFunction {
-  const f = new FunctionBuilder('packB', { src: 'i32', rs: 'i32', cs: 'i32', kc: 'i32', nc: 'i32', dst: 'i32' });
-  const [src, rs, cs, kc, nc, dst] = ['src', 'rs', 'cs', 'kc', 'nc', 'dst'].map((n) => f.param(n));
-  const j = f.local('j', 'i32'), k = f.local('k', 'i32'), q = f.local('q', 'i32');
-  const cols = f.local('cols', 'i32'), s = f.local('s', 'i32');
-  const rs4 = f.local('rs4', 'i32'), cs4 = f.local('cs4', 'i32');
-  const fullContiguous: Expr[] = []; // cs = 1: B row-major, NR adjacent floats per k
-  for (let v = 0; v < NR / 4; v++) fullContiguous.push(v128.store(dst.get(), v128.load(s.get(), 16 * v), 16 * v));
-  const general = forLoop(q, i32.const(0), i32.const(NR), 1,
-    f32.store(i32.add(dst.get(), i32.shl(q.get(), i32.const(2))),
-      ifF32(i32.ltS(q.get(), cols.get()), f32.load(i32.add(s.get(), i32.mul(cs4.get(), q.get()))), f32.const(0))),
-  );
+  const oneK = (): Expr[] => Array.from({ length: W }, (_, t) => f32.store(dst.get(), f32.load(laneAddr(t)), 4 * t));
+  const lanesAdjacent: Expr[] = Array.from({ length: W / 4 }, (_, v) => v128.store(dst.get(), v128.load(s.get(), 16 * v), 16 * v));
+  // 4×4 transpose: rows t = lanes 4g+t holding k..k+3  →  columns j = k+j holding lanes 4g..4g+3
+  const transposeGroup = (g: number): Expr[] => [
+    ...row.map((x, t) => x.set(v128.load(laneAddr(4 * g + t)))),
+    half[0].set(shuffleF32(row[0].get(), row[1].get(), [0, 4, 1, 5])),
+    half[1].set(shuffleF32(row[0].get(), row[1].get(), [2, 6, 3, 7])),
+    half[2].set(shuffleF32(row[2].get(), row[3].get(), [0, 4, 1, 5])),
+    half[3].set(shuffleF32(row[2].get(), row[3].get(), [2, 6, 3, 7])),
+    v128.store(dst.get(), shuffleF32(half[0].get(), half[2].get(), [0, 1, 4, 5]), 16 * g),
+    v128.store(dst.get(), shuffleF32(half[0].get(), half[2].get(), [2, 3, 6, 7]), 4 * W + 16 * g),
+    v128.store(dst.get(), shuffleF32(half[1].get(), half[3].get(), [0, 1, 4, 5]), 8 * W + 16 * g),
+    v128.store(dst.get(), shuffleF32(half[1].get(), half[3].get(), [2, 3, 6, 7]), 12 * W + 16 * g),
+  ];
+  const kAdjacent: Expr[] = [
+    k.set(i32.const(0)),
+    whileLoop(i32.leS(i32.add(k.get(), i32.const(4)), kc.get()),
+      ...Array.from({ length: W / 4 }, (_, g) => transposeGroup(g)).flat(),
+      s.set(i32.add(s.get(), i32.const(16))), dst.inc(16 * W), k.inc(4)),
+    whileLoop(i32.ltS(k.get(), kc.get()), ...oneK(), s.set(i32.add(s.get(), ks4.get())), dst.inc(4 * W), k.inc(1)),
+  ];
+  const perK = (body: Expr[]): Expr => forLoop(k, i32.const(0), kc.get(), 1, ...body, s.set(i32.add(s.get(), ks4.get())), dst.inc(4 * W));
+  const edge = perK([
+    forLoop(q, i32.const(0), i32.const(W), 1,
+      f32.store(i32.add(dst.get(), i32.shl(q.get(), i32.const(2))),
+        ifF32(i32.ltS(q.get(), lanes.get()), f32.load(i32.add(s.get(), i32.mul(ls4.get(), q.get()))), f32.const(0)))),
+  ]);
+  const full = W % 4 === 0
+    ? ifThen(i32.eq(laneStride.get(), i32.const(1)), [perK(lanesAdjacent)],
+      [ifThen(i32.eq(kStride.get(), i32.const(1)), kAdjacent, [perK(oneK())])])
+    : perK(oneK());
   return f.build([
-    rs4.set(i32.shl(rs.get(), i32.const(2))),
-    cs4.set(i32.shl(cs.get(), i32.const(2))),
-    forLoop(j, i32.const(0), nc.get(), NR,
-      cols.set(minI32(i32.const(NR), i32.sub(nc.get(), j.get()))),
-      forLoop(k, i32.const(0), kc.get(), 1,
-        s.set(i32.add(src.get(), i32.add(i32.mul(k.get(), rs4.get()), i32.mul(j.get(), cs4.get())))),
-        ifThen(i32.and(i32.eq(cs.get(), i32.const(1)), i32.eq(cols.get(), i32.const(NR))), fullContiguous, [general]),
-        dst.inc(4 * NR),
-      ),
+    ls4.set(i32.shl(laneStride.get(), i32.const(2))),
+    ks4.set(i32.shl(kStride.get(), i32.const(2))),
+    ...laneOff.flatMap((x, t) => (x ? [x.set(i32.mul(ls4.get(), i32.const(t)))] : [])),
+    forLoop(l, i32.const(0), n.get(), W,
+      lanes.set(minI32(i32.const(W), i32.sub(n.get(), l.get()))),
+      s.set(i32.add(src.get(), i32.mul(l.get(), ls4.get()))),
+      ifThen(i32.eq(lanes.get(), i32.const(W)), [full], [edge]),
     ),
   ]);
 }
@@ -155,5 +160,5 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
 export function gemmModuleBytes(shape: GemmKernelShape, sharedMemory: boolean): Uint8Array {
   if (shape.NR % 4 !== 0 || shape.MR < 1) throw new Error(`wasm gemm: NR (${shape.NR}) must be a multiple of 4`);
   const memory = { ...GEMM_IMPORT, initialPages: 1, maximumPages: 65536, shared: sharedMemory };
-  return encodeModule(memory, [packA(shape.MR), packB(shape.NR), macro(shape)]);
+  return encodeModule(memory, [packPanels('packA', shape.MR), packPanels('packB', shape.NR), macro(shape)]);
 }

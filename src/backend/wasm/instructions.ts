@@ -24,6 +24,7 @@ export const i32 = {
   eq: (a: Expr, b: Expr) => op(0x46, a, b),
   ne: (a: Expr, b: Expr) => op(0x47, a, b),
   ltS: (a: Expr, b: Expr) => op(0x48, a, b),
+  leS: (a: Expr, b: Expr) => op(0x4c, a, b),
   ltU: (a: Expr, b: Expr) => op(0x49, a, b),
   geS: (a: Expr, b: Expr) => op(0x4e, a, b),
   geU: (a: Expr, b: Expr) => op(0x4f, a, b),
@@ -46,6 +47,12 @@ export const v128 = {
   load32Splat: (addr: Expr, offset = 0): Expr => [...simd(0x09, addr), ...memarg(2, offset)],
   zero: (): Expr => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
 };
+
+/** i8x16.shuffle(a, b) picking f32 lanes: lane l < 4 is a[l], lane l ≥ 4 is b[l - 4]. */
+export function shuffleF32(a: Expr, b: Expr, lanes: [number, number, number, number]): Expr {
+  const bytes = lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+  return [...simd(0x0d, a, b), ...bytes];
+}
 
 export const f32x4 = {
   splat: (x: Expr) => simd(0x13, x),
@@ -88,6 +95,11 @@ export class Local {
 /** for (i = from; i < to; i += step) body   — `to` is re-evaluated every iteration, so pass a local or a constant. */
 export function forLoop(i: Local, from: Expr, to: Expr, step: number | Expr, ...body: Expr[]): Expr {
   return [...i.set(from), ...block(loop(brIf(1, i32.geS(i.get(), to)), ...body, i.inc(step), br(0)))];
+}
+
+/** while (cond) { body } */
+export function whileLoop(cond: Expr, ...body: Expr[]): Expr {
+  return block(loop(brIf(1, i32.eqz(cond)), ...body, br(0)));
 }
 
 /** do { body } while (cond) */
