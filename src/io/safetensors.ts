@@ -39,6 +39,13 @@ function f16ToF32(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** A header value for an error message: JSON, cut short, "missing" for undefined. */
+function shown(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  const j = JSON.stringify(v);
+  return j.length > 60 ? `${j.slice(0, 57)}...` : j;
+}
+
 /** Parse a safetensors byte buffer; `source` names the file in error messages. */
 export function parseSafetensors(bytes: Uint8Array, source = 'safetensors'): SafetensorsFile {
   const fail = (why: string): never => {
@@ -60,26 +67,31 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors'): Saf
   const out: SafetensorsFile = { tensors: new Map(), dtypes: new Map(), metadata: {} };
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null) fail('__metadata__ must be an object of strings');
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(entry as object)) {
         if (typeof v !== 'string') fail(`__metadata__.${k} must be a string`);
-        out.metadata[k] = v as string;
+        // defineProperty, not assignment: a key such as "__proto__" must stay a plain key
+        Object.defineProperty(out.metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) fail(`tensor '${name}': entry is not an object`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) fail(`tensor '${name}': entry is not an object`);
     const dtype = e.dtype as SafetensorsDType;
-    if (!SAFETENSORS_DTYPES.includes(dtype)) fail(`tensor '${name}': unknown dtype ${JSON.stringify(e.dtype)}`);
+    if (!SAFETENSORS_DTYPES.includes(dtype)) fail(`tensor '${name}': ${e.dtype === undefined ? 'no dtype' : `unknown dtype ${shown(e.dtype)}`}`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}': bad shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}': bad shape ${shown(shape)}`);
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isInteger(d) && d >= 0)) {
-      fail(`tensor '${name}': bad data_offsets ${JSON.stringify(offs)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      fail(`tensor '${name}': bad data_offsets ${shown(offs)}`);
     }
     const [begin, end] = offs as [number, number];
     const count = numel(shape as number[]);
     if (end < begin || end > dataLen) fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the end of the data (${dataLen} bytes; truncated file?)`);
+    // checked before any allocation: a lying shape could otherwise ask for more memory than exists
+    if (count * BYTES[dtype] > dataLen) {
+      fail(`tensor '${name}': shape [${(shape as number[]).join(', ')}] of ${dtype} needs more bytes than the whole data section (${dataLen} bytes)`);
+    }
     if (end - begin !== count * BYTES[dtype]) {
       fail(`tensor '${name}': ${end - begin} bytes of data for shape [${(shape as number[]).join(', ')}] of ${dtype} (needs ${count * BYTES[dtype]})`);
     }
