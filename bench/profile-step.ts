@@ -10,6 +10,7 @@
  * 3. Kernels: V8's sampling CPU profiler (node:inspector) over each phase, self time per function.
  *
  * Usage: npm run build && node dist/bench/profile-step.js [--config small|large|both] [--reps 5] [--top 25]
+ *          [--threads 1] [--backend wasm|js]
  *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3x256x256.
  */
 import { Session } from 'node:inspector';
@@ -22,6 +23,7 @@ import { randn, randint, tensor } from '../src/tensor/create.js';
 import { Generator } from '../src/tensor/rng.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
 import type { Tensor } from '../src/tensor/tensor.js';
+import { type BackendName, setBackend, setThreads } from '../src/backend/index.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -42,13 +44,13 @@ class Table {
     this.ms.clear();
     this.calls.clear();
   }
-  print(title: string, reps: number, top = 1e9): void {
+  print(title: string, reps: number, top = 1e9, showCalls = true): void {
     const rows = [...this.ms.entries()].sort((a, b) => b[1] - a[1]);
     const total = rows.reduce((s, [, v]) => s + v, 0);
     console.log(`\n  ${title}: ${(total / reps).toFixed(1)} ms per step`);
     for (const [k, v] of rows.slice(0, top)) {
-      const calls = (this.calls.get(k) ?? 0) / reps;
-      console.log(`    ${(v / reps).toFixed(2).padStart(9)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${String(calls).padStart(4)}x  ${k}`);
+      const calls = showCalls ? `${String((this.calls.get(k) ?? 0) / reps).padStart(4)}x  ` : '';
+      console.log(`    ${(v / reps).toFixed(2).padStart(9)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${calls}${k}`);
     }
   }
 }
@@ -80,9 +82,11 @@ function layerKey(m: Module): string {
   return m.constructor.name;
 }
 
+const hooked = new Set<object>();
+
 /** Wrap `forward` of every class of module found in the model (once per class). */
 function hookForwards(model: Module): void {
-  const seen = new Set<object>();
+  const seen = hooked;
   const visit = (m: Module): void => {
     const proto = Object.getPrototypeOf(m);
     if (!seen.has(proto) && Object.prototype.hasOwnProperty.call(proto, 'forward')) {
@@ -161,7 +165,10 @@ const kernelTable = new Map<string, Table>();
 await post('Profiler.enable');
 await post('Profiler.setSamplingInterval', { interval: 200 });
 
+let cpuProfileOn = false;
+
 async function profiled<T>(phase: string, f: () => T): Promise<T> {
+  if (!cpuProfileOn) return f();
   await post('Profiler.start');
   const r = f();
   const { profile } = await post<{ profile: Profile }>('Profiler.stop');
@@ -193,38 +200,36 @@ async function trainStep(label: string, baseC: number, shape: [number, number, n
   fwd.clear();
   bwd.clear();
   kernelTable.clear();
-  for (let r = -1; r < reps; r++) {
-    const measured = r >= 0; // rep -1 warms up
-    fwdHookOn = measured;
+  // reps 0..reps-1: clean timings; reps..2·reps-1: with the op hooks and the CPU profiler; rep -1 warms up
+  for (let r = -1; r < 2 * reps; r++) {
+    const measured = r >= 0;
+    const profiling = r >= reps;
+    fwdHookOn = cpuProfileOn = profiling;
     const t0 = performance.now();
     const logits = await profiled('forward', () => model.forward(x));
     const t1 = performance.now();
     const loss = await profiled('loss', () => amsunetCriterion(logits, target, { weight, ignoreIndex: 255 }));
     const t2 = performance.now();
-    if (measured) hookBackward(loss);
+    if (profiling) hookBackward(loss);
     const t3 = performance.now();
     await profiled('backward', () => loss.backward());
     const t4 = performance.now();
     await profiled('adamw', () => optim.step());
     optim.zeroGrad();
     const t5 = performance.now();
-    if (!measured) {
-      kernelTable.clear();
-      fwd.clear();
-      continue;
-    }
+    if (!measured || profiling) continue;
     times.forward.push(t1 - t0);
     times.loss.push(t2 - t1);
     times.backward.push(t4 - t3);
     times.adamw.push(t5 - t4);
     times.step.push(t1 - t0 + (t2 - t1) + (t5 - t3));
   }
-  fwdHookOn = false;
-  console.log(`\n=== ${label}: train step, AMSUnet baseC ${baseC}, input ${shape.join('x')}, float32, ${reps} reps (medians; profiler on) ===`);
+  fwdHookOn = cpuProfileOn = false;
+  console.log(`\n=== ${label}: train step, AMSUnet baseC ${baseC}, input ${shape.join('x')}, float32, ${reps} reps (medians) ===`);
   for (const [k, v] of Object.entries(times)) console.log(`  ${k.padEnd(9)} ${median(v).toFixed(1).padStart(9)} ms`);
   fwd.print('forward, exclusive time per layer kind', reps, top);
   bwd.print('backward, time per op kind', reps, top);
-  for (const [phase, t] of kernelTable) t.print(`CPU profile of ${phase}, self time per function`, reps, top);
+  for (const [phase, t] of kernelTable) t.print(`CPU profile of ${phase}, self time per function`, reps, top, false);
 }
 
 async function forwardOnly(label: string, baseC: number, shape: [number, number, number, number], reps: number, top: number): Promise<void> {
@@ -235,23 +240,22 @@ async function forwardOnly(label: string, baseC: number, shape: [number, number,
   fwd.clear();
   kernelTable.clear();
   const times: number[] = [];
-  for (let r = -1; r < reps; r++) {
-    fwdHookOn = r >= 0;
+  for (let r = -1; r < 2 * reps; r++) {
+    fwdHookOn = cpuProfileOn = r >= reps;
     const t0 = performance.now();
     await profiled('forward', () => noGrad(() => model.forward(x)));
-    if (r >= 0) times.push(performance.now() - t0);
-    else {
-      kernelTable.clear();
-      fwd.clear();
-    }
+    if (r >= 0 && r < reps) times.push(performance.now() - t0);
   }
-  fwdHookOn = false;
+  fwdHookOn = cpuProfileOn = false;
   console.log(`\n=== ${label}: forward (eval, no grad), AMSUnet baseC ${baseC}, input ${shape.join('x')}, float32, ${reps} reps ===`);
-  console.log(`  forward   ${median(times).toFixed(1).padStart(9)} ms (median; profiler on)`);
+  console.log(`  forward   ${median(times).toFixed(1).padStart(9)} ms (median)`);
   fwd.print('forward, exclusive time per layer kind', reps, top);
-  for (const [phase, t] of kernelTable) t.print(`CPU profile of ${phase}, self time per function`, reps, top);
+  for (const [phase, t] of kernelTable) t.print(`CPU profile of ${phase}, self time per function`, reps, top, false);
 }
 
+setThreads(Number(opt('threads', '1')));
+setBackend(opt('backend', 'wasm') as BackendName);
+console.log(`backend ${opt('backend', 'wasm')}, ${opt('threads', '1')} thread(s), Node ${process.version}`);
 const config = opt('config', 'both');
 const reps = Number(opt('reps', '5'));
 const top = Number(opt('top', '25'));

@@ -15,14 +15,21 @@
  * oH, oW are part of the geometry rather than derived from it, so the same kernels serve convTranspose2d, whose
  * adjoint conv may read only a prefix of its input (output padding).
  *
- * This file holds the reference kernels for any geometry and the dispatchers that pick a specialised kernel
- * (1x1 pointwise, depth-wise) when one applies; the specialised kernels are tested against these.
- * Every kernel accumulates in float64 and takes a (lo, hi) range over disjoint work units.
+ * This file holds the reference kernels for any geometry and the dispatchers that pick a faster kernel:
+ * 1x1 pointwise and dense convs run as matrix products on the backend's GEMM (conv2d-gemm.ts: float32 on the
+ * WebAssembly SIMD kernel and the worker pool), depth-wise convs on the direct kernels of conv2d-depthwise.ts.
+ * The faster kernels are tested against these. Every reference kernel accumulates in float64, and every kernel
+ * takes a (lo, hi) range over the same disjoint work units.
  */
 import type { FloatArray } from '../dtype.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
-import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from './conv2d-pointwise.js';
+import { isPointwise } from './conv2d-pointwise.js';
 import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from './conv2d-depthwise.js';
+import {
+  conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
+  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
+} from './conv2d-gemm.js';
+import { gemm } from '../../backend/index.js';
 
 export { type Buf, type ConvGeom, tapRanges };
 
@@ -104,10 +111,11 @@ export function conv2dBackwardInputReference(gx: FloatArray, gy: Buf, w: Buf, g:
 }
 
 /**
- * Weight gradient for any geometry: gw[co,ci,kh,kw] = Σ_{n,oh,ow} gy·x. Work unit: one output channel co (all of
- * its Cin/groups·kH·kW weights); channels [lo, hi) of Cout. Never split over N, so results do not depend on the split.
+ * Reference weight gradient for any geometry: gw[co,ci,kh,kw] = Σ_{n,oh,ow} gy·x. Work unit: one output channel co
+ * (all of its Cin/groups·kH·kW weights); channels [lo, hi) of Cout. Never split over N, so results do not depend
+ * on the split.
  */
-export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
+export function conv2dBackwardWeightReference(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
   const { N, Cin, H, W, Cout, kH, kW, oH, oW, sW, pW, sH, pH, dH, dW } = g;
   const cinG = Cin / g.groups;
   const coutG = Cout / g.groups;
@@ -161,16 +169,23 @@ export function addChannelBias(y: FloatArray, b: Buf, C: number, plane: number, 
   }
 }
 
-/** Forward with the fastest applicable kernel (pointwise, depth-wise, else the reference). Planes [lo, hi) of N·Cout. */
+/** Forward with the fastest applicable kernel (GEMM for 1x1, direct depth-wise, else im2col + GEMM). Planes [lo, hi) of N·Cout. */
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
-  if (isPointwise(g)) conv2dForwardPointwise(y, x, w, b, g, lo, hi);
+  if (isPointwise(g)) conv2dForwardPointwiseGemm(y, x, w, b, g, gemm, lo, hi);
   else if (isDepthwise(g)) conv2dForwardDepthwise(y, x, w, b, g, lo, hi);
-  else conv2dForwardReference(y, x, w, b, g, lo, hi);
+  else conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
 }
 
 /** Input gradient with the fastest applicable kernel. Planes [lo, hi) of N·Cin. */
 export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
-  if (isPointwise(g)) conv2dBackwardInputPointwise(gx, gy, w, g, lo, hi);
+  if (isPointwise(g)) conv2dBackwardInputPointwiseGemm(gx, gy, w, g, gemm, lo, hi);
   else if (isDepthwise(g)) conv2dBackwardInputDepthwise(gx, gy, w, g, lo, hi);
-  else conv2dBackwardInputReference(gx, gy, w, g, lo, hi);
+  else conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi);
+}
+
+/** Weight gradient with the fastest applicable kernel. Channels [lo, hi) of Cout. */
+export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
+  if (isPointwise(g)) conv2dBackwardWeightPointwiseGemm(gw, gy, x, g, gemm, lo, hi);
+  else if (isDepthwise(g)) conv2dBackwardWeightReference(gw, gy, x, g, lo, hi);
+  else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
 }

@@ -1,0 +1,79 @@
+/** Shared generators for the conv kernel tests: random valid geometries and random buffers. */
+import fc from 'fast-check';
+import { Generator } from '../../src/index.js';
+import type { ConvGeom } from '../../src/tensor/kernels/conv2d.js';
+
+export type GeomKind = 'any' | 'pointwise' | 'depthwise' | 'dense';
+
+/**
+ * Any valid geometry of the kind. 'any' also cuts oH/oW below their natural value (the adjoint of a transposed
+ * conv with output padding reads only a prefix of its input); 'dense' is groups = 1 with a kernel other than 1x1.
+ */
+export const geomArb = (kind: GeomKind, maxC = 3, maxHW = 5): fc.Arbitrary<ConvGeom> =>
+  fc
+    .record({
+      N: fc.integer({ min: 1, max: 3 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      cinG: fc.integer({ min: 1, max: maxC }),
+      coutG: fc.integer({ min: 1, max: maxC }),
+      kH: fc.integer({ min: 1, max: 5 }),
+      kW: fc.integer({ min: 1, max: 5 }),
+      sH: fc.integer({ min: 1, max: 3 }),
+      sW: fc.integer({ min: 1, max: 3 }),
+      dH: fc.integer({ min: 1, max: 4 }),
+      dW: fc.integer({ min: 1, max: 4 }),
+      pH: fc.integer({ min: 0, max: 4 }),
+      pW: fc.integer({ min: 0, max: 4 }),
+      eH: fc.integer({ min: 0, max: maxHW }),
+      eW: fc.integer({ min: 0, max: maxHW }),
+      shrinkH: fc.integer({ min: 0, max: 2 }),
+      shrinkW: fc.integer({ min: 0, max: 2 }),
+    })
+    .map((r): ConvGeom => {
+      let { groups, cinG, coutG, kH, kW, sH, sW, pH, pW } = r;
+      if (kind === 'pointwise') [kH, kW, sH, sW, pH, pW] = [1, 1, 1, 1, 0, 0];
+      if (kind === 'depthwise') [cinG, coutG] = [1, 1];
+      if (kind === 'dense') {
+        groups = 1;
+        if (kH === 1 && kW === 1) kH = 2;
+      }
+      const ekH = r.dH * (kH - 1) + 1;
+      const ekW = r.dW * (kW - 1) + 1;
+      const H = Math.max(1, ekH - 2 * pH) + r.eH;
+      const W = Math.max(1, ekW - 2 * pW) + r.eW;
+      const natH = Math.floor((H + 2 * pH - ekH) / sH) + 1;
+      const natW = Math.floor((W + 2 * pW - ekW) / sW) + 1;
+      const shrink = kind === 'any';
+      return {
+        N: r.N, Cin: cinG * groups, H, W, Cout: coutG * groups, kH, kW,
+        oH: shrink ? Math.max(1, natH - r.shrinkH) : natH,
+        oW: shrink ? Math.max(1, natW - r.shrinkW) : natW,
+        sH, sW, pH, pW, dH: r.dH, dW: r.dW, groups,
+      };
+    });
+
+export const sizes = (g: ConvGeom) => ({
+  x: g.N * g.Cin * g.H * g.W,
+  w: g.Cout * (g.Cin / g.groups) * g.kH * g.kW,
+  y: g.N * g.Cout * g.oH * g.oW,
+});
+
+export function randnArray(Arr: typeof Float32Array | typeof Float64Array, n: number, seed: number): Float32Array | Float64Array;
+export function randnArray<T extends Float32Array | Float64Array>(Arr: { new (n: number): T }, n: number, seed: number): T;
+export function randnArray(Arr: { new (n: number): Float32Array | Float64Array }, n: number, seed: number): Float32Array | Float64Array {
+  const g = new Generator(seed);
+  const a = new Arr(n);
+  for (let i = 0; i < n; i++) a[i] = g.normal();
+  return a;
+}
+
+/** max |a − b| / max |b|: the error relative to the size of the result (normwise). */
+export function normRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return den === 0 ? num : num / den;
+}
