@@ -18,3 +18,4 @@ export * from './optim/index.js';
 export * from './models/amsunet/index.js';
 export * from './models/unet/index.js';
 export * from './io/checkpoint.js';
+export * from './onnx/index.js';

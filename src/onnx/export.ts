@@ -13,7 +13,7 @@
 import { ConfigError } from '../tensor/errors.js';
 import type { Module } from '../nn/module.js';
 import { writeFileAtomic } from '../io/safetensors.js';
-import { DataType, encodeModel, type Dim, type NodeRecord } from './onnx-proto.js';
+import { DataType, encodeModel, type NodeRecord } from './onnx-proto.js';
 import { OnnxGraph, type Value } from './graph.js';
 import './emit-layers.js';
 import './emit-amsunet.js';
@@ -70,7 +70,7 @@ export function exportOnnx(model: Module, options: ExportOnnxOptions): Uint8Arra
       nodes,
       initializers: g.initializers,
       inputs: [{ name: INPUT_NAME, elemType: DataType.FLOAT, shape: input.shape }],
-      outputs: [{ name: OUTPUT_NAME, elemType: DataType.FLOAT, shape: result.shape as Dim[] }],
+      outputs: [{ name: OUTPUT_NAME, elemType: DataType.FLOAT, shape: result.shape }],
     },
   });
 }

@@ -55,7 +55,7 @@ export function randomizeBatchNorm(model: Module, seed: number): void {
     if (!(m instanceof BatchNorm2d)) continue;
     m.runningMean!.data.forEach((_, i, a) => (a[i] = 0.3 * g.normal()));
     m.runningVar!.data.forEach((_, i, a) => (a[i] = 0.5 + 1.5 * g.uniform()));
-    m.weight!.data.forEach((_, i, a) => (a[i] = 0.5 + g.uniform()));
-    m.bias!.data.forEach((_, i, a) => (a[i] = 0.2 * g.normal()));
+    m.weight?.data.forEach((_, i, a) => (a[i] = 0.5 + g.uniform()));
+    m.bias?.data.forEach((_, i, a) => (a[i] = 0.2 * g.normal()));
   }
 }
