@@ -3,12 +3,12 @@
  * no download. Each image holds targets of three sizes on a textured, noisy background:
  *   large   one irregular blob (radius 22-34 % of the side, wobbly outline from 3 radial harmonics), or
  *   medium  1-2 rotated ellipses (semi-axes 9-18 % of the side),
- *   small   2-4 small discs (radius 3-6 % of the side),
- *   thin    1-2 curved vessel-like lines (quadratic Bezier, 2-3 px wide).
+ *   small   2-4 small discs (radius 3.5-6.5 % of the side, at least 2 px),
+ *   thin    1-2 curved vessel-like lines (quadratic Bezier, 2.2-3.2 px wide).
  * Background: a smooth random field (bilinear 5x5 grid) plus two sinusoidal gratings; distractors: 1-2 dark
  * ellipses (not targets) and soft bright bumps with no edge (not targets). Targets are brighter by a per-object
- * contrast of 0.18-0.32 (tinted per image in RGB), edges are softened by a 3x3 box blur, and Gaussian noise of
- * sigma 0.04-0.07 is added. Sample i is drawn from its own generator (seed, i), so the set does not change when
+ * contrast of 0.22-0.36 (tinted per image in RGB), edges are softened by a 3x3 box blur, and Gaussian noise of
+ * sigma 0.03-0.06 is added. Sample i is drawn from its own generator (seed, i), so the set does not change when
  * `count` does. Each sample also records the pixel area of every target, grouped by size class.
  */
 import { Generator } from '../tensor/rng.js';
@@ -68,7 +68,7 @@ export function syntheticSample(seed: number, index: number, size = 48, channels
   const contrast = new Float32Array(N); // intensity added by targets and distractors, before blur
   const addTarget = (sizeClass: SizeClass, box: [number, number, number, number], inside: (x: number, y: number) => boolean) => {
     const id = targets.length + 1;
-    const c = U(g, 0.18, 0.32);
+    const c = U(g, 0.22, 0.36);
     targets.push({ size: sizeClass, area: 0 });
     paint(S, box, inside, (p) => {
       instances[p] = id;
@@ -101,13 +101,13 @@ export function syntheticSample(seed: number, index: number, size = 48, channels
     }
   }
   for (let k = g.int(2, 5); k > 0; k--) {
-    const cx = U(g, 0.08, 0.92) * S, cy = U(g, 0.08, 0.92) * S, r = Math.max(1.6, U(g, 0.03, 0.06) * S);
+    const cx = U(g, 0.08, 0.92) * S, cy = U(g, 0.08, 0.92) * S, r = Math.max(2, U(g, 0.035, 0.065) * S);
     addTarget('small', [cx - r, cy - r, cx + r, cy + r], (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r);
   }
   for (let k = g.int(1, 3); k > 0; k--) {
     // Quadratic Bezier P0 → P2 bending towards P1; a pixel is inside when within w/2 of the sampled curve.
     const P = [0, 1, 2].map(() => [U(g, -0.05, 1.05) * S, U(g, -0.05, 1.05) * S]);
-    const half = U(g, 1, 1.5);
+    const half = U(g, 1.1, 1.6);
     const pts: number[][] = [];
     for (let t = 0; t <= 1; t += 0.25 / S) {
       const a = (1 - t) ** 2, b = 2 * t * (1 - t), c = t * t;
@@ -122,8 +122,8 @@ export function syntheticSample(seed: number, index: number, size = 48, channels
 
   // Background: smooth field + gratings + soft edgeless bumps (distractors without a boundary).
   const G = 5, grid = Array.from({ length: G * G }, () => U(g, -0.08, 0.08));
-  const gratings = [0, 1].map(() => [U(g, 0, Math.PI), U(g, 2, 6) / S, U(g, 0, 2 * Math.PI), U(g, 0.02, 0.05)]);
-  const bumps = Array.from({ length: g.int(1, 3) }, () => [U(g, 0, S), U(g, 0, S), U(g, 0.08, 0.16) * S, U(g, 0.08, 0.15)]);
+  const gratings = [0, 1].map(() => [U(g, 0, Math.PI), U(g, 2, 6) / S, U(g, 0, 2 * Math.PI), U(g, 0.015, 0.035)]);
+  const bumps = Array.from({ length: g.int(1, 3) }, () => [U(g, 0, S), U(g, 0, S), U(g, 0.08, 0.16) * S, U(g, 0.05, 0.1)]);
   const base = U(g, 0.25, 0.45);
   const background = new Float32Array(N);
   for (let y = 0; y < S; y++) {
@@ -152,7 +152,7 @@ export function syntheticSample(seed: number, index: number, size = 48, channels
     }
   }
 
-  const sigma = U(g, 0.04, 0.07);
+  const sigma = U(g, 0.03, 0.06);
   const tint = channels === 3 ? [U(g, 0.7, 1.3), U(g, 0.7, 1.3), U(g, 0.7, 1.3)] : [1];
   const bgTint = channels === 3 ? [U(g, 0.8, 1.2), U(g, 0.8, 1.2), U(g, 0.8, 1.2)] : [1];
   const image = new Float32Array(channels * N);
