@@ -10,6 +10,8 @@ export interface Row {
 }
 
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+/** ms with enough digits for sub-millisecond work */
+const fmtMs = (x: number) => fmt(x, x < 0.1 ? 4 : x < 10 ? 2 : 1);
 
 export function formatSuite(name: string, flops: number, rows: Row[]): string {
   const peers = rows.filter((r) => r.peer && r.timing);
@@ -19,8 +21,8 @@ export function formatSuite(name: string, flops: number, rows: Row[]): string {
     const t = r.timing;
     return [
       r.label,
-      fmt(t.ms, t.ms < 10 ? 2 : 1),
-      `${fmt(t.min, t.min < 10 ? 2 : 1)}..${fmt(t.max, t.max < 10 ? 2 : 1)}`,
+      fmtMs(t.ms),
+      `${fmtMs(t.min)}..${fmtMs(t.max)}`,
       flops ? fmt(flops / t.ms / 1e6) : '',
       ...peers.map((p) => (r.peer ? '' : `${fmt(p.timing!.ms / t.ms, 2)}x`)),
     ];

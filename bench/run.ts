@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   for (const suite of allSuites()) {
     if (o.quick && !suite.quick) continue;
     if (o.filter && !suite.name.includes(o.filter)) continue;
-    const iterations = o.quick ? 3 : (suite.iterations ?? 10);
+    const iterations = suite.iterations ?? (o.quick ? 3 : 10);
     const rows: Row[] = [];
     const work = suite.ours();
     for (const c of suite.configs ?? defaultConfigs) {
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     for (const name of ['tfjsCpu', 'tfjsWasm', 'jax'] as const) {
       const make = suite.peers[name];
       const label = `${peerLabels[name]} 1T`;
-      if (!peers) continue;
+      if (!peers || Object.keys(suite.peers).length === 0) continue;
       if (!make) {
         rows.push({ label, timing: null, note: 'cannot do this work', peer: true });
         continue;

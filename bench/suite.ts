@@ -28,7 +28,7 @@ export interface Suite {
   peers: { tfjsCpu?: PeerCase; tfjsWasm?: PeerCase; jax?: PeerCase };
   /** part of `--quick` */
   quick: boolean;
-  /** run count for slow work (default 10, 3 with --quick) */
+  /** timed runs (default 10, or 3 with --quick); set it for cheap work that needs many */
   iterations?: number;
 }
 

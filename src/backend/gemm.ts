@@ -3,17 +3,24 @@
  * operands (formulas in src/tensor/kernels/gemm.ts). float64 always runs the js kernel (wasm is float32 only).
  *
  * Path taken:
- *   js, 1 part         gemmJs on the caller's arrays directly, no copy
- *   otherwise          operands not already in the shared heap are copied into its staging arena, the pool runs
- *                      'gemm.js' or 'gemm.wasm' over rows of C (or columns, when N > M: each thread then packs
- *                      only its own columns of B), and C is copied back
- * Small products run on fewer threads: a part must be worth more than a pool round trip (~15-40 µs).
+ *   js, 1 thread     gemmJs on the caller's arrays directly, no copy
+ *   otherwise        operands not already in the shared heap are copied into its staging arena, C is copied back.
+ *     js, N threads    'gemm.js' over rows of C (columns when N > M), one chunk per thread
+ *     wasm, 1 thread   the blocked driver inline, packing each block into the main thread's scratch
+ *     wasm, N threads  first 'gemm.wasm.pack' packs the operand every chunk needs (op(B) when splitting rows of C,
+ *                      op(A) when splitting columns, i.e. when N > M) once, in parallel; then 'gemm.wasm' runs
+ *                      chunks of rows (or columns) of C, each packing only its own part of the other operand
+ * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
 import { gemmJs, type GemmProblem } from '../tensor/kernels/gemm.js';
+import { MC, packedFullBytes } from './wasm/gemm-driver.js';
 import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
 
-/** Minimum multiply-add work (flops) per thread before a product is split. */
-const FLOPS_PER_PART = { js: 4e5, wasm: 4e6 } as const;
+/** Minimum work (flops) per thread before a product is split. */
+const FLOPS_PER_THREAD = { js: 4e5, wasm: 4e6 } as const;
+/** Chunk sizes for the dynamic split of wasm work: MC rows (one A block), or 512 columns. */
+const CHUNK_ROWS = MC;
+const CHUNK_COLS = 512;
 
 export function gemm(p: GemmProblem): void {
   const { M, N, K } = p;
@@ -24,12 +31,12 @@ export function gemm(p: GemmProblem): void {
   }
   const f64 = p.c instanceof Float64Array;
   const kind = f64 ? 'js' : getBackend();
-  const parts = Math.min(getThreads(), Math.max(1, Math.floor((2 * M * N * K) / FLOPS_PER_PART[kind])));
-  if (kind === 'js' && parts === 1) {
+  const threads = Math.min(getThreads(), Math.max(1, Math.floor((2 * M * N * K) / FLOPS_PER_THREAD[kind])));
+  if (kind === 'js' && threads === 1) {
     gemmJs(p);
     return;
   }
-  const heap = getHeap();
+  const heap = getHeap(), pool = getPool();
   const size = f64 ? 8 : 4, as = f64 ? 'float64' : 'float32';
   heap.resetStaging();
   const place = (x: GemmProblem['a'], offset: number, extent: number): number =>
@@ -43,8 +50,19 @@ export function gemm(p: GemmProblem): void {
   // C is read when accumulating, and its gaps (ldc > N) must survive the copy back
   const c = cInHeap || p.accumulate || p.ldc !== N ? place(p.c, p.cOffset, extentC) : heap.stage(extentC * size);
   const splitColumns = N > M;
-  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size];
-  const align = splitColumns ? 8 : 4;
-  getPool().run(kind === 'wasm' ? 'gemm.wasm' : 'gemm.js', args, splitColumns ? N : M, align, parts);
+  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0];
+  const total = splitColumns ? N : M;
+  if (kind === 'js') {
+    pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads });
+  } else if (threads === 1) {
+    pool.run('gemm.wasm', args, total, { threads: 1 });
+  } else {
+    const { MR, NR } = pool.main.gemmShape;
+    if (splitColumns) args[14] = heap.stage(packedFullBytes(M, K, MR));
+    else args[15] = heap.stage(packedFullBytes(N, K, NR));
+    pool.run('gemm.wasm.pack', args, splitColumns ? M : N, { align: splitColumns ? MR : NR, threads });
+    const align = splitColumns ? NR : MR, chunk = splitColumns ? CHUNK_COLS : CHUNK_ROWS;
+    pool.run('gemm.wasm', args, total, { align, threads, chunks: Math.ceil(total / chunk) });
+  }
   if (!cInHeap) p.c.set((f64 ? heap.f64 : heap.f32).subarray(c / size, c / size + extentC), p.cOffset);
 }

@@ -6,7 +6,7 @@
  *   setBackend('js'|'wasm')  'wasm' (TypeScript-generated WebAssembly SIMD) is the default where SIMD validates
  *   setThreads(n)            threads sharing the work, main thread included; default os.availableParallelism()
  *                            (1 when running from TypeScript sources, where workers would run a stale dist/)
- *   runPooled(name, args, total, align)
+ *   runPooled(name, args, total, { align, threads, chunks })
  *                            run a registered pooled kernel over [0, total) split across the threads
  *
  * Plugging in a kernel:
@@ -24,8 +24,10 @@ export type { GemmProblem } from '../tensor/kernels/gemm.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads, getHeap, getPool } from './runtime.js';
 export { wasmFeatures } from './wasm/features.js';
 import { getPool } from './runtime.js';
+import type { RunOptions } from './pool.js';
+export type { RunOptions } from './pool.js';
 
-/** Run pooled kernel `name` over [0, total), parts aligned to `align`, on at most `parts` threads. */
-export function runPooled(name: string, args: ArrayLike<number>, total: number, align = 1, parts?: number): void {
-  getPool().run(name, args, total, align, parts);
+/** Run pooled kernel `name` over [0, total) (see RunOptions: align, threads, chunks). */
+export function runPooled(name: string, args: ArrayLike<number>, total: number, opts: RunOptions = {}): void {
+  getPool().run(name, args, total, opts);
 }

@@ -8,7 +8,7 @@
  */
 import type { ThreadContext } from './thread-context.js';
 import { gemmJs } from '../tensor/kernels/gemm.js';
-import { gemmWasmBlock } from './wasm/gemm-driver.js';
+import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 
 export interface PoolKernel {
   readonly name: string;
@@ -16,10 +16,18 @@ export interface PoolKernel {
 }
 
 /**
- * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement]
- * (a, b, c byte addresses of element 0). [lo, hi) are rows of C, or columns when splitColumns = 1.
+ * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement,
+ * packedA, packedB] (a, b, c byte addresses of element 0; packedA/packedB: wasm only, address of the operand
+ * packed in full by 'gemm.wasm.pack', or 0). [lo, hi) are rows of C, or columns when splitColumns = 1.
  */
-export const GEMM_ARGS = 14;
+export const GEMM_ARGS = 16;
+
+function wasmProblem(g: Float64Array): WasmGemmProblem {
+  return {
+    M: g[0], N: g[1], K: g[2], a: g[3], lda: g[4], transA: g[5] === 1, b: g[6], ldb: g[7], transB: g[8] === 1,
+    c: g[9], ldc: g[10], accumulate: g[11] === 1, packedA: g[14], packedB: g[15],
+  };
+}
 
 const gemmJsKernel: PoolKernel = {
   name: 'gemm.js',
@@ -39,19 +47,26 @@ const gemmJsKernel: PoolKernel = {
 const gemmWasmKernel: PoolKernel = {
   name: 'gemm.wasm',
   run(ctx, g, lo, hi) {
-    const p = {
-      M: g[0], N: g[1], K: g[2], a: g[3], lda: g[4], transA: g[5] === 1, b: g[6], ldb: g[7], transB: g[8] === 1,
-      c: g[9], ldc: g[10], accumulate: g[11] === 1,
-    };
+    const p = wasmProblem(g);
     if (g[12] === 1) gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, 0, p.M, lo, hi);
     else gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, lo, hi, 0, p.N);
+  },
+};
+
+/** Packs lanes [lo, hi) of the operand that has a packed address (A's rows or B's columns) in full. */
+const gemmWasmPackKernel: PoolKernel = {
+  name: 'gemm.wasm.pack',
+  run(ctx, g, lo, hi) {
+    const p = wasmProblem(g);
+    if (p.packedA) packFull(ctx.wasmGemm, ctx.gemmShape, p, 'A', p.packedA, lo, hi);
+    else packFull(ctx.wasmGemm, ctx.gemmShape, p, 'B', p.packedB, lo, hi);
   },
 };
 
 /** Does nothing: for measuring the pool's round trip. */
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
-export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, noopKernel];
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, noopKernel];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

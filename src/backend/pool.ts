@@ -1,11 +1,15 @@
 /**
- * A worker_threads pool over the shared heap. `run(kernel, args, total)` splits [0, total) into one contiguous
- * part per thread (the main thread takes part 0 and works too), wakes the workers with Atomics.notify on a
- * shared control block, and waits with Atomics.wait until every part is done. Nothing is posted per task:
- * a task is a kernel id, up to MAX_ARGS numbers and a range, written into shared memory.
+ * A worker_threads pool over the shared heap. `run(kernel, args, total, { align, threads, chunks })` cuts
+ * [0, total) into `chunks` contiguous chunks (boundaries multiples of `align`), wakes the workers with
+ * Atomics.notify on a shared control block, and every participating thread, the main thread included, takes
+ * the next chunk from a shared counter (Atomics.add) until none is left; the main thread then waits with
+ * Atomics.wait until the workers are done. Nothing is posted per task: a task is a kernel id, up to MAX_ARGS
+ * numbers and a range, written into shared memory. Taking chunks dynamically keeps every core busy even when
+ * one thread is slowed down (other processes on the machine).
  *
- * Determinism: parts are disjoint output ranges and each output is computed by the same code whatever the
- * split, so results depend on nothing but the inputs (see the kernels' own notes).
+ * Determinism: chunk boundaries depend only on (total, chunks, align), chunks are disjoint output ranges, and
+ * each output is computed by the same code whatever the chunk, so results do not depend on which thread ran
+ * what (see the kernels' own notes).
  * The API is synchronous: workers start in the background and the first `run` waits until they are ready.
  */
 import { Worker, MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
@@ -13,17 +17,37 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SharedHeap } from './heap.js';
 import { ThreadContext } from './thread-context.js';
-import { kernelId, poolKernels } from './kernels.js';
+import { type PoolKernel, kernelId, poolKernels } from './kernels.js';
 
 /** Control block slots (Int32Array indices). */
-export const CTRL = { GEN: 0, PENDING: 1, KERNEL: 2, PARTS: 3, TOTAL: 4, ALIGN: 5, STOP: 6, READY: 7, ERROR: 8 } as const;
+export const CTRL = {
+  GEN: 0, PENDING: 1, KERNEL: 2, THREADS: 3, TOTAL: 4, ALIGN: 5, STOP: 6, READY: 7, ERROR: 8, CHUNKS: 9, NEXT: 10,
+} as const;
 const CTRL_SLOTS = 16;
 export const MAX_ARGS = 64;
 
-/** Part p of [0, total) split into `parts` chunks whose boundaries are multiples of `align`. */
+/** Chunk p of [0, total) cut into `parts` chunks whose boundaries are multiples of `align`. */
 export function partRange(total: number, parts: number, align: number, p: number): [number, number] {
   const chunk = Math.ceil(Math.ceil(total / align) / parts) * align;
   return [Math.min(total, p * chunk), Math.min(total, (p + 1) * chunk)];
+}
+
+export interface RunOptions {
+  /** chunk boundaries are multiples of this (e.g. a micro-tile) */
+  align?: number;
+  /** use at most this many threads (default: the pool size) */
+  threads?: number;
+  /** cut the range into this many chunks (default: one per thread); more chunks balance uneven progress */
+  chunks?: number;
+}
+
+/** Take chunks from the shared counter and run them until none is left (main thread and workers alike). */
+export function runChunks(c: Int32Array, kernel: PoolKernel, ctx: ThreadContext, args: Float64Array): void {
+  const chunks = c[CTRL.CHUNKS], total = c[CTRL.TOTAL], align = c[CTRL.ALIGN];
+  for (let chunk = Atomics.add(c, CTRL.NEXT, 1); chunk < chunks; chunk = Atomics.add(c, CTRL.NEXT, 1)) {
+    const [lo, hi] = partRange(total, chunks, align, chunk);
+    if (hi > lo) kernel.run(ctx, args, lo, hi);
+  }
 }
 
 /** The worker entry next to this file; when running from TypeScript sources (tests), the compiled one in dist/. */
@@ -72,32 +96,39 @@ export class WorkerPool {
     }
   }
 
-  /** Run `kernel` over [0, total) in parts of `align`-multiples, using at most `parts` threads (default: all). */
-  run(kernel: string, args: ArrayLike<number>, total: number, align = 1, parts = this.size): void {
+  /**
+   * Run `kernel` over [0, total) on at most `threads` threads (default: all), in `chunks` chunks (default: one
+   * per thread) aligned to `align`. Runs inline on the main thread when only one thread or chunk is used.
+   */
+  run(kernel: string, args: ArrayLike<number>, total: number, opts: RunOptions = {}): void {
     const id = kernelId(kernel);
     if (args.length > MAX_ARGS) throw new Error(`pool: ${kernel} passes ${args.length} args, the limit is ${MAX_ARGS}`);
-    parts = Math.max(1, Math.min(parts, this.size, Math.ceil(total / align)));
-    if (parts === 1) {
-      this.args.set(args);
+    const align = opts.align ?? 1;
+    const pieces = Math.ceil(total / align);
+    const threads = Math.max(1, Math.min(opts.threads ?? this.size, this.size, pieces));
+    const chunks = Math.max(threads, Math.min(opts.chunks ?? threads, pieces));
+    this.args.set(args);
+    if (threads === 1) {
       poolKernels[id].run(this.main, this.args, 0, total);
       return;
     }
     this.waitReady();
     const c = this.ctrl;
-    this.args.set(args);
     c[CTRL.KERNEL] = id;
-    c[CTRL.PARTS] = parts;
+    c[CTRL.THREADS] = threads;
+    c[CTRL.CHUNKS] = chunks;
     c[CTRL.TOTAL] = total;
     c[CTRL.ALIGN] = align;
+    Atomics.store(c, CTRL.NEXT, 0);
     Atomics.store(c, CTRL.PENDING, this.workers.length);
     Atomics.add(c, CTRL.GEN, 1);
     Atomics.notify(c, CTRL.GEN);
     let mainError: unknown = null;
     try {
-      const [lo, hi] = partRange(total, parts, align, 0);
-      poolKernels[id].run(this.main, this.args, lo, hi);
+      runChunks(c, poolKernels[id], this.main, this.args);
     } catch (e) {
       mainError = e;
+      Atomics.store(c, CTRL.NEXT, chunks); // let the workers stop early
     }
     for (let v = Atomics.load(c, CTRL.PENDING); v !== 0; v = Atomics.load(c, CTRL.PENDING)) Atomics.wait(c, CTRL.PENDING, v);
     if (mainError) throw mainError;

@@ -1,13 +1,13 @@
 /**
- * A pool worker: maps the shared heap, then loops forever: wait for the task generation to change, run its part
- * of the range, count itself done. See pool.ts for the protocol.
+ * A pool worker: maps the shared heap, then loops forever: wait for the task generation to change, take and run
+ * chunks of the range until none is left, count itself done. See pool.ts for the protocol.
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { SharedHeap } from './heap.js';
 import { ThreadContext } from './thread-context.js';
 import { poolKernels } from './kernels.js';
-import { CTRL, partRange } from './pool.js';
+import { CTRL, runChunks } from './pool.js';
 import type { WasmMemory } from './wasm/api.js';
 import type { GemmKernelShape } from './wasm/gemm-module.js';
 
@@ -27,15 +27,14 @@ for (;;) {
   Atomics.wait(ctrl, CTRL.GEN, gen);
   gen = Atomics.load(ctrl, CTRL.GEN);
   if (Atomics.load(ctrl, CTRL.STOP) !== 0) break;
-  const parts = ctrl[CTRL.PARTS];
-  if (data.slot < parts) {
+  if (data.slot < ctrl[CTRL.THREADS]) {
     try {
       heap.ensure(0); // pick up growth of the memory made by the main thread
-      const [lo, hi] = partRange(ctrl[CTRL.TOTAL], parts, ctrl[CTRL.ALIGN], data.slot);
-      poolKernels[ctrl[CTRL.KERNEL]].run(ctx, args, lo, hi);
+      runChunks(ctrl, poolKernels[ctrl[CTRL.KERNEL]], ctx, args);
     } catch (e) {
       data.errorPort.postMessage(`worker ${data.slot}: ${e instanceof Error ? e.message : String(e)}`);
       Atomics.store(ctrl, CTRL.ERROR, 1);
+      Atomics.store(ctrl, CTRL.NEXT, ctrl[CTRL.CHUNKS]);
     }
   }
   if (Atomics.sub(ctrl, CTRL.PENDING, 1) === 1) Atomics.notify(ctrl, CTRL.PENDING);
