@@ -2,9 +2,19 @@
  * Depth-wise convolution (groups = Cin = Cout = C: each channel convolved with its own kH×kW kernel), any stride,
  * padding and dilation, strips (1×k, k×1) included:
  *   y[n,c,oh,ow] = b[c] + Σ_{kh,kw} x[n, c, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] · w[c,0,kh,kw]
- * Both kernels walk one row at a time with a float64 row accumulator (cache-friendly for tall images), and sum
- * the taps in (kh, kw) order, the same order as the reference kernels, so results are bit-identical to them.
- * The weight gradient uses the reference kernel (work unit c).
+ *
+ * With stride 1 (every depth-wise conv of AMSUnet) all three passes are one gather over a plane with fixed tap
+ * offsets (dy_t, dx_t), t = (kh, kw) in row-major order:
+ *   forward   y[i, j]  = b + Σ_t w_t · x[i + dy_t, j + dx_t]      dy_t = kh·dH − pH,  dx_t = kw·dW − pW
+ *   input     gx[i, j] =     Σ_t w_t · gy[i − dy_t, j − dx_t]     (the same taps read the other way round)
+ *   weight    gw_t     = Σ_{n,i,j} gy[n, i, j] · x[n, i + dy_t, j + dx_t]
+ * Terms outside the source plane are zero padding and skipped. Each output row splits into a left edge, an
+ * interior where every tap's column is in range (no bounds checks) and a right edge; rows where a tap's source row
+ * is padding drop that tap. The interior of a full 3x3 (dilated or not) is unrolled with the weights in locals.
+ *
+ * Bit-identical to the reference kernels (conv2d.ts): each sum starts from the same value (bias or 0), runs in
+ * float64 and adds the taps in (kh, kw) order — the weight gradient in (n, oh, ow) order — as the reference does.
+ * Other strides take the row-accumulator kernels at the end of this file (same order, also bit-identical).
  */
 import type { FloatArray } from '../dtype.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
@@ -13,8 +23,216 @@ export function isDepthwise(g: ConvGeom): boolean {
   return g.groups === g.Cin && g.Cin === g.Cout;
 }
 
-/** Forward. Work unit: (n, c) planes [lo, hi) of N·C; row oh of a plane reads input rows oh·sH − pH + kh·dH. */
+/** Tap tables of one geometry, built once per kernel call (never in the loops). */
+interface Taps {
+  T: number;
+  dy: Int32Array;
+  dx: Int32Array;
+  /** the kernel is a full 3x3 (any dilation) */
+  is3x3: boolean;
+  /** j + dx_t is inside [0, srcW) for every tap when j ∈ [jA, jB) */
+  minDx: number;
+  maxDx: number;
+}
+
+/** Taps read forward (sign 1: source x, dst y) or backward (sign −1: source gy, dst gx). */
+function taps(g: ConvGeom, sign: 1 | -1): Taps {
+  const T = g.kH * g.kW;
+  const dy = new Int32Array(T), dx = new Int32Array(T);
+  let minDx = Infinity, maxDx = -Infinity;
+  for (let kh = 0; kh < g.kH; kh++) {
+    for (let kw = 0; kw < g.kW; kw++) {
+      const t = kh * g.kW + kw;
+      dy[t] = sign * (kh * g.dH - g.pH);
+      dx[t] = sign * (kw * g.dW - g.pW);
+      minDx = Math.min(minDx, dx[t]);
+      maxDx = Math.max(maxDx, dx[t]);
+    }
+  }
+  return { T, dy, dx, is3x3: g.kH === 3 && g.kW === 3, minDx, maxDx };
+}
+
+/** Per-thread scratch for one row's valid taps (grown on demand, reused across calls). */
+let rowOff = new Int32Array(16);
+let rowDx = new Int32Array(16);
+let rowW = new Float64Array(16);
+let rowOk = new Uint8Array(16);
+let acc = new Float64Array(16);
+
+function ensureTaps(T: number): void {
+  if (rowOff.length >= T) return;
+  rowOff = new Int32Array(T);
+  rowDx = new Int32Array(T);
+  rowW = new Float64Array(T);
+  rowOk = new Uint8Array(T);
+  acc = new Float64Array(T);
+}
+
+/**
+ * dst[q][i, j] = init_c + Σ_t w[c·T + t]·src[q][i + dy_t, j + dx_t] for planes q ∈ [lo, hi) (c = q mod C),
+ * src planes srcH×srcW, dst planes dstH×dstW. `bias` null means init 0. The shared body of forward and input grad.
+ */
+function gatherPlanes(
+  dst: FloatArray, src: Buf, w: Buf, bias: Buf | null, C: number, tp: Taps,
+  srcH: number, srcW: number, dstH: number, dstW: number, lo: number, hi: number,
+): void {
+  const { T, dy, dx } = tp;
+  ensureTaps(T);
+  const jA = Math.min(dstW, Math.max(0, -tp.minDx));
+  const jB = Math.max(jA, Math.min(dstW, srcW - tp.maxDx));
+  for (let q = lo; q < hi; q++) {
+    const c = q % C;
+    const init = bias ? bias[c] : 0;
+    const sOff = q * srcH * srcW;
+    const wOff = c * T;
+    for (let i = 0; i < dstH; i++) {
+      // this row's taps whose source row exists, in tap order; rowOff = flat source index of (i + dy, 0 + dx)
+      let v = 0;
+      for (let t = 0; t < T; t++) {
+        const si = i + dy[t];
+        if (si < 0 || si >= srcH) continue;
+        rowOff[v] = sOff + si * srcW + dx[t];
+        rowDx[v] = dx[t];
+        rowW[v] = w[wOff + t];
+        v++;
+      }
+      const dRow = (q * dstH + i) * dstW;
+      // left and right edges: check each tap's column
+      for (let j = 0; j < jA; j++) dst[dRow + j] = edgeSum(init, src, j, srcW, v);
+      for (let j = jB; j < dstW; j++) dst[dRow + j] = edgeSum(init, src, j, srcW, v);
+      if (v === 9 && tp.is3x3) {
+        const w0 = rowW[0], w1 = rowW[1], w2 = rowW[2], w3 = rowW[3], w4 = rowW[4];
+        const w5 = rowW[5], w6 = rowW[6], w7 = rowW[7], w8 = rowW[8];
+        const o0 = rowOff[0], o1 = rowOff[1], o2 = rowOff[2], o3 = rowOff[3], o4 = rowOff[4];
+        const o5 = rowOff[5], o6 = rowOff[6], o7 = rowOff[7], o8 = rowOff[8];
+        for (let j = jA; j < jB; j++) {
+          dst[dRow + j] = init + w0 * src[o0 + j] + w1 * src[o1 + j] + w2 * src[o2 + j] + w3 * src[o3 + j] + w4 * src[o4 + j]
+            + w5 * src[o5 + j] + w6 * src[o6 + j] + w7 * src[o7 + j] + w8 * src[o8 + j];
+        }
+      } else {
+        // four outputs at a time, so each tap's weight and offset are loaded once per four multiply-adds
+        let j = jA;
+        for (; j + 4 <= jB; j += 4) {
+          let s0 = init, s1 = init, s2 = init, s3 = init;
+          for (let u = 0; u < v; u++) {
+            const wv = rowW[u], o = rowOff[u] + j;
+            s0 += wv * src[o];
+            s1 += wv * src[o + 1];
+            s2 += wv * src[o + 2];
+            s3 += wv * src[o + 3];
+          }
+          dst[dRow + j] = s0;
+          dst[dRow + j + 1] = s1;
+          dst[dRow + j + 2] = s2;
+          dst[dRow + j + 3] = s3;
+        }
+        for (; j < jB; j++) {
+          let s = init;
+          for (let u = 0; u < v; u++) s += rowW[u] * src[rowOff[u] + j];
+          dst[dRow + j] = s;
+        }
+      }
+    }
+  }
+}
+
+/** init + Σ over the first v row taps of rowW·src at column j + rowDx, skipping columns outside [0, srcW). */
+function edgeSum(init: number, src: Buf, j: number, srcW: number, v: number): number {
+  let s = init;
+  for (let u = 0; u < v; u++) {
+    const sj = j + rowDx[u];
+    if (sj >= 0 && sj < srcW) s += rowW[u] * src[rowOff[u] + j];
+  }
+  return s;
+}
+
+/** Forward. Work unit: (n, c) planes [lo, hi) of N·C. */
 export function conv2dForwardDepthwise(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
+  if (g.sH !== 1 || g.sW !== 1) return conv2dForwardDepthwiseStrided(y, x, w, b, g, lo, hi);
+  gatherPlanes(y, x, w, b, g.Cout, taps(g, 1), g.H, g.W, g.oH, g.oW, lo, hi);
+}
+
+/** Input gradient. Work unit: (n, c) planes [lo, hi) of N·C. Overwrites gx. */
+export function conv2dBackwardInputDepthwise(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
+  if (g.sH !== 1 || g.sW !== 1) return conv2dBackwardInputDepthwiseStrided(gx, gy, w, g, lo, hi);
+  gatherPlanes(gx, gy, w, null, g.Cin, taps(g, -1), g.oH, g.oW, g.H, g.W, lo, hi);
+}
+
+/**
+ * Weight gradient gw[c, t] = Σ_{n, oh, ow} gy[n,c,oh,ow]·x[n, c, oh + dy_t, ow + dx_t] (stride 1; other strides:
+ * the reference). Work unit: channels [lo, hi) of C. Each tap's sum runs in (n, oh, ow) order as the reference's.
+ */
+export function conv2dBackwardWeightDepthwise(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
+  const { N, Cout: C, H, W, oH, oW } = g;
+  const tp = taps(g, 1);
+  const { T, dy, dx } = tp;
+  ensureTaps(T);
+  const jA = Math.min(oW, Math.max(0, -tp.minDx));
+  const jB = Math.max(jA, Math.min(oW, W - tp.maxDx));
+  for (let c = lo; c < hi; c++) {
+    acc.fill(0, 0, T);
+    for (let n = 0; n < N; n++) {
+      const xOff = (n * C + c) * H * W;
+      const gyOff = (n * C + c) * oH * oW;
+      for (let i = 0; i < oH; i++) {
+        const gRow = gyOff + i * oW;
+        let all = true; // every tap's source row exists
+        for (let t = 0; t < T; t++) {
+          const si = i + dy[t];
+          rowOk[t] = si >= 0 && si < H ? 1 : 0;
+          rowOff[t] = xOff + si * W + dx[t];
+          if (!rowOk[t]) all = false;
+        }
+        for (let j = 0; j < jA; j++) accumulateEdge(gy[gRow + j], x, j, W, T, dx);
+        if (all && tp.is3x3) accumulate3x3(gy, gRow, x, jA, jB);
+        else {
+          for (let t = 0; t < T; t++) {
+            if (!rowOk[t]) continue;
+            const o = rowOff[t];
+            let s = acc[t];
+            for (let j = jA; j < jB; j++) s += gy[gRow + j] * x[o + j];
+            acc[t] = s;
+          }
+        }
+        for (let j = Math.max(jA, jB); j < oW; j++) accumulateEdge(gy[gRow + j], x, j, W, T, dx);
+      }
+    }
+    for (let t = 0; t < T; t++) gw[c * T + t] = acc[t];
+  }
+}
+
+/** acc[t] += gyv·x[rowOff[t] + j] for the taps whose source pixel exists (row and column in range). */
+function accumulateEdge(gyv: number, x: Buf, j: number, W: number, T: number, dx: Int32Array): void {
+  for (let t = 0; t < T; t++) {
+    const sj = j + dx[t];
+    if (rowOk[t] && sj >= 0 && sj < W) acc[t] += gyv * x[rowOff[t] + j];
+  }
+}
+
+/** The nine sums of a full 3x3 over the interior columns [jA, jB) of one row, in locals. */
+function accumulate3x3(gy: Buf, gRow: number, x: Buf, jA: number, jB: number): void {
+  let a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3], a4 = acc[4], a5 = acc[5], a6 = acc[6], a7 = acc[7], a8 = acc[8];
+  const o0 = rowOff[0], o1 = rowOff[1], o2 = rowOff[2], o3 = rowOff[3], o4 = rowOff[4];
+  const o5 = rowOff[5], o6 = rowOff[6], o7 = rowOff[7], o8 = rowOff[8];
+  for (let j = jA; j < jB; j++) {
+    const v = gy[gRow + j];
+    a0 += v * x[o0 + j];
+    a1 += v * x[o1 + j];
+    a2 += v * x[o2 + j];
+    a3 += v * x[o3 + j];
+    a4 += v * x[o4 + j];
+    a5 += v * x[o5 + j];
+    a6 += v * x[o6 + j];
+    a7 += v * x[o7 + j];
+    a8 += v * x[o8 + j];
+  }
+  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5; acc[6] = a6; acc[7] = a7; acc[8] = a8;
+}
+
+/* ---------- any stride: row-accumulator kernels ---------- */
+
+/** Forward, any stride. Work unit: (n, c) planes [lo, hi) of N·C; row oh of a plane reads input rows oh·sH − pH + kh·dH. */
+export function conv2dForwardDepthwiseStrided(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
   const { Cout: C, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW } = g;
   const cols = tapRanges(W, oW, sW, pW, dW, kW);
   const row = new Float64Array(oW);
@@ -33,8 +251,7 @@ export function conv2dForwardDepthwise(y: FloatArray, x: Buf, w: Buf, b: Buf | n
           const wv = w[wOff + kh * kW + kw];
           const xk = xRow + kw * dW;
           const owHi = cols.hi[kw];
-          if (sW === 1) for (let ow = cols.lo[kw]; ow < owHi; ow++) row[ow] += wv * x[xk + ow];
-          else for (let ow = cols.lo[kw]; ow < owHi; ow++) row[ow] += wv * x[xk + ow * sW];
+          for (let ow = cols.lo[kw]; ow < owHi; ow++) row[ow] += wv * x[xk + ow * sW];
         }
       }
       y.set(row, (p * oH + oh) * oW);
@@ -43,10 +260,10 @@ export function conv2dForwardDepthwise(y: FloatArray, x: Buf, w: Buf, b: Buf | n
 }
 
 /**
- * Input gradient, gathered row by row: input row ih receives from output row oh = (ih + pH − kh·dH) / sH for every
- * kh where that is a whole number in [0, oH). Work unit: (n, c) planes [lo, hi) of N·C. Overwrites gx.
+ * Input gradient, any stride, gathered row by row: input row ih receives from output row oh = (ih + pH − kh·dH) / sH
+ * for every kh where that is a whole number in [0, oH). Work unit: (n, c) planes [lo, hi) of N·C. Overwrites gx.
  */
-export function conv2dBackwardInputDepthwise(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
+export function conv2dBackwardInputDepthwiseStrided(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
   const { Cin: C, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW } = g;
   const cols = tapRanges(W, oW, sW, pW, dW, kW);
   const row = new Float64Array(W);

@@ -24,7 +24,7 @@
 import type { FloatArray } from '../dtype.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
 import { isPointwise } from './conv2d-pointwise.js';
-import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from './conv2d-depthwise.js';
+import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise, isDepthwise } from './conv2d-depthwise.js';
 import {
   conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
   conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
@@ -186,6 +186,6 @@ export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom
 /** Weight gradient with the fastest applicable kernel. Channels [lo, hi) of Cout. */
 export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
   if (isPointwise(g)) conv2dBackwardWeightPointwiseGemm(gw, gy, x, g, gemm, lo, hi);
-  else if (isDepthwise(g)) conv2dBackwardWeightReference(gw, gy, x, g, lo, hi);
+  else if (isDepthwise(g) && g.sH === 1 && g.sW === 1) conv2dBackwardWeightDepthwise(gw, gy, x, g, lo, hi);
   else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
 }
