@@ -198,7 +198,14 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
   const mc: ModelConfig = { model: cfg.model, inChannels: data.channels, numClasses: data.numClasses, baseC: cfg.baseC, size, mean: norm.mean, std: norm.std, maskMode: cfg.maskMode ?? 'binary' };
   const model = buildModel(mc, cfg.seed);
   const params = model.parameters().reduce((a, p) => a + p.size, 0);
-  const steps = Math.ceil(data.train.length / cfg.batchSize);
+  // A trailing batch of one image is dropped when the batch size is larger: BatchNorm in training mode needs more
+  // than one value per channel, and at the 1/16 bottleneck of a small crop one image may give only one.
+  const steps = cfg.batchSize > 1 && data.train.length % cfg.batchSize === 1 && data.train.length > 1
+    ? Math.floor(data.train.length / cfg.batchSize)
+    : Math.ceil(data.train.length / cfg.batchSize);
+  if (cfg.batchSize === 1 && Math.floor(size / 16) ** 2 < 2) {
+    throw new UsageError(`--size ${size} with --batch-size 1 leaves a single value per channel at the 1/16 bottleneck, which BatchNorm cannot train on; use --size 32 or more, or --batch-size 2`);
+  }
   const optimizer = new AdamW(model.parameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
   const scheduler = new LambdaLR(optimizer, warmupPoly({ itersPerEpoch: steps, epochs: cfg.epochs, warmup: cfg.epochs > 1, warmupEpochs: 1 }));
   const fullCfg = { ...cfg, size };
