@@ -22,7 +22,7 @@ interface Header {
   voxOffset: number;
   slope: number;
   inter: number;
-  magic: number[];
+  magic: readonly number[];
 }
 
 const BYTES: Record<number, number> = { 2: 1, 4: 2, 8: 4, 16: 4, 64: 8, 256: 1, 512: 2 };
