@@ -2,7 +2,8 @@
 import { gemm } from '../../src/backend/index.js';
 import type { Suite } from '../suite.js';
 
-function randomArray(n: number, seed: number): Float32Array {
+/** Reproducible values in [-0.5, 0.5). */
+export function randomArray(n: number, seed: number): Float32Array {
   const x = new Float32Array(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {

@@ -2,7 +2,8 @@
 import type { Suite } from '../suite.js';
 import { gemmSuite } from './gemm.js';
 import { poolLatencySuite } from './pool-latency.js';
+import { gemmShapeSuites } from './gemm-shapes.js';
 
 export function allSuites(): Suite[] {
-  return [poolLatencySuite(), gemmSuite(512, true), gemmSuite(1024, false)];
+  return [poolLatencySuite(), gemmSuite(512, true), gemmSuite(1024, false), ...gemmShapeSuites(true)];
 }
