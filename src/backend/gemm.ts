@@ -12,6 +12,7 @@
  *                      chunks of rows (or columns) of C, each packing only its own part of the other operand
  * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
+import { isMainThread } from 'node:worker_threads';
 import { gemmJs, type GemmProblem } from '../tensor/kernels/gemm.js';
 import { MC, packedFullBytes } from './wasm/gemm-driver.js';
 import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
@@ -23,6 +24,9 @@ const CHUNK_ROWS = MC;
 const CHUNK_COLS = 512;
 
 export function gemm(p: GemmProblem): void {
+  if (!isMainThread) {
+    throw new Error('gemm: call it from the main thread; inside a pooled kernel use gemmJs or gemmWasmBlock with the ThreadContext');
+  }
   const { M, N, K } = p;
   if (M === 0 || N === 0) return;
   if (K === 0) {
