@@ -13,7 +13,7 @@
  * Exact resume: the random draws of epoch e come from Generator(epochSeed(seed, e)) alone, so resuming at
  * (epoch, step) replays that epoch's draws up to `step` without computing, and continues bit-identically.
  */
-import { mkdirSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, existsSync, statSync, rmdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { Generator } from '../tensor/rng.js';
 import type { Module } from '../nn/module.js';
@@ -217,92 +217,103 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
   }
   const outDir = resolve(cfg.out ?? join('runs', timestamp()));
   if (!resumed) checkOutDir(outDir);
+  const created = !existsSync(outDir);
   mkdirSync(outDir, { recursive: true });
-  const files = {
-    best: join(outDir, 'best.safetensors'), last: join(outDir, 'last.safetensors'), state: join(outDir, STATE_FILE),
-    metrics: join(outDir, 'metrics.csv'), curves: join(outDir, 'curves.svg'), overlays: join(outDir, 'val_overlays.png'), summary: join(outDir, 'summary.json'),
-  };
-  events.onStart?.({ outDir, description: data.description, params, config: mc, steps, resumedFrom: resumed ? { epoch: state.epoch, step: state.step } : undefined });
-
-  const saveState = () => saveCheckpoint(files.state, { model, optimizer, scheduler }, { ...configMetadata(mc), 'amsunet.train_state': JSON.stringify(state) });
-  const aug = { size, mean: mc.mean, std: mc.std };
-  const secondsBefore = state.seconds;
-  const elapsed = () => secondsBefore + (performance.now() - t0) / 1000;
-  let imagesSeen = 0;
-  const tRun = performance.now();
-  const stopEpoch = Math.min(cfg.epochs, cfg.stopAfter ?? cfg.epochs);
-
-  for (let epoch = state.epoch; epoch < stopEpoch; epoch++) {
-    const g = new Generator(epochSeed(cfg.seed, epoch));
-    const order = shuffledOrder(data.train.length, g);
-    const firstStep = epoch === state.epoch ? state.step : 0;
-    let lossSum = 0, lossN = 0;
-    const tEpoch = performance.now();
-    let epochImages = 0;
-    model.train();
-    for (let step = 0; step < steps; step++) {
-      const idx = order.slice(step * cfg.batchSize, (step + 1) * cfg.batchSize);
-      const items = idx.map((i) => augmentSample(data.train[i], aug, g));
-      if (step < firstStep) continue; // replaying the draws of steps done before the interruption
-      const { x, y } = collate(items);
-      const loss = amsunetCriterion(model.forward(x), y);
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        throw new RunStopped(`training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
-          (state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'no epoch finished, nothing was saved') +
-          '; try a lower --lr');
-      }
-      loss.backward();
-      optimizer.step();
-      scheduler.step();
-      optimizer.zeroGrad();
-      lossSum += value;
-      lossN++;
-      imagesSeen += idx.length;
-      epochImages += idx.length;
-      const rate = imagesSeen / ((performance.now() - tRun) / 1000);
-      const left = (cfg.epochs - epoch - 1) * data.train.length + (steps - step - 1) * cfg.batchSize;
-      events.onStep?.({ epoch: epoch + 1, epochs: cfg.epochs, step: step + 1, steps, loss: lossSum / lossN, imgPerSec: rate, eta: left / rate });
-      await new Promise((r) => setImmediate(r)); // let signals (SIGINT) and output through
-      if (events.shouldStop?.() && step + 1 < steps) {
-        state = { ...state, epoch, step: step + 1, seconds: elapsed() };
-        saveState();
-        throw new RunStopped(`interrupted at epoch ${epoch + 1}, step ${step + 1} of ${steps}; saved ${files.state}. Resume with: amsunet train --resume ${files.state}`, 130);
-      }
-    }
-    const trainSeconds = (performance.now() - tEpoch) / 1000;
-    if (!allFinite(model)) {
-      throw new RunStopped(`training stopped: non-finite weights after epoch ${epoch + 1}; ${state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'nothing was saved'}; try a lower --lr`);
-    }
-    const v = validate(model, data.val, mc, cfg.overlayCases ?? 4);
-    const isBest = v.dice > state.bestValDice;
-    const rec: EpochRecord = {
-      epoch: epoch + 1, epochs: cfg.epochs, trainLoss: lossN ? lossSum / lossN : NaN, valDice: v.dice, valMeanIoU: v.meanIoU,
-      lr: optimizer.paramGroups[0].lr, seconds: Number(elapsed().toFixed(3)), imgPerSec: epochImages / trainSeconds,
-      isBest, bestValDice: isBest ? v.dice : state.bestValDice, bestEpoch: isBest ? epoch + 1 : state.bestEpoch,
-    };
-    const meta = { ...configMetadata(mc), epoch: String(epoch + 1), val_dice: String(v.dice) };
-    saveStateDict(files.last, model, meta);
-    if (isBest) {
-      saveStateDict(files.best, model, meta);
-      writeFileAtomic(files.overlays, overlayGridPng(v.overlays));
-    }
-    state = { ...state, epoch: epoch + 1, step: 0, history: [...state.history, rec], bestValDice: rec.bestValDice, bestEpoch: rec.bestEpoch, seconds: elapsed() };
-    saveState();
-    writeFileAtomic(files.metrics, metricsCsv(state.history));
-    writeFileAtomic(files.curves, curvesSvg(state.history, `${mc.model} baseC ${mc.baseC}, ${data.description}`));
-    events.onEpoch?.(rec);
-    if (events.shouldStop?.() && epoch + 1 < cfg.epochs) {
-      throw new RunStopped(`interrupted after epoch ${epoch + 1}; saved ${files.state}. Resume with: amsunet train --resume ${files.state}`, 130);
-    }
+  try {
+    return await trainLoop();
+  } catch (e) {
+    // A run that saved nothing leaves no empty folder behind.
+    if (created && readdirSync(outDir).length === 0) rmdirSync(outDir);
+    throw e;
   }
-  const last = state.history[state.history.length - 1];
-  const summary: TrainSummary = {
-    bestValDice: state.bestValDice, bestEpoch: state.bestEpoch, epochs: cfg.epochs, epochsDone: state.epoch,
-    seconds: Number(elapsed().toFixed(3)), params, finalValDice: last?.valDice ?? NaN, outDir, complete: state.epoch >= cfg.epochs,
-    files: { best: files.best, last: files.last, state: files.state, metrics: files.metrics, curves: files.curves, overlays: files.overlays, summary: files.summary },
-    config: fullCfg, model: mc, data: data.description,
-  };
-  writeFileAtomic(files.summary, JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-  return summary;
+
+  async function trainLoop(): Promise<TrainSummary> {
+    const files = {
+      best: join(outDir, 'best.safetensors'), last: join(outDir, 'last.safetensors'), state: join(outDir, STATE_FILE),
+      metrics: join(outDir, 'metrics.csv'), curves: join(outDir, 'curves.svg'), overlays: join(outDir, 'val_overlays.png'), summary: join(outDir, 'summary.json'),
+    };
+    events.onStart?.({ outDir, description: data.description, params, config: mc, steps, resumedFrom: resumed ? { epoch: state.epoch, step: state.step } : undefined });
+
+    const saveState = () => saveCheckpoint(files.state, { model, optimizer, scheduler }, { ...configMetadata(mc), 'amsunet.train_state': JSON.stringify(state) });
+    const aug = { size, mean: mc.mean, std: mc.std };
+    const secondsBefore = state.seconds;
+    const elapsed = () => secondsBefore + (performance.now() - t0) / 1000;
+    let imagesSeen = 0;
+    const tRun = performance.now();
+    const stopEpoch = Math.min(cfg.epochs, cfg.stopAfter ?? cfg.epochs);
+
+    for (let epoch = state.epoch; epoch < stopEpoch; epoch++) {
+      const g = new Generator(epochSeed(cfg.seed, epoch));
+      const order = shuffledOrder(data.train.length, g);
+      const firstStep = epoch === state.epoch ? state.step : 0;
+      let lossSum = 0, lossN = 0;
+      const tEpoch = performance.now();
+      let epochImages = 0;
+      model.train();
+      for (let step = 0; step < steps; step++) {
+        const idx = order.slice(step * cfg.batchSize, (step + 1) * cfg.batchSize);
+        const items = idx.map((i) => augmentSample(data.train[i], aug, g));
+        if (step < firstStep) continue; // replaying the draws of steps done before the interruption
+        const { x, y } = collate(items);
+        const loss = amsunetCriterion(model.forward(x), y);
+        const value = loss.item();
+        if (!Number.isFinite(value)) {
+          throw new RunStopped(`training stopped: the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
+            (state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'no epoch finished, nothing was saved') +
+            '; try a lower --lr');
+        }
+        loss.backward();
+        optimizer.step();
+        scheduler.step();
+        optimizer.zeroGrad();
+        lossSum += value;
+        lossN++;
+        imagesSeen += idx.length;
+        epochImages += idx.length;
+        const rate = imagesSeen / ((performance.now() - tRun) / 1000);
+        const left = (cfg.epochs - epoch - 1) * data.train.length + (steps - step - 1) * cfg.batchSize;
+        events.onStep?.({ epoch: epoch + 1, epochs: cfg.epochs, step: step + 1, steps, loss: lossSum / lossN, imgPerSec: rate, eta: left / rate });
+        await new Promise((r) => setImmediate(r)); // let signals (SIGINT) and output through
+        if (events.shouldStop?.() && step + 1 < steps) {
+          state = { ...state, epoch, step: step + 1, seconds: elapsed() };
+          saveState();
+          throw new RunStopped(`interrupted at epoch ${epoch + 1}, step ${step + 1} of ${steps}; saved ${files.state}. Resume with: amsunet train --resume ${files.state}`, 130);
+        }
+      }
+      const trainSeconds = (performance.now() - tEpoch) / 1000;
+      if (!allFinite(model)) {
+        throw new RunStopped(`training stopped: non-finite weights after epoch ${epoch + 1}; ${state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'nothing was saved'}; try a lower --lr`);
+      }
+      const v = validate(model, data.val, mc, cfg.overlayCases ?? 4);
+      const isBest = v.dice > state.bestValDice;
+      const rec: EpochRecord = {
+        epoch: epoch + 1, epochs: cfg.epochs, trainLoss: lossN ? lossSum / lossN : NaN, valDice: v.dice, valMeanIoU: v.meanIoU,
+        lr: optimizer.paramGroups[0].lr, seconds: Number(elapsed().toFixed(3)), imgPerSec: epochImages / trainSeconds,
+        isBest, bestValDice: isBest ? v.dice : state.bestValDice, bestEpoch: isBest ? epoch + 1 : state.bestEpoch,
+      };
+      const meta = { ...configMetadata(mc), epoch: String(epoch + 1), val_dice: String(v.dice) };
+      saveStateDict(files.last, model, meta);
+      if (isBest) {
+        saveStateDict(files.best, model, meta);
+        writeFileAtomic(files.overlays, overlayGridPng(v.overlays));
+      }
+      state = { ...state, epoch: epoch + 1, step: 0, history: [...state.history, rec], bestValDice: rec.bestValDice, bestEpoch: rec.bestEpoch, seconds: elapsed() };
+      saveState();
+      writeFileAtomic(files.metrics, metricsCsv(state.history));
+      writeFileAtomic(files.curves, curvesSvg(state.history, `${mc.model} baseC ${mc.baseC}, ${data.description}`));
+      events.onEpoch?.(rec);
+      if (events.shouldStop?.() && epoch + 1 < cfg.epochs) {
+        throw new RunStopped(`interrupted after epoch ${epoch + 1}; saved ${files.state}. Resume with: amsunet train --resume ${files.state}`, 130);
+      }
+    }
+    const last = state.history[state.history.length - 1];
+    const summary: TrainSummary = {
+      bestValDice: state.bestValDice, bestEpoch: state.bestEpoch, epochs: cfg.epochs, epochsDone: state.epoch,
+      seconds: Number(elapsed().toFixed(3)), params, finalValDice: last?.valDice ?? NaN, outDir, complete: state.epoch >= cfg.epochs,
+      files: { best: files.best, last: files.last, state: files.state, metrics: files.metrics, curves: files.curves, overlays: files.overlays, summary: files.summary },
+      config: fullCfg, model: mc, data: data.description,
+    };
+    writeFileAtomic(files.summary, JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    return summary;
+  }
 }

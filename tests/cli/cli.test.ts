@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePairs, stems } from '../data/fixtures.js';
+import { gzipSync } from 'node:zlib';
+import { writePairs, stems, squareMask } from '../data/fixtures.js';
+import { encodeNifti } from '../data/nifti-writer.js';
 import { readMaskPng } from '../../src/data/png.js';
 import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
 
@@ -114,6 +116,45 @@ describe('amsunet train / eval / predict / info', () => {
   });
 });
 
+describe('other data sources', () => {
+  test('NIfTI volumes: train on non-empty slices, then evaluate on them', () => {
+    const [nx, ny, nz] = [20, 18, 6];
+    const mask = Array.from({ length: nx * ny * nz }, (_, i) => {
+      const x = i % nx, y = Math.floor(i / nx) % ny, z = Math.floor(i / (nx * ny));
+      return z > 0 && (x - 10) ** 2 + (y - 9) ** 2 < 16 + z ? 1 : 0;
+    });
+    const img = mask.map((m, i) => 100 + 400 * m + ((i * 31) % 50));
+    writeFileSync(join(base, 'ct.nii.gz'), gzipSync(encodeNifti({ dims: [nx, ny, nz], datatype: 4, values: img })));
+    writeFileSync(join(base, 'ct_mask.nii'), encodeNifti({ dims: [nx, ny, nz], datatype: 2, values: mask }));
+    const out = join(base, 'nifti-run');
+    const r = cli('train', '--data', join(base, 'ct.nii.gz'), '--masks', join(base, 'ct_mask.nii'), '--axis', '2', ...TINY, '--epochs', '1', '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('data: NIfTI ct.nii.gz axis 2 (4 train, 1 val, 1 channel, 2 classes)');
+    const e = cli('eval', '--checkpoint', join(out, 'best.safetensors'), '--data', join(base, 'ct.nii.gz'), '--masks', join(base, 'ct_mask.nii'), '--json');
+    expect(e.code).toBe(0);
+    expect(JSON.parse(e.out).images).toBe(5);
+  });
+
+  test('index masks with three classes and an ignored border', () => {
+    const dir = join(base, 'index');
+    const mask = (k: number) => squareMask(16, 16, 1).map((v, i) => (i < 16 ? 255 : v && i % 16 > 7 + (k % 3) ? 2 : v));
+    writePairs(dir, stems(5).map((p, k) => ({ ...p, mask: mask(k) })));
+    const out = join(base, 'index-run');
+    const r = cli('train', '--data', dir, '--mask-mode', 'index', ...TINY, '--epochs', '1', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const start = JSON.parse(r.out.split('\n')[0]);
+    expect(start.config.numClasses).toBe(3);
+    const p = cli('predict', '--checkpoint', join(out, 'best.safetensors'), '--input', join(dir, 'images', 'case_00.png'), '--out', join(base, 'index-pred'));
+    expect(p.code).toBe(0);
+    expect([...new Set(readMaskPng(join(base, 'index-pred', 'case_00.png')).values)].every((v) => v >= 0 && v <= 2)).toBe(true);
+    const bad = cli('train', '--data', dir, '--mask-mode', 'index', '--classes', '2', ...TINY, '--epochs', '1', '--out', join(base, 'never2'));
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim()).toMatch(/^amsunet train: .*masks\/case_00\.png: mask value 2 at \(x \d+, y \d+\) is outside the class range 0\.\.1 \(255 = ignore\)$/);
+    expect(existsSync(join(base, 'never2'))).toBe(false);
+  });
+});
+
 describe('bad input: exit code, one line on stderr, nothing half-written', () => {
   const oneLine = (err: string) => {
     expect(err.trim().split('\n')).toHaveLength(1);
@@ -149,6 +190,14 @@ describe('bad input: exit code, one line on stderr, nothing half-written', () =>
     const resume = cli('train', '--resume', join(base, 'nothing.safetensors'));
     expect(resume.code).toBe(2);
     expect(resume.err.trim()).toBe(`amsunet train: --resume ${join(base, 'nothing.safetensors')}: no such file`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a non-finite loss stops training with the epoch and step, and leaves no folder when nothing was saved', () => {
+    const out = join(base, 'nan');
+    const r = cli('train', '--data', data, ...TINY, '--epochs', '2', '--lr', '1e12', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(/^amsunet train: training stopped: the loss is (NaN|Infinity|-Infinity) at epoch 1, step \d+; no epoch finished, nothing was saved; try a lower --lr$/);
     expect(existsSync(out)).toBe(false);
   });
 
