@@ -8,6 +8,8 @@ import { MetricsAccumulator, perImageCsv, type EvalReport } from '../metrics/rep
 import { DataError } from '../data/errors.js';
 import { setThreads } from './threads.js';
 import type { ModelConfig } from './model-config.js';
+import { SizeClassAccumulator, type SizeClassStats } from '../metrics/by-size.js';
+import type { SyntheticSample } from '../data/synthetic.js';
 
 export interface EvaluateOptions extends DataSource {
   checkpoint?: string;
@@ -26,6 +28,8 @@ export interface Evaluation {
   seconds: number;
   /** Set when mean/std came from the evaluated images (weights without our metadata). */
   note?: string;
+  /** Synthetic data only: detection per target size class. */
+  bySize?: Record<string, SizeClassStats>;
 }
 
 export function evaluate(o: EvaluateOptions): Evaluation {
@@ -43,13 +47,21 @@ export function evaluate(o: EvaluateOptions): Evaluation {
     note = 'the checkpoint has no normalisation statistics; using the mean/std of the evaluated images';
   }
   const acc = new MetricsAccumulator(config.numClasses);
+  const sizes = new SizeClassAccumulator();
+  let synthetic = false;
   data.samples.forEach((s, i) => {
     const it = normalizedItem(s, config.mean, config.std);
     const probs = predictProbs(model, it.image, s.channels, s.height, s.width, config.numClasses, { tile: config.size, tta: o.tta });
-    acc.add(s.name, argmaxClasses(probs, config.numClasses, s.height, s.width), s.mask, s.height, s.width);
+    const pred = argmaxClasses(probs, config.numClasses, s.height, s.width);
+    acc.add(s.name, pred, s.mask, s.height, s.width);
+    const syn = s as Partial<SyntheticSample>;
+    if (syn.instances && syn.targets) {
+      synthetic = true;
+      sizes.add(pred, syn.instances, syn.targets);
+    }
     o.onImage?.(i + 1, data.samples.length);
   });
   const report = acc.report();
   if (o.csv) writeFileSync(o.csv, perImageCsv(report));
-  return { report, config, data: data.description, seconds: (performance.now() - t0) / 1000, note };
+  return { report, config, data: data.description, seconds: (performance.now() - t0) / 1000, note, bySize: synthetic ? sizes.report() : undefined };
 }

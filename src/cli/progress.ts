@@ -53,7 +53,7 @@ export class Progress {
     const now = Date.now();
     if (now - this.lastDraw < 100 && e.step < e.steps) return;
     this.lastDraw = now;
-    const cols = process.stdout.columns ?? 100;
+    const cols = process.stdout.columns || 100;
     this.write(`\r\x1b[2K${stepLine(e).slice(0, cols - 1)}`);
     this.live = true;
   }

@@ -99,7 +99,7 @@ function printEvaluation(e: Evaluation, p: Progress, csv?: string): void {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'inf');
   if (p.mode === 'json') {
     const { perImage, ...overall } = r;
-    process.stdout.write(JSON.stringify({ ...overall, perImage, data: e.data, seconds: e.seconds, note: e.note }, finiteOrNull) + '\n');
+    process.stdout.write(JSON.stringify({ ...overall, bySize: e.bySize, perImage, data: e.data, seconds: e.seconds, note: e.note }, finiteOrNull) + '\n');
     return;
   }
   if (e.note) p.line(`note: ${e.note}`);
@@ -109,6 +109,10 @@ function printEvaluation(e: Evaluation, p: Progress, csv?: string): void {
   p.line(`IoU per class     ${r.iouPerClass.map(f).join('  ')}   mean IoU ${f(r.meanIoU)}`);
   p.line(`pixel accuracy ${f(r.pixelAccuracy)}   sensitivity ${f(r.sensitivity)}   specificity ${f(r.specificity)}`);
   p.line(`HD95 ${f(r.hd95)} px (mean over ${r.images - r.hd95Infinite} images${r.hd95Infinite ? `; ${r.hd95Infinite} with an empty prediction or truth: inf` : ''})`);
+  if (e.bySize) {
+    const parts = Object.entries(e.bySize).map(([k, s]) => `${k} ${s.found}/${s.objects} (pixel recall ${f(s.pixelRecall)})`);
+    p.line(`targets found by size: ${parts.join('   ')}`);
+  }
   if (csv) p.line(`per-image metrics: ${csv}`);
 }
 
@@ -200,5 +204,5 @@ export async function demoMain(v: FlagValues): Promise<void> {
   p.line(`outputs in ${s.outDir}:`);
   for (const [k, f] of Object.entries(s.files)) p.line(`  ${k.padEnd(9)} ${f}`);
   p.line(`next: amsunet predict --checkpoint ${s.files.best} --input YOUR.png --out preds --overlay`);
-  if (p.mode === 'json') process.stdout.write(JSON.stringify({ event: 'demo', seconds: total, bestValDice: s.bestValDice, evaluation: { ...e.report, perImage: undefined }, outDir: s.outDir }, finiteOrNull) + '\n');
+  if (p.mode === 'json') process.stdout.write(JSON.stringify({ event: 'demo', seconds: total, bestValDice: s.bestValDice, evaluation: { ...e.report, perImage: undefined, bySize: e.bySize }, outDir: s.outDir }, finiteOrNull) + '\n');
 }

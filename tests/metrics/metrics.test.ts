@@ -138,3 +138,15 @@ describe('evaluation report', () => {
     expect(perImageCsv(r).split('\n')[2]).toBe('"b,c.png",0,0,0.5,0,1,inf');
   });
 });
+
+describe('detection by target size', () => {
+  test('objects found at half their pixels; pixel recall pooled per size class', async () => {
+    const { SizeClassAccumulator } = await import('../../src/metrics/by-size.js');
+    const acc = new SizeClassAccumulator();
+    // targets: 1 small (2 px), 2 large (4 px), 3 small (2 px)
+    const instances = [1, 1, 2, 2, 2, 2, 3, 3, 0];
+    const pred = [1, 0, 1, 1, 1, 0, 0, 0, 1];
+    acc.add(pred, instances, [{ size: 'small', area: 2 }, { size: 'large', area: 4 }, { size: 'small', area: 2 }]);
+    expect(acc.report()).toEqual({ small: { objects: 2, found: 1, pixelRecall: 1 / 4 }, large: { objects: 1, found: 1, pixelRecall: 3 / 4 } });
+  });
+});
