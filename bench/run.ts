@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const peers = o.peers ? await loadPeers() : null;
   const defaultBackend = getBackend();
 
-  for (const suite of allSuites()) {
+  for (const suite of allSuites(o.quick)) {
     if (o.quick && !suite.quick) continue;
     if (o.filter && !suite.name.includes(o.filter)) continue;
     const iterations = suite.iterations ?? (o.quick ? 3 : 10);
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       if (c.threads === 'all' && threads === 1) continue;
       setBackend(c.backend);
       setThreads(threads);
-      rows.push({ label: `ours ${c.backend} ${threads}T`, timing: await measure(suite.name, work, iterations, 2), peer: false });
+      rows.push({ label: `ours ${c.backend} ${threads}T`, timing: await measure(suite.name, work, iterations, suite.warmup ?? 2), peer: false });
     }
     setBackend(defaultBackend);
     for (const name of ['tfjsCpu', 'tfjsWasm', 'jax'] as const) {
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       try {
         if (name !== 'jax' && !(await peers.useTfBackend(name === 'tfjsCpu' ? 'cpu' : 'wasm'))) throw new Error('backend did not start');
         const peerCase = make(peers.libs as Required<typeof peers.libs>);
-        const peerIterations = name === 'tfjsCpu' ? Math.min(iterations, 3) : iterations;
+        // tfjs-cpu is 50-100x slower than the rest: fewer runs (1 with --quick)
+        const peerIterations = name === 'tfjsCpu' ? Math.min(iterations, o.quick ? 1 : 3) : iterations;
         rows.push({ label, timing: await measure(`${suite.name} ${label}`, peerCase.run, peerIterations, 1), peer: true });
         peerCase.dispose?.();
       } catch (e) {

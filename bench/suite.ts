@@ -30,6 +30,8 @@ export interface Suite {
   quick: boolean;
   /** timed runs (default 10, or 3 with --quick); set it for cheap work that needs many */
   iterations?: number;
+  /** untimed runs first (default 2) */
+  warmup?: number;
 }
 
 export const defaultConfigs: Config[] = [

@@ -3,7 +3,16 @@ import type { Suite } from '../suite.js';
 import { gemmSuite } from './gemm.js';
 import { poolLatencySuite } from './pool-latency.js';
 import { gemmShapeSuites } from './gemm-shapes.js';
+import { forwardSuite, trainStepSuite } from './amsunet.js';
 
-export function allSuites(): Suite[] {
-  return [poolLatencySuite(), gemmSuite(512, true), gemmSuite(1024, false), ...gemmShapeSuites(true)];
+export function allSuites(quick: boolean): Suite[] {
+  return [
+    poolLatencySuite(),
+    gemmSuite(512, true),
+    gemmSuite(1024, false),
+    ...gemmShapeSuites(true),
+    forwardSuite(quick),
+    trainStepSuite(8, 8, 64, quick),
+    trainStepSuite(32, 2, 256, false),
+  ];
 }
