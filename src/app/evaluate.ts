@@ -1,5 +1,5 @@
 /** `amsunet eval` as a function: run a checkpoint over labelled images and report every metric. */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/safetensors.js';
 import { loadModel } from './load-model.js';
 import { loadEvaluationData, type DataSource } from '../data/load.js';
 import { computeNormStats, normalizedItem } from '../data/augment.js';
@@ -62,6 +62,6 @@ export function evaluate(o: EvaluateOptions): Evaluation {
     o.onImage?.(i + 1, data.samples.length);
   });
   const report = acc.report();
-  if (o.csv) writeFileSync(o.csv, perImageCsv(report));
+  if (o.csv) writeFileAtomic(o.csv, perImageCsv(report));
   return { report, config, data: data.description, seconds: (performance.now() - t0) / 1000, note, bySize: synthetic ? sizes.report() : undefined };
 }
