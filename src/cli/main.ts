@@ -92,6 +92,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into a reader that quits early (amsunet info | head) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -4,6 +4,8 @@
  *   root/train/{images,masks}/ + root/val/{images,masks}/ (used as given)
  * A mask belongs to the image with the same file stem ("case_01.png" ↔ "case_01.png"). Files whose names start
  * with "." are skipped; any other non-.png file is an error, as are unmatched images or masks.
+ * An optional fov/ folder beside images/ holds field-of-view masks (DRIVE's "mask" images): pixels where the
+ * fov mask is 0 are ignored (255) in training and evaluation, as the official DRIVE loader does.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, extname, basename } from 'node:path';
@@ -59,6 +61,8 @@ export function readPairs(dir: string): RawSample[] {
   const masks = listPngs(masksDir);
   for (const [stem, path] of images) if (!masks.has(stem)) throw new DataError(path, `image has no mask named ${stem}.png in ${masksDir}`);
   for (const [stem, path] of masks) if (!images.has(stem)) throw new DataError(path, `mask has no image named ${stem}.png in ${imagesDir}`);
+  const fovDir = join(dir, 'fov');
+  const fovs = isDir(fovDir) ? listPngs(fovDir) : null;
   const out: RawSample[] = [];
   for (const [stem, imgPath] of images) {
     const maskPath = masks.get(stem)!;
@@ -67,9 +71,19 @@ export function readPairs(dir: string): RawSample[] {
     if (m.width !== img.width || m.height !== img.height) {
       throw new DataError(maskPath, `mask is ${m.width}x${m.height} but its image ${imgPath} is ${img.width}x${img.height}`);
     }
+    let ignore: Uint8Array | undefined;
+    if (fovs) {
+      const fovPath = fovs.get(stem);
+      if (!fovPath) throw new DataError(imgPath, `image has no field-of-view mask named ${stem}.png in ${fovDir}`);
+      const f = readMaskPng(fovPath);
+      if (f.width !== img.width || f.height !== img.height) {
+        throw new DataError(fovPath, `field-of-view mask is ${f.width}x${f.height} but its image ${imgPath} is ${img.width}x${img.height}`);
+      }
+      ignore = Uint8Array.from(f.values, (v) => (v === 0 ? 1 : 0));
+    }
     out.push({
       name: imgPath, channels: img.channels, height: img.height, width: img.width, image: img.data,
-      mask: { file: maskPath, width: m.width, values: m.values, coloured: m.coloured },
+      mask: { file: maskPath, width: m.width, values: m.values, coloured: m.coloured, ignore },
     });
   }
   return out;

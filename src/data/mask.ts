@@ -3,6 +3,8 @@
  * binary: any non-zero value is foreground (1), zero is background (0); nothing is ignored.
  * index:  the value is the class id, 255 is ignored (as the official DRIVE loader does); the class count is
  *         max(id) + 1 over the dataset (at least 2) unless given, and every id must be below it.
+ * In both modes, pixels outside a field-of-view mask (RawMask.ignore) become 255, as the official DRIVE loader
+ * does with its roi masks.
  */
 import { DataError } from './errors.js';
 import { IGNORE_INDEX, type MaskMode } from './sample.js';
@@ -13,6 +15,8 @@ export interface RawMask {
   values: Int32Array;
   /** A colour-coded RGB mask (not usable as class ids). */
   coloured?: boolean;
+  /** 1 where the pixel lies outside the field of view and is ignored. */
+  ignore?: Uint8Array;
 }
 
 /** Map raw values to class ids in place-free fashion (returns a new array). */
@@ -20,10 +24,11 @@ export function toClassIds(m: RawMask, mode: MaskMode): Int32Array {
   const out = new Int32Array(m.values.length);
   if (mode === 'binary') {
     for (let i = 0; i < out.length; i++) out[i] = m.values[i] !== 0 ? 1 : 0;
-    return out;
+  } else {
+    if (m.coloured) throw new DataError(m.file, 'mask is a colour-coded RGB image; index masks must hold class ids in a gray or palette PNG');
+    out.set(m.values);
   }
-  if (m.coloured) throw new DataError(m.file, 'mask is a colour-coded RGB image; index masks must hold class ids in a gray or palette PNG');
-  out.set(m.values);
+  if (m.ignore) for (let i = 0; i < out.length; i++) if (m.ignore[i]) out[i] = IGNORE_INDEX;
   return out;
 }
 
@@ -41,12 +46,12 @@ export function inferClassCount(masks: RawMask[]): number {
   return max + 1;
 }
 
-/** Throw if an index mask has an id outside [0, numClasses) other than 255, or is entirely ignored. */
+/** Throw if a mask has an id outside [0, numClasses) other than 255 (ignored), or is entirely ignored. */
 export function checkClassIds(m: RawMask, ids: Int32Array, numClasses: number, mode: MaskMode): void {
   let ignored = 0;
   for (let i = 0; i < ids.length; i++) {
     const v = ids[i];
-    if (v === IGNORE_INDEX && mode === 'index') {
+    if (v === IGNORE_INDEX && (mode === 'index' || m.ignore)) {
       ignored++;
       continue;
     }

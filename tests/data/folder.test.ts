@@ -160,3 +160,25 @@ describe('NIfTI datasets', () => {
     expect(() => loadNiftiDataset(join(d, 'img.nii.gz'), join(d, 'empty.nii'))).toThrow(`${join(d, 'empty.nii')}: every slice along axis 2 is empty (all zero); nothing to train on`);
   });
 });
+
+describe('field-of-view masks', () => {
+  test('pixels outside fov/ become 255 (ignored) in both mask modes; missing or mis-sized fov masks are errors', () => {
+    const d = fresh();
+    writePairs(d, stems(3));
+    mkdirSync(join(d, 'fov'));
+    const fov = new Array(256).fill(255);
+    for (let i = 0; i < 16; i++) fov[i] = 0; // first row outside the field of view
+    for (const s of stems(3)) writeFileSync(join(d, 'fov', `${s.stem}.png`), encodePng(fov, 16, 16, 1));
+    for (const maskMode of ['binary', 'index'] as const) {
+      const a = loadFolderDataset(d, { maskMode, valFraction: 0.34 });
+      for (const s of [...a.train, ...a.val]) {
+        expect(Array.from(s.mask.subarray(0, 16))).toEqual(new Array(16).fill(255));
+        expect(s.mask[8 * 16 + 8]).toBe(maskMode === 'binary' ? 1 : 255);
+      }
+    }
+    writeFileSync(join(d, 'fov', 'case_01.png'), encodePng(fov.slice(0, 128), 16, 8, 1));
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'fov', 'case_01.png')}: field-of-view mask is 16x8 but its image ${join(d, 'images', 'case_01.png')} is 16x16`);
+    rmSync(join(d, 'fov', 'case_01.png'));
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_01.png')}: image has no field-of-view mask named case_01.png in ${join(d, 'fov')}`);
+  });
+});
