@@ -5,7 +5,8 @@
  * Path taken:
  *   js, 1 thread     gemmJs on the caller's arrays directly, no copy
  *   otherwise        operands not already in the shared heap are copied into its staging arena, C is copied back.
- *     js, N threads    'gemm.js' over rows of C (columns when N > M), one chunk per thread
+ *     js, N threads    'gemm.js' over rows of C (columns when N > M), two chunks per thread (each chunk packs
+ *                      its own panels in JS arrays, so more chunks would repeat more packing)
  *     wasm, 1 thread   the blocked driver inline, packing each block into the main thread's scratch
  *     wasm, N threads  first 'gemm.wasm.pack' packs the operand every chunk needs (op(B) when splitting rows of C,
  *                      op(A) when splitting columns, i.e. when N > M) once, in parallel; then 'gemm.wasm' runs
@@ -57,7 +58,7 @@ export function gemm(p: GemmProblem): void {
   const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0];
   const total = splitColumns ? N : M;
   if (kind === 'js') {
-    pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads });
+    pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });
   } else if (threads === 1) {
     pool.run('gemm.wasm', args, total, { threads: 1 });
   } else {
