@@ -36,14 +36,14 @@ function globalHelp(): string {
 async function run(cmd: Command, argv: string[]): Promise<number> {
   const dd = argv.indexOf('--');
   const rest = dd >= 0 ? argv.slice(dd + 1) : [];
-  const { values } = parseFlags(cmd, dd >= 0 ? argv.slice(0, dd) : argv);
+  const { values, given } = parseFlags(cmd, dd >= 0 ? argv.slice(0, dd) : argv);
   if (values.help) {
     process.stdout.write(formatHelp(cmd));
     return 0;
   }
   switch (cmd.name) {
     case 'train':
-      await trainMain(values);
+      await trainMain(values, given);
       return 0;
     case 'eval':
       evalMain(values);

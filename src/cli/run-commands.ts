@@ -10,7 +10,7 @@ import { predict } from '../app/predict.js';
 import { modelInfo } from '../app/info.js';
 import { loadModel } from '../app/load-model.js';
 import { setThreads } from '../app/threads.js';
-import { RunStopped } from '../app/errors.js';
+import { UsageError } from '../app/errors.js';
 import type { ModelName } from '../app/model-config.js';
 import { finiteOrNull } from '../metrics/report.js';
 
@@ -88,8 +88,13 @@ function printSummary(s: TrainSummary, p: Progress): void {
   p.line('', { event: 'end', ...s });
 }
 
-export async function trainMain(v: FlagValues): Promise<void> {
+export async function trainMain(v: FlagValues, given: Set<string> = new Set()): Promise<void> {
+  if (v.classes !== undefined && v.maskMode !== 'index') throw new UsageError('--classes is only used with --mask-mode index (binary masks have 2 classes)');
   const p = Progress.auto(!!v.json);
+  if (v.resume) {
+    const ignored = [...given].filter((f) => !['resume', 'threads', 'json', 'stop-after'].includes(f));
+    if (ignored.length) p.line(`note: ${ignored.map((f) => `--${f}`).join(', ')} ignored with --resume (the run continues with its saved settings)`);
+  }
   const s = await runTraining(trainConfig(v), p, v.resume as string | undefined);
   printSummary(s, p);
 }
