@@ -1,0 +1,87 @@
+/** The benchmark run (see run.ts for the options). */
+import os from 'node:os';
+import { getBackend, setBackend, setThreads, wasmFeatures } from '../src/backend/index.js';
+import { loadPeers, type PeerName } from './peers.js';
+import { formatSuite, type Row } from './report.js';
+import { defaultConfigs } from './suite.js';
+import { allSuites } from './suites/index.js';
+import { measure } from './timing.js';
+
+interface Options {
+  quick: boolean;
+  threads: number;
+  filter: string;
+  peers: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { quick: false, threads: os.availableParallelism(), filter: '', peers: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--relaxed-simd') continue; // handled by run.ts
+    if (a === '--quick') o.quick = true;
+    else if (a === '--no-peers') o.peers = false;
+    else if (a === '--threads') o.threads = Number(argv[++i]);
+    else if (a === '--filter') o.filter = argv[++i] ?? '';
+    else throw new Error(`bench: unknown argument '${a}' (use --quick, --threads N, --filter text, --no-peers, --relaxed-simd)`);
+  }
+  if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench: --threads must be a positive integer`);
+  return o;
+}
+
+const peerLabels: Record<PeerName, string> = { tfjsCpu: 'tfjs-cpu', tfjsWasm: 'tfjs-wasm', jax: 'jax-js' };
+
+export async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const f = wasmFeatures();
+  console.log(`# amsunet-ts benchmarks${o.quick ? ' (--quick)' : ''}`);
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.availableParallelism()} cores; Node ${process.version}; ` +
+    `threads: ${o.threads}; wasm SIMD ${f.simd ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const peers = o.peers ? await loadPeers() : null;
+  const defaultBackend = getBackend();
+
+  for (const suite of allSuites(o.quick)) {
+    if (o.quick && !suite.quick) continue;
+    if (o.filter && !suite.name.includes(o.filter)) continue;
+    const iterations = suite.iterations ?? (o.quick ? 3 : 10);
+    const rows: Row[] = [];
+    const work = suite.ours();
+    for (const c of suite.configs ?? defaultConfigs) {
+      const threads = c.threads === 'all' ? o.threads : c.threads;
+      if (c.threads === 'all' && threads === 1) continue;
+      setBackend(c.backend);
+      setThreads(threads);
+      rows.push({ label: `ours ${c.backend} ${threads}T`, timing: await measure(suite.name, work, iterations, suite.warmup ?? 2), peer: false });
+    }
+    setBackend(defaultBackend);
+    for (const name of ['tfjsCpu', 'tfjsWasm', 'jax'] as const) {
+      const make = suite.peers[name];
+      const label = `${peerLabels[name]} 1T`;
+      if (!peers || Object.keys(suite.peers).length === 0) continue;
+      if (!make) {
+        rows.push({ label, timing: null, note: 'cannot do this work', peer: true });
+        continue;
+      }
+      if (peers.missing[name] || !peers.libs.tf && name !== 'jax') {
+        rows.push({ label, timing: null, note: peers.missing[name] ?? 'not loaded', peer: true });
+        continue;
+      }
+      try {
+        if (name !== 'jax' && !(await peers.useTfBackend(name === 'tfjsCpu' ? 'cpu' : 'wasm'))) throw new Error('backend did not start');
+        const peerCase = make(peers.libs as Required<typeof peers.libs>);
+        // tfjs-cpu is 50-100x slower than the rest: fewer runs (1 with --quick)
+        const peerIterations = name === 'tfjsCpu' ? Math.min(iterations, o.quick ? 1 : 3) : iterations;
+        rows.push({ label, timing: await measure(`${suite.name} ${label}`, peerCase.run, peerIterations, 1), peer: true });
+        peerCase.dispose?.();
+      } catch (e) {
+        rows.push({ label, timing: null, note: `failed: ${(e as Error).message.split('\n')[0]}`, peer: true });
+      }
+    }
+    console.log(`\n${formatSuite(suite.name, suite.flops, rows)}`);
+  }
+  console.log(`\nload average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(0); // peers keep handles open
+}
+
