@@ -8,6 +8,7 @@
  * Writing is 8-bit gray, RGB or RGBA.
  */
 import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { DataError, fsReason } from './errors.js';
 import { writeFileAtomic } from '../io/safetensors.js';
@@ -50,10 +51,71 @@ function readBytes(file: string): Uint8Array {
   }
 }
 
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const MAX_PIXELS = 2 ** 28;
+/** Adam7 passes: [xStart, yStart, xStep, yStep]. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+
+/** Bytes of filtered scanlines the header promises: per (pass) row, 1 filter byte + ceil(width·bits/8). */
+function rawImageBytes(w: number, h: number, bitsPerPixel: number, interlaced: boolean): number {
+  const rows = (pw: number, ph: number) => (pw && ph ? ph * (Math.ceil((pw * bitsPerPixel) / 8) + 1) : 0);
+  if (!interlaced) return rows(w, h);
+  return ADAM7.reduce((a, [xs, ys, dx, dy]) => a + rows(Math.ceil(Math.max(0, w - xs) / dx), Math.ceil(Math.max(0, h - ys) / dy)), 0);
+}
+
+/**
+ * Check the chunk structure, the header and that the zlib image data is complete before pngjs decodes it:
+ * pngjs 7's synchronous inflate reports short or missing image data as success (leaving uninitialised memory in the
+ * picture) and allocates whatever size the header claims, so a lying or truncated file must be caught here.
+ */
+function checkPngStructure(bytes: Uint8Array, file: string): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 8;
+  let header: { w: number; h: number; depth: number; colorType: number; interlace: number } | null = null;
+  const idat: Uint8Array[] = [];
+  let ended = false;
+  while (pos < bytes.length) {
+    if (pos + 8 > bytes.length) throw new DataError(file, `truncated or corrupt PNG (a chunk header is cut off at byte ${pos})`);
+    const len = view.getUint32(pos);
+    const type = String.fromCharCode(...bytes.subarray(pos + 4, pos + 8));
+    if (pos + 12 + len > bytes.length) throw new DataError(file, `truncated or corrupt PNG (chunk ${JSON.stringify(type)} of ${len} bytes runs past the end of the file)`);
+    const data = bytes.subarray(pos + 8, pos + 8 + len);
+    if (!header && type !== 'IHDR') throw new DataError(file, `truncated or corrupt PNG (the first chunk is ${JSON.stringify(type)}, not IHDR)`);
+    if (type === 'IHDR') {
+      if (len !== 13) throw new DataError(file, `truncated or corrupt PNG (IHDR is ${len} bytes, not 13)`);
+      header = { w: view.getUint32(pos + 8), h: view.getUint32(pos + 12), depth: data[8], colorType: data[9], interlace: data[12] };
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    }
+    pos += 12 + len;
+  }
+  if (!header) throw new DataError(file, 'truncated or corrupt PNG (no IHDR header chunk)');
+  const { w, h, depth, colorType, interlace } = header;
+  if (!(colorType in CHANNELS)) throw new DataError(file, `unsupported PNG colour type ${colorType} (valid: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA)`);
+  if (!DEPTHS[colorType].includes(depth)) throw new DataError(file, `unsupported PNG bit depth ${depth} for colour type ${colorType} (valid: ${DEPTHS[colorType].join(', ')})`);
+  if (interlace > 1) throw new DataError(file, `unsupported PNG interlace method ${interlace}`);
+  if (w === 0 || h === 0) throw new DataError(file, `zero-sized image (${w}x${h})`);
+  if (w * h > MAX_PIXELS) throw new DataError(file, `image is ${w}x${h}; more than ${MAX_PIXELS} pixels is not supported`);
+  if (idat.length === 0) throw new DataError(file, `truncated or corrupt PNG (no image data${ended ? '' : '; the file ends early'})`);
+  const need = rawImageBytes(w, h, CHANNELS[colorType] * depth, interlace === 1);
+  let have: number;
+  try {
+    have = inflateSync(Buffer.concat(idat), { maxOutputLength: need + 65536 }).length;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? 'more image data than the header describes' : (e as Error).message;
+    throw new DataError(file, `truncated or corrupt PNG (image data: ${why})`);
+  }
+  if (have < need) throw new DataError(file, `truncated or corrupt PNG (image data is ${have} bytes, the ${w}x${h} header needs ${need})`);
+}
+
 /** Decode PNG bytes with every failure turned into a DataError naming `file`. */
 export function decodePng(bytes: Uint8Array, file: string): Decoded {
   if (bytes.length === 0) throw new DataError(file, 'file is empty (0 bytes), not a PNG');
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new DataError(file, 'not a PNG file (bad signature)');
+  checkPngStructure(bytes, file);
   let png: Decoded;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true }) as unknown as Decoded;

@@ -1,12 +1,14 @@
 import { describe, expect, test, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImagePng, readMaskPng, imageFromPngBytes, maskFromPngBytes, encodePng, writePng, planesToPixels } from '../../src/data/png.js';
 import { DataError } from '../../src/data/errors.js';
 import { encodeRawPng } from './png-encoder.js';
 
+const require = createRequire(import.meta.url);
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'amsunet-png-'));
@@ -125,7 +127,36 @@ describe('PNG errors name the file', () => {
       expect(() => readImagePng(locked)).toThrow(`${locked}: permission denied (EACCES)`);
     }
     const zero = encodeRawPng({ width: 0, height: 3, colorType: 0, bitDepth: 8, samples: [] });
-    expect(() => imageFromPngBytes(zero, 'z.png')).toThrow(/^z\.png: (zero-sized image \(0x3\)|truncated or corrupt PNG)/);
+    expect(() => imageFromPngBytes(zero, 'z.png')).toThrow('z.png: zero-sized image (0x3)');
+  });
+
+  test('image data shorter than the header needs, a lying header, bad colour type or depth', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const raw = Buffer.alloc((W + 1) * H);
+    const { crc32 } = require('node:zlib') as typeof import('node:zlib');
+    const chunk = (type: string, data: Buffer) => {
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(data.length);
+      const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body) >>> 0);
+      return Buffer.concat([len, body, crc]);
+    };
+    /** A PNG whose IHDR says w x h, depth, colour type, with `data` as its only IDAT. */
+    const withIdat = (w: number, h: number, data: Buffer, depth = 8, colour = 0) => {
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(w, 0);
+      ihdr.writeUInt32BE(h, 4);
+      ihdr[8] = depth;
+      ihdr[9] = colour;
+      const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', data), chunk('IEND', Buffer.alloc(0))]);
+    };
+    expect(() => imageFromPngBytes(withIdat(W, H, deflateSync(raw.subarray(0, 10))), 's.png')).toThrow(`s.png: truncated or corrupt PNG (image data is 10 bytes, the ${W}x${H} header needs ${(W + 1) * H})`);
+    expect(() => imageFromPngBytes(withIdat(40000, 40000, deflateSync(raw)), 'big.png')).toThrow('big.png: image is 40000x40000; more than 268435456 pixels is not supported');
+    expect(() => imageFromPngBytes(withIdat(4000, 4000, deflateSync(raw)), 'lie.png')).toThrow(/^lie\.png: truncated or corrupt PNG \(image data is \d+ bytes, the 4000x4000 header needs 16004000\)$/);
+    expect(() => imageFromPngBytes(withIdat(W, H, deflateSync(raw), 8, 7), 'c.png')).toThrow('c.png: unsupported PNG colour type 7 (valid: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA)');
+    expect(() => imageFromPngBytes(withIdat(W, H, deflateSync(raw), 3, 0), 'd.png')).toThrow('d.png: unsupported PNG bit depth 3 for colour type 0 (valid: 1, 2, 4, 8, 16)');
   });
 
   test('random truncations and byte flips give DataError or a valid image, never another error', () => {
