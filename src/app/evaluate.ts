@@ -16,6 +16,9 @@ export interface EvaluateOptions extends DataSource {
   csv?: string;
   tta?: boolean;
   size?: number;
+  /** Normalisation for weights without our metadata (one value per channel). */
+  mean?: number[];
+  std?: number[];
   threads?: number;
   /** Called after each image (for progress). */
   onImage?: (done: number, total: number) => void;
@@ -35,7 +38,7 @@ export interface Evaluation {
 export function evaluate(o: EvaluateOptions): Evaluation {
   const t0 = performance.now();
   if (o.threads !== undefined) setThreads(o.threads);
-  const { model, config, hasNormalisation } = loadModel(o.checkpoint, { size: o.size });
+  const { model, config, hasNormalisation } = loadModel(o.checkpoint, { size: o.size, mean: o.mean, std: o.std });
   const mode = o.maskMode ?? config.maskMode;
   const data = loadEvaluationData({ ...o, maskMode: mode, syntheticSize: o.syntheticSize ?? config.size, channels: o.channels ?? (config.inChannels === 3 ? 3 : 1) }, config.numClasses);
   if (data.channels !== config.inChannels) {

@@ -16,11 +16,15 @@ export interface LoadedModel {
   hasNormalisation: boolean;
 }
 
-export function loadModel(path: string | undefined, fallback: { size?: number } = {}): LoadedModel {
+/**
+ * `fallback` fills what weights without our metadata cannot say: the sliding-window tile and, when given, the
+ * normalisation (e.g. the official DRIVE mean [0.709, 0.381, 0.224] and std [0.127, 0.079, 0.043]).
+ */
+export function loadModel(path: string | undefined, fallback: { size?: number; mean?: number[]; std?: number[] } = {}): LoadedModel {
   if (!path) throw new UsageError('--checkpoint is required');
   const { stateDict, metadata } = loadStateDictFile(path);
   let config = configFromMetadata(metadata);
-  const hasNormalisation = !!config;
+  let hasNormalisation = !!config;
   if (!config) {
     const first = stateDict.get('in_conv.0.weight'), last = stateDict.get('out_conv.0.weight');
     if (!first || !last || first.ndim !== 4 || last.ndim !== 4) {
@@ -31,6 +35,15 @@ export function loadModel(path: string | undefined, fallback: { size?: number } 
       model: isAms ? 'amsunet' : 'unet', inChannels: first.shape[1], numClasses: last.shape[0], baseC: first.shape[0],
       size: fallback.size ?? 480, mean: [], std: [], maskMode: last.shape[0] === 2 ? 'binary' : 'index',
     };
+  }
+  if (fallback.mean || fallback.std) {
+    const C = config.inChannels;
+    for (const [flag, v] of [['--mean', fallback.mean], ['--std', fallback.std]] as const) {
+      if (!v || v.length !== C) throw new UsageError(`${flag} needs ${C} value${C > 1 ? 's' : ''} (one per input channel of ${path}), got ${v ? v.length : 'none'}`);
+    }
+    if (fallback.std!.some((x) => !(x > 0))) throw new UsageError('--std values must be > 0');
+    config = { ...config, mean: fallback.mean!, std: fallback.std! };
+    hasNormalisation = true;
   }
   let model: Module;
   try {

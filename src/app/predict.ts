@@ -18,6 +18,9 @@ export interface PredictOptions {
   overlay?: boolean;
   tta?: boolean;
   size?: number;
+  /** Normalisation for weights without our metadata (one value per channel). */
+  mean?: number[];
+  std?: number[];
   threads?: number;
   onImage?: (file: string, done: number, total: number) => void;
 }
@@ -32,7 +35,7 @@ export function predict(o: PredictOptions): PredictResult {
   if (!o.input) throw new UsageError('--input is required (a .png image or a folder of them)');
   if (!o.out) throw new UsageError('--out is required (the folder for the masks)');
   if (o.threads !== undefined) setThreads(o.threads);
-  const { model, config, hasNormalisation } = loadModel(o.checkpoint, { size: o.size });
+  const { model, config, hasNormalisation } = loadModel(o.checkpoint, { size: o.size, mean: o.mean, std: o.std });
   let st;
   try {
     st = statSync(o.input);

@@ -63,6 +63,8 @@ export const evalCommand: Command = {
     { name: 'tta', type: 'bool', help: 'average predictions over flips' },
     { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of the synthetic set (as in training)', default: '0' },
     { name: 'size', type: 'int', min: 16, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
+    { name: 'mean', type: 'string', metavar: 'M1,M2,..', help: 'per-channel mean for weights without our metadata (default: from the images)' },
+    { name: 'std', type: 'string', metavar: 'S1,S2,..', help: 'per-channel std for weights without our metadata' },
     threads,
     json,
   ],
@@ -84,10 +86,15 @@ export const predictCommand: Command = {
     { name: 'overlay', type: 'bool', help: 'also write the prediction drawn over each image' },
     { name: 'tta', type: 'bool', help: 'average predictions over flips' },
     { name: 'size', type: 'int', min: 16, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
+    { name: 'mean', type: 'string', metavar: 'M1,M2,..', help: 'per-channel mean for weights without our metadata (default: from the images)' },
+    { name: 'std', type: 'string', metavar: 'S1,S2,..', help: 'per-channel std for weights without our metadata' },
     threads,
     json,
   ],
-  examples: ['amsunet predict --checkpoint runs/drive/best.safetensors --input data/drive/val/images --out preds --overlay'],
+  examples: [
+    'amsunet predict --checkpoint runs/drive/best.safetensors --input data/drive/val/images --out preds --overlay',
+    'amsunet predict --checkpoint official_drive.safetensors --mean 0.709,0.381,0.224 --std 0.127,0.079,0.043 --size 480 --input img.png --out preds',
+  ],
 };
 
 export const infoCommand: Command = {

@@ -16,6 +16,15 @@ import { finiteOrNull } from '../metrics/report.js';
 
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 
+/** "0.709,0.381,0.224" → numbers; a bad entry names the flag. */
+function numberList(flag: string, v: unknown): number[] | undefined {
+  if (v === undefined) return undefined;
+  const parts = String(v).split(',').map((x) => x.trim());
+  const out = parts.map(Number);
+  if (parts.some((x) => !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(x))) throw new UsageError(`${flag} must be numbers separated by commas, got "${v}"`);
+  return out;
+}
+
 /** Set by the SIGINT handler; polled by the training loop after every step. */
 let stopRequested = false;
 
@@ -128,6 +137,7 @@ export function evalMain(v: FlagValues): void {
     axis: v.axis === undefined ? undefined : (Number(v.axis) as 0 | 1 | 2), maskMode: v.maskMode as 'binary' | 'index' | undefined,
     syntheticCount: num(v.syntheticCount), channels: v.channels === undefined ? undefined : (Number(v.channels) as 1 | 3), seed: num(v.seed),
     csv: v.csv as string | undefined, tta: !!v.tta, size: num(v.size), threads: num(v.threads),
+    mean: numberList('--mean', v.mean), std: numberList('--std', v.std),
   });
   printEvaluation(e, p, v.csv as string | undefined);
 }
@@ -137,6 +147,7 @@ export function predictMain(v: FlagValues): void {
   const r = predict({
     checkpoint: v.checkpoint as string | undefined, input: v.input as string | undefined, out: v.out as string | undefined,
     overlay: !!v.overlay, tta: !!v.tta, size: num(v.size), threads: num(v.threads),
+    mean: numberList('--mean', v.mean), std: numberList('--std', v.std),
     onImage: (file, done, total) => p.line(`[${done}/${total}] ${file}`),
   });
   if (p.mode === 'json') process.stdout.write(JSON.stringify(r) + '\n');

@@ -86,6 +86,23 @@ describe('amsunet train / eval / predict / info', () => {
     expect([...new Set(m.values)].every((v) => v === 0 || v === 255)).toBe(true);
   });
 
+  test('weights without our metadata (as converted from PyTorch): config read off the shapes, --mean/--std or image statistics', () => {
+    const bare = join(base, 'bare.safetensors');
+    saveSafetensors(bare, loadSafetensors(join(run, 'best.safetensors')).tensors);
+    const p = cli('predict', '--checkpoint', bare, '--mean', '0.4', '--std', '0.2', '--size', '16', '--input', join(data, 'images', 'case_01.png'), '--out', join(base, 'bare-pred'));
+    expect(p.err).toBe('');
+    expect(p.code).toBe(0);
+    expect(existsSync(join(base, 'bare-pred', 'case_01.png'))).toBe(true);
+    const e = cli('eval', '--checkpoint', bare, '--data', data, '--size', '16');
+    expect(e.code).toBe(0);
+    expect(e.out).toContain('note: the checkpoint has no normalisation statistics; using the mean/std of the evaluated images');
+    const bad = cli('predict', '--checkpoint', bare, '--mean', '0.4,0.5', '--std', '0.2', '--input', data, '--out', join(base, 'bare-pred2'));
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe(`amsunet predict: --mean needs 1 value (one per input channel of ${bare}), got 2`);
+    const nan = cli('predict', '--checkpoint', bare, '--mean', 'x', '--std', '0.2', '--input', data, '--out', join(base, 'bare-pred2'));
+    expect(nan.err.trim()).toBe('amsunet predict: --mean must be numbers separated by commas, got "x"');
+  });
+
   test('info reports parameters, MACs and stage shapes', () => {
     const r = cli('info', '--base-c', '4', '--in-channels', '1', '--size', '32', '--json');
     expect(r.code).toBe(0);
