@@ -55,13 +55,25 @@ function scratchLike(y: FloatArray, n: number): FloatArray {
 export function conv2dForwardPointwiseGemm(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cout): void {
   const { Cin, Cout, groups } = g;
   const cinG = Cin / groups, coutG = Cout / groups, HW = g.H * g.W;
-  if (b) for (let p = lo; p < hi; p++) y.fill(b[p % Cout], p * HW, (p + 1) * HW);
   forImageRuns(Cout, lo, hi, (n, c0, c1) => {
     for (let grp = Math.floor(c0 / coutG); grp * coutG < c1; grp++) {
       const co0 = Math.max(c0, grp * coutG), co1 = Math.min(c1, (grp + 1) * coutG);
-      product(gemm, co1 - co0, HW, cinG, w, co0 * cinG, cinG, false, x, (n * Cin + grp * cinG) * HW, HW, false, y, (n * Cout + co0) * HW, b !== null);
+      product(gemm, co1 - co0, HW, cinG, w, co0 * cinG, cinG, false, x, (n * Cin + grp * cinG) * HW, HW, false, y, (n * Cout + co0) * HW, false);
     }
   });
+  if (b) addBias(y, b, Cout, HW, lo, hi);
+}
+
+/**
+ * y[p, :] += b[p mod C] for planes [lo, hi). The bias is added after the product rather than preloaded into C,
+ * so the backend never has to copy C in (a pass over y either way, but one copy of y fewer).
+ */
+function addBias(y: FloatArray, b: Buf, C: number, plane: number, lo: number, hi: number): void {
+  for (let p = lo; p < hi; p++) {
+    const bv = b[p % C];
+    const off = p * plane;
+    for (let i = 0; i < plane; i++) y[off + i] += bv;
+  }
 }
 
 /** gx[n, ci, :] = Σ_co w[co, ci − ci0]·gy[n, co, :] over ci's group. Work unit: (n, ci) planes [lo, hi) of N·Cin. */
@@ -150,15 +162,15 @@ export function col2im(gx: FloatArray, gcol: FloatArray, g: ConvGeom, n: number,
 export function conv2dForwardIm2col(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cout): void {
   const { Cin, Cout, groups, kH, kW } = g;
   const P = g.oH * g.oW, coutG = Cout / groups, Kg = (Cin / groups) * kH * kW;
-  if (b) for (let p = lo; p < hi; p++) y.fill(b[p % Cout], p * P, (p + 1) * P);
   const col = scratchLike(y, Cin * kH * kW * P);
   forImageRuns(Cout, lo, hi, (n, c0, c1) => {
     im2col(col, x, g, n);
     for (let grp = Math.floor(c0 / coutG); grp * coutG < c1; grp++) {
       const co0 = Math.max(c0, grp * coutG), co1 = Math.min(c1, (grp + 1) * coutG);
-      product(gemm, co1 - co0, P, Kg, w, co0 * Kg, Kg, false, col, grp * Kg * P, P, false, y, (n * Cout + co0) * P, b !== null);
+      product(gemm, co1 - co0, P, Kg, w, co0 * Kg, Kg, false, col, grp * Kg * P, P, false, y, (n * Cout + co0) * P, false);
     }
   });
+  if (b) addBias(y, b, Cout, P, lo, hi);
 }
 
 /** Input gradient by GEMM + col2im. Work unit: (n, ci) planes [lo, hi) of N·Cin. Overwrites gx. */
