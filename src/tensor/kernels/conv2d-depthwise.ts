@@ -78,6 +78,7 @@ function gatherPlanes(
 ): void {
   const { T, dy, dx } = tp;
   ensureTaps(T);
+  const rowOff_ = rowOff, rowDx_ = rowDx, rowW_ = rowW; // locals: the loops below read them per tap
   const jA = Math.min(dstW, Math.max(0, -tp.minDx));
   const jB = Math.max(jA, Math.min(dstW, srcW - tp.maxDx));
   for (let q = lo; q < hi; q++) {
@@ -91,9 +92,9 @@ function gatherPlanes(
       for (let t = 0; t < T; t++) {
         const si = i + dy[t];
         if (si < 0 || si >= srcH) continue;
-        rowOff[v] = sOff + si * srcW + dx[t];
-        rowDx[v] = dx[t];
-        rowW[v] = w[wOff + t];
+        rowOff_[v] = sOff + si * srcW + dx[t];
+        rowDx_[v] = dx[t];
+        rowW_[v] = w[wOff + t];
         v++;
       }
       const dRow = (q * dstH + i) * dstW;
@@ -101,10 +102,10 @@ function gatherPlanes(
       for (let j = 0; j < jA; j++) dst[dRow + j] = edgeSum(init, src, j, srcW, v);
       for (let j = jB; j < dstW; j++) dst[dRow + j] = edgeSum(init, src, j, srcW, v);
       if (v === 9 && tp.is3x3) {
-        const w0 = rowW[0], w1 = rowW[1], w2 = rowW[2], w3 = rowW[3], w4 = rowW[4];
-        const w5 = rowW[5], w6 = rowW[6], w7 = rowW[7], w8 = rowW[8];
-        const o0 = rowOff[0], o1 = rowOff[1], o2 = rowOff[2], o3 = rowOff[3], o4 = rowOff[4];
-        const o5 = rowOff[5], o6 = rowOff[6], o7 = rowOff[7], o8 = rowOff[8];
+        const w0 = rowW_[0], w1 = rowW_[1], w2 = rowW_[2], w3 = rowW_[3], w4 = rowW_[4];
+        const w5 = rowW_[5], w6 = rowW_[6], w7 = rowW_[7], w8 = rowW_[8];
+        const o0 = rowOff_[0], o1 = rowOff_[1], o2 = rowOff_[2], o3 = rowOff_[3], o4 = rowOff_[4];
+        const o5 = rowOff_[5], o6 = rowOff_[6], o7 = rowOff_[7], o8 = rowOff_[8];
         for (let j = jA; j < jB; j++) {
           dst[dRow + j] = init + w0 * src[o0 + j] + w1 * src[o1 + j] + w2 * src[o2 + j] + w3 * src[o3 + j] + w4 * src[o4 + j]
             + w5 * src[o5 + j] + w6 * src[o6 + j] + w7 * src[o7 + j] + w8 * src[o8 + j];
@@ -115,7 +116,7 @@ function gatherPlanes(
         for (; j + 4 <= jB; j += 4) {
           let s0 = init, s1 = init, s2 = init, s3 = init;
           for (let u = 0; u < v; u++) {
-            const wv = rowW[u], o = rowOff[u] + j;
+            const wv = rowW_[u], o = rowOff_[u] + j;
             s0 += wv * src[o];
             s1 += wv * src[o + 1];
             s2 += wv * src[o + 2];
@@ -128,7 +129,7 @@ function gatherPlanes(
         }
         for (; j < jB; j++) {
           let s = init;
-          for (let u = 0; u < v; u++) s += rowW[u] * src[rowOff[u] + j];
+          for (let u = 0; u < v; u++) s += rowW_[u] * src[rowOff_[u] + j];
           dst[dRow + j] = s;
         }
       }
@@ -186,13 +187,25 @@ export function conv2dBackwardWeightDepthwise(gw: FloatArray, gy: Buf, x: Buf, g
         for (let j = 0; j < jA; j++) accumulateEdge(gy[gRow + j], x, j, W, T, dx);
         if (all && tp.is3x3) accumulate3x3(gy, gRow, x, jA, jB);
         else {
-          for (let t = 0; t < T; t++) {
-            if (!rowOk[t]) continue;
-            const o = rowOff[t];
-            let s = acc[t];
-            for (let j = jA; j < jB; j++) s += gy[gRow + j] * x[o + j];
-            acc[t] = s;
+          // four taps per pass over the row: each gy value is loaded once per four multiply-adds
+          let t = 0;
+          for (; t + 4 <= T; t += 4) {
+            if (!(rowOk[t] && rowOk[t + 1] && rowOk[t + 2] && rowOk[t + 3])) {
+              accumulateTaps(gy, gRow, x, jA, jB, t, t + 4);
+              continue;
+            }
+            const o0 = rowOff[t], o1 = rowOff[t + 1], o2 = rowOff[t + 2], o3 = rowOff[t + 3];
+            let s0 = acc[t], s1 = acc[t + 1], s2 = acc[t + 2], s3 = acc[t + 3];
+            for (let j = jA; j < jB; j++) {
+              const v = gy[gRow + j];
+              s0 += v * x[o0 + j];
+              s1 += v * x[o1 + j];
+              s2 += v * x[o2 + j];
+              s3 += v * x[o3 + j];
+            }
+            acc[t] = s0; acc[t + 1] = s1; acc[t + 2] = s2; acc[t + 3] = s3;
           }
+          accumulateTaps(gy, gRow, x, jA, jB, t, T);
         }
         for (let j = Math.max(jA, jB); j < oW; j++) accumulateEdge(gy[gRow + j], x, j, W, T, dx);
       }
@@ -206,6 +219,17 @@ function accumulateEdge(gyv: number, x: Buf, j: number, W: number, T: number, dx
   for (let t = 0; t < T; t++) {
     const sj = j + dx[t];
     if (rowOk[t] && sj >= 0 && sj < W) acc[t] += gyv * x[rowOff[t] + j];
+  }
+}
+
+/** acc[t] += Σ_{j ∈ [jA, jB)} gy[gRow + j]·x[rowOff[t] + j] for the taps t ∈ [t0, t1) whose source row exists. */
+function accumulateTaps(gy: Buf, gRow: number, x: Buf, jA: number, jB: number, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) {
+    if (!rowOk[t]) continue;
+    const o = rowOff[t];
+    let s = acc[t];
+    for (let j = jA; j < jB; j++) s += gy[gRow + j] * x[o + j];
+    acc[t] = s;
   }
 }
 
