@@ -2,9 +2,9 @@
  * 1x1, stride-1, unpadded convolution as one matrix product per image: with x[n] viewed as [Cin, H·W],
  *   y[n] = W · x[n] + b      (W = weight viewed as [Cout, Cin/groups], per group),
  *   gx[n] = Wᵀ · gy[n].
- * The inner loops run over contiguous pixels. The weight gradient needs no special kernel: the reference
- * conv2dBackwardWeight is already a dot product over contiguous pixels for a 1x1 kernel.
- * Same accumulation order as the reference kernels, so results are bit-identical to them.
+ * The inner loops run over contiguous pixels. Same accumulation order as the reference kernels, so results are
+ * bit-identical to them. These are the readable loop form of the 1x1 conv; the dispatcher (conv2d.ts) runs the
+ * same products on the backend's GEMM instead (conv2d-gemm.ts), which is 10-40x faster.
  */
 import type { FloatArray } from '../dtype.js';
 import type { Buf, ConvGeom } from './conv2d-common.js';
