@@ -10,7 +10,7 @@
  * 3. Kernels: V8's sampling CPU profiler (node:inspector) over each phase, self time per function.
  *
  * Usage: npm run build && node dist/bench/profile-step.js [--config small|large|both] [--reps 5] [--top 25]
- *          [--threads 1] [--backend wasm|js]
+ *          [--threads 1] [--backend wasm|js] [--timing-only]
  *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3x256x256.
  */
 import { Session } from 'node:inspector';
@@ -201,7 +201,7 @@ async function trainStep(label: string, baseC: number, shape: [number, number, n
   bwd.clear();
   kernelTable.clear();
   // reps 0..reps-1: clean timings; reps..2·reps-1: with the op hooks and the CPU profiler; rep -1 warms up
-  for (let r = -1; r < 2 * reps; r++) {
+  for (let r = -1; r < (timingOnly ? reps : 2 * reps); r++) {
     const measured = r >= 0;
     const profiling = r >= reps;
     fwdHookOn = cpuProfileOn = profiling;
@@ -227,6 +227,7 @@ async function trainStep(label: string, baseC: number, shape: [number, number, n
   fwdHookOn = cpuProfileOn = false;
   console.log(`\n=== ${label}: train step, AMSUnet baseC ${baseC}, input ${shape.join('x')}, float32, ${reps} reps (medians) ===`);
   for (const [k, v] of Object.entries(times)) console.log(`  ${k.padEnd(9)} ${median(v).toFixed(1).padStart(9)} ms`);
+  if (timingOnly) return;
   fwd.print('forward, exclusive time per layer kind', reps, top);
   bwd.print('backward, time per op kind', reps, top);
   for (const [phase, t] of kernelTable) t.print(`CPU profile of ${phase}, self time per function`, reps, top, false);
@@ -240,7 +241,7 @@ async function forwardOnly(label: string, baseC: number, shape: [number, number,
   fwd.clear();
   kernelTable.clear();
   const times: number[] = [];
-  for (let r = -1; r < 2 * reps; r++) {
+  for (let r = -1; r < (timingOnly ? reps : 2 * reps); r++) {
     fwdHookOn = cpuProfileOn = r >= reps;
     const t0 = performance.now();
     await profiled('forward', () => noGrad(() => model.forward(x)));
@@ -249,6 +250,7 @@ async function forwardOnly(label: string, baseC: number, shape: [number, number,
   fwdHookOn = cpuProfileOn = false;
   console.log(`\n=== ${label}: forward (eval, no grad), AMSUnet baseC ${baseC}, input ${shape.join('x')}, float32, ${reps} reps ===`);
   console.log(`  forward   ${median(times).toFixed(1).padStart(9)} ms (median)`);
+  if (timingOnly) return;
   fwd.print('forward, exclusive time per layer kind', reps, top);
   for (const [phase, t] of kernelTable) t.print(`CPU profile of ${phase}, self time per function`, reps, top, false);
 }
@@ -256,6 +258,7 @@ async function forwardOnly(label: string, baseC: number, shape: [number, number,
 setThreads(Number(opt('threads', '1')));
 setBackend(opt('backend', 'wasm') as BackendName);
 console.log(`backend ${opt('backend', 'wasm')}, ${opt('threads', '1')} thread(s), Node ${process.version}`);
+const timingOnly = argv.includes('--timing-only');
 const config = opt('config', 'both');
 const reps = Number(opt('reps', '5'));
 const top = Number(opt('top', '25'));
