@@ -11,7 +11,8 @@
  *
  * Usage: npm run build && node dist/bench/profile-step.js [--config small|large|both] [--reps 5] [--top 25]
  *          [--threads 1] [--backend wasm|js] [--timing-only]
- *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3x256x256.
+ *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3x256x256;
+ *   large-step (not in 'both'): baseC 32, train step on 2x3x256x256.
  */
 import { Session } from 'node:inspector';
 import { AMSUnet } from '../src/models/amsunet/amsunet.js';
@@ -263,5 +264,6 @@ const config = opt('config', 'both');
 const reps = Number(opt('reps', '5'));
 const top = Number(opt('top', '25'));
 if (config === 'small' || config === 'both') await trainStep('small', 8, [8, 3, 64, 64], reps, top);
+if (config === 'large-step') await trainStep('large-step', 32, [2, 3, 256, 256], reps, top);
 if (config === 'large' || config === 'both') await forwardOnly('large', 32, [1, 3, 256, 256], Math.max(1, Math.min(reps, 3)), top);
 session.disconnect();
