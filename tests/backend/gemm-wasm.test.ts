@@ -21,7 +21,7 @@ function stage(heap: SharedHeap, p: GemmProblem): { w: WasmGemmProblem; readC: (
   const b = heap.stageCopy(p.b, 0, p.b.length, 'float32') + 4 * p.bOffset;
   const cBase = heap.stageCopy(p.c, 0, p.c.length, 'float32');
   const w = { M: p.M, N: p.N, K: p.K, a, lda: p.lda, transA: p.transA, b, ldb: p.ldb, transB: p.transB,
-    c: cBase + 4 * p.cOffset, ldc: p.ldc, accumulate: p.accumulate };
+    c: cBase + 4 * p.cOffset, ldc: p.ldc, accumulate: p.accumulate, packedA: 0, packedB: 0 };
   return { w, readC: () => heap.f32.slice(cBase / 4, cBase / 4 + p.c.length) };
 }
 
