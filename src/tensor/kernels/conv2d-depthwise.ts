@@ -170,6 +170,13 @@ export function conv2dBackwardWeightDepthwise(gw: FloatArray, gy: Buf, x: Buf, g
   ensureTaps(T);
   const jA = Math.min(oW, Math.max(0, -tp.minDx));
   const jB = Math.max(jA, Math.min(oW, W - tp.maxDx));
+  // columns of tap t whose source column exists: [cLo[t], cHi[t]) ⊇ [jA, jB)
+  const cols = tapRanges(W, oW, 1, g.pW, g.dW, g.kW);
+  const cLo = new Int32Array(T), cHi = new Int32Array(T);
+  for (let t = 0; t < T; t++) {
+    cLo[t] = cols.lo[t % g.kW];
+    cHi[t] = cols.hi[t % g.kW];
+  }
   for (let c = lo; c < hi; c++) {
     acc.fill(0, 0, T);
     for (let n = 0; n < N; n++) {
@@ -184,7 +191,8 @@ export function conv2dBackwardWeightDepthwise(gw: FloatArray, gy: Buf, x: Buf, g
           rowOff[t] = xOff + si * W + dx[t];
           if (!rowOk[t]) all = false;
         }
-        for (let j = 0; j < jA; j++) accumulateEdge(gy[gRow + j], x, j, W, T, dx);
+        // per tap: its left edge, then the interior, then its right edge, so each sum still runs in ow order
+        for (let t = 0; t < T; t++) if (rowOk[t]) accumulateRange(gy, gRow, x, t, cLo[t], Math.min(jA, cHi[t]));
         if (all && tp.is3x3) accumulate3x3(gy, gRow, x, jA, jB);
         else {
           // four taps per pass over the row: each gy value is loaded once per four multiply-adds
@@ -207,19 +215,19 @@ export function conv2dBackwardWeightDepthwise(gw: FloatArray, gy: Buf, x: Buf, g
           }
           accumulateTaps(gy, gRow, x, jA, jB, t, T);
         }
-        for (let j = Math.max(jA, jB); j < oW; j++) accumulateEdge(gy[gRow + j], x, j, W, T, dx);
+        for (let t = 0; t < T; t++) if (rowOk[t]) accumulateRange(gy, gRow, x, t, Math.max(jB, cLo[t]), cHi[t]);
       }
     }
     for (let t = 0; t < T; t++) gw[c * T + t] = acc[t];
   }
 }
 
-/** acc[t] += gyv·x[rowOff[t] + j] for the taps whose source pixel exists (row and column in range). */
-function accumulateEdge(gyv: number, x: Buf, j: number, W: number, T: number, dx: Int32Array): void {
-  for (let t = 0; t < T; t++) {
-    const sj = j + dx[t];
-    if (rowOk[t] && sj >= 0 && sj < W) acc[t] += gyv * x[rowOff[t] + j];
-  }
+/** acc[t] += Σ_{j ∈ [j0, j1)} gy[gRow + j]·x[rowOff[t] + j], in j order. */
+function accumulateRange(gy: Buf, gRow: number, x: Buf, t: number, j0: number, j1: number): void {
+  const o = rowOff[t];
+  let s = acc[t];
+  for (let j = j0; j < j1; j++) s += gy[gRow + j] * x[o + j];
+  acc[t] = s;
 }
 
 /** acc[t] += Σ_{j ∈ [jA, jB)} gy[gRow + j]·x[rowOff[t] + j] for the taps t ∈ [t0, t1) whose source row exists. */
