@@ -3,6 +3,7 @@
  *
  *   gemm(p)                  C (+)= op(A)·op(B) for any float32/float64 arrays (src/tensor/kernels/gemm.ts
  *                            has the index formulas); runs on the current backend and threads
+ *   geluWasm(y, x)           float32 GELU on the wasm kernel and every thread; `useWasmFor(x)` says when to use it
  *   setBackend('js'|'wasm')  'wasm' (TypeScript-generated WebAssembly SIMD) is the default where SIMD validates
  *   setThreads(n)            threads sharing the work, main thread included; default os.availableParallelism()
  *                            (1 when running from TypeScript sources, where workers would run a stale dist/)
@@ -20,6 +21,7 @@
  *    instantiate it per thread in ThreadContext, register '<x>.wasm', and property-test it against the js kernel.
  */
 export { gemm } from './gemm.js';
+export { geluWasm, useWasmFor } from './elementwise.js';
 export type { GemmProblem } from '../tensor/kernels/gemm.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads, getHeap, getPool } from './runtime.js';
 export { wasmFeatures } from './wasm/features.js';

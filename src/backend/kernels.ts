@@ -63,10 +63,18 @@ const gemmWasmPackKernel: PoolKernel = {
   },
 };
 
+/** GELU args: [x, y] byte addresses of float32 arrays; [lo, hi) are elements. */
+const geluWasmKernel: PoolKernel = {
+  name: 'gelu.wasm',
+  run(ctx, g, lo, hi) {
+    ctx.wasmGelu.gelu(g[0] + 4 * lo, g[1] + 4 * lo, hi - lo);
+  },
+};
+
 /** Does nothing: for measuring the pool's round trip. */
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
-export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, noopKernel];
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, noopKernel];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

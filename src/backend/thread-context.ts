@@ -1,14 +1,21 @@
 /**
- * What a pooled kernel sees in whichever thread runs it: the shared heap, the thread's scratch slot, and
- * the wasm kernels instantiated over the heap's memory in this thread (compiled lazily, once per thread).
+ * What a pooled kernel sees in whichever thread runs it: the shared heap, the thread's scratch slot, and the
+ * generated wasm modules instantiated over the heap's memory in this thread (each compiled lazily, once).
  */
 import type { SharedHeap } from './heap.js';
 import type { GemmExports } from './wasm/gemm-driver.js';
 import type { GemmKernelShape } from './wasm/gemm-module.js';
 import { defaultGemmShape, instantiateGemm } from './wasm/gemm-instance.js';
+import { geluModuleBytes } from './wasm/gelu-module.js';
+import { wasmApi } from './wasm/api.js';
+
+export interface GeluExports {
+  gelu(src: number, dst: number, n: number): void;
+}
 
 export class ThreadContext {
   private gemm: GemmExports | null = null;
+  private geluExports: GeluExports | null = null;
   readonly gemmShape: GemmKernelShape;
 
   constructor(
@@ -28,5 +35,15 @@ export class ThreadContext {
   get wasmGemm(): GemmExports {
     this.gemm ??= instantiateGemm(this.heap.memory, this.gemmShape);
     return this.gemm;
+  }
+
+  get wasmGelu(): GeluExports {
+    this.geluExports ??= this.instantiate(geluModuleBytes()) as unknown as GeluExports;
+    return this.geluExports;
+  }
+
+  private instantiate(bytes: Uint8Array): Record<string, unknown> {
+    if (!wasmApi) throw new Error('wasm: this runtime has no WebAssembly');
+    return new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory: this.heap.memory } }).exports;
   }
 }

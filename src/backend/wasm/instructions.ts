@@ -36,6 +36,9 @@ export const f32 = {
   const: (x: number): Expr => [0x43, ...f32Bytes(x)],
   add: (a: Expr, b: Expr) => op(0x92, a, b),
   mul: (a: Expr, b: Expr) => op(0x94, a, b),
+  div: (a: Expr, b: Expr) => op(0x95, a, b),
+  min: (a: Expr, b: Expr) => op(0x96, a, b),
+  max: (a: Expr, b: Expr) => op(0x97, a, b),
   load: (addr: Expr, offset = 0): Expr => [...addr, 0x2a, ...memarg(2, offset)],
   store: (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x38, ...memarg(2, offset)],
 };
@@ -55,9 +58,15 @@ export function shuffleF32(a: Expr, b: Expr, lanes: [number, number, number, num
 }
 
 export const f32x4 = {
+  /** v128.const with the same float in all four lanes */
+  const: (x: number): Expr => [0xfd, ...uleb(0x0c), ...[0, 1, 2, 3].flatMap(() => f32Bytes(x))],
   splat: (x: Expr) => simd(0x13, x),
   add: (a: Expr, b: Expr) => simd(0xe4, a, b),
   mul: (a: Expr, b: Expr) => simd(0xe6, a, b),
+  div: (a: Expr, b: Expr) => simd(0xe7, a, b),
+  /** IEEE-754 minimum / maximum (NaN in, NaN out), lane-wise like f32.min / f32.max */
+  min: (a: Expr, b: Expr) => simd(0xe8, a, b),
+  max: (a: Expr, b: Expr) => simd(0xe9, a, b),
   /** a·b + c, fused or not as the hardware prefers (relaxed SIMD). */
   relaxedMadd: (a: Expr, b: Expr, c: Expr) => simd(0x105, a, b, c),
 };

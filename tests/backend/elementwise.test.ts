@@ -1,0 +1,57 @@
+/** The wasm element-wise kernels against their js twins (2 and 3 threads need the compiled worker: npm test builds). */
+import { afterAll, describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { geluWasm, setThreads, useWasmFor, wasmFeatures, setBackend } from '../../src/backend/index.js';
+import { geluForward } from '../../src/tensor/kernels/activations.js';
+
+afterAll(() => setThreads(1));
+
+const values = (maxLength: number) =>
+  fc.array(fc.float({ min: -12, max: 12, noNaN: true }), { minLength: 1, maxLength });
+
+describe.runIf(wasmFeatures().simd)('wasm GELU', () => {
+  test('matches the js kernel (double-precision erfc) within the float32 erf error', () => {
+    fc.assert(
+      fc.property(values(300), (xs) => {
+        const x = Float32Array.from(xs), y = new Float32Array(x.length), ref = new Float32Array(x.length);
+        geluWasm(y, x);
+        geluForward(ref, x);
+        // erf is approximated to 3.8e-7 absolute: |Δy| ≤ ½|x|·3.8e-7 + the rounding of y, so 4e-7·max(1, |x|)
+        for (let i = 0; i < x.length; i++) expect(Math.abs(y[i] - ref[i])).toBeLessThanOrEqual(4e-7 * Math.max(1, Math.abs(x[i])));
+      }),
+      { numRuns: 200, seed: 0x5eed + 40 },
+    );
+  });
+
+  test('special values: NaN stays NaN, +Infinity stays +Infinity, 0 gives 0', () => {
+    const x = new Float32Array([NaN, Infinity, 0, 1e30, -1e30]), y = new Float32Array(5);
+    geluWasm(y, x);
+    expect(Number.isNaN(y[0])).toBe(true);
+    expect(y[1]).toBe(Infinity);
+    expect(y[2]).toBe(0);
+    expect(y[3]).toBe(Math.fround(1e30)); // erf clamps to 1 beyond |z| = 4
+    expect(Math.abs(y[4])).toBe(0);
+  });
+
+  test('1, 2 and 3 threads give bit-identical results over many chunks', () => {
+    const n = 300_001, x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = Math.sin(i) * 9;
+    const results = [1, 2, 3].map((t) => {
+      setThreads(t);
+      const y = new Float32Array(n);
+      geluWasm(y, x);
+      return y;
+    });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  test('useWasmFor: float32 on the wasm backend only', () => {
+    setBackend('wasm');
+    expect(useWasmFor(new Float32Array(4))).toBe(true);
+    expect(useWasmFor(new Float64Array(4))).toBe(false);
+    setBackend('js');
+    expect(useWasmFor(new Float32Array(4))).toBe(false);
+    setBackend('wasm');
+  });
+});
