@@ -94,3 +94,10 @@ export function maxScaledErr(got: ArrayLike<number>, ref: Float64Array, bound: F
   }
   return worst;
 }
+
+/** Index of the first element whose bits differ (NaN equals NaN), or -1: a cheap bit-identity check for big arrays. */
+export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
