@@ -4,6 +4,7 @@ import { gemmSuite } from './gemm.js';
 import { poolLatencySuite } from './pool-latency.js';
 import { gemmShapeSuites } from './gemm-shapes.js';
 import { forwardSuite, trainStepSuite } from './amsunet.js';
+import { geluSuite } from './gelu.js';
 
 export function allSuites(quick: boolean): Suite[] {
   return [
@@ -11,6 +12,7 @@ export function allSuites(quick: boolean): Suite[] {
     gemmSuite(512, true),
     gemmSuite(1024, false),
     ...gemmShapeSuites(true),
+    geluSuite(true),
     forwardSuite(quick),
     trainStepSuite(8, 8, 64, quick),
     trainStepSuite(32, 2, 256, false),
