@@ -4,6 +4,7 @@
  *   gemm(p)                  C (+)= op(A)·op(B) for any float32/float64 arrays (src/tensor/kernels/gemm.ts
  *                            has the index formulas); runs on the current backend and threads
  *   geluWasm(y, x)           float32 GELU on the wasm kernel and every thread; `useWasmFor(x)` says when to use it
+ *   depthwiseGatherWasm(g)   float32 stride-1 depth-wise conv body (forward / input gradient), planes over the pool
  *   setBackend('js'|'wasm')  'wasm' (TypeScript-generated WebAssembly SIMD) is the default where SIMD validates
  *   setThreads(n)            threads sharing the work, main thread included; default os.availableParallelism()
  *                            (1 when running from TypeScript sources, where workers would run a stale dist/)
@@ -22,6 +23,7 @@
  */
 export { gemm } from './gemm.js';
 export { geluWasm, useWasmFor } from './elementwise.js';
+export { depthwiseGatherWasm, type DepthwiseGather } from './depthwise.js';
 export type { GemmProblem } from '../tensor/kernels/gemm.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads, getHeap, getPool } from './runtime.js';
 export { wasmFeatures } from './wasm/features.js';

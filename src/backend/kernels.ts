@@ -71,10 +71,27 @@ const geluWasmKernel: PoolKernel = {
   },
 };
 
+/**
+ * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp]
+ * (byte addresses; see depthwise.ts). [lo, hi) are planes.
+ */
+const depthwiseWasmKernel: PoolKernel = {
+  name: 'depthwise.wasm',
+  run(ctx, g, lo, hi) {
+    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp] = g;
+    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane;
+    for (let q = lo; q < hi; q++) {
+      const c = q % C;
+      plane(src + 4 * q * srcH * srcW, srcH, srcW, dst + 4 * q * dstH * dstW, dstH, dstW,
+        ctx.scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
+    }
+  },
+};
+
 /** Does nothing: for measuring the pool's round trip. */
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
-export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, noopKernel];
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, depthwiseWasmKernel, noopKernel];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

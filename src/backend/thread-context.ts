@@ -7,15 +7,22 @@ import type { GemmExports } from './wasm/gemm-driver.js';
 import type { GemmKernelShape } from './wasm/gemm-module.js';
 import { defaultGemmShape, instantiateGemm } from './wasm/gemm-instance.js';
 import { geluModuleBytes } from './wasm/gelu-module.js';
+import { depthwiseModuleBytes } from './wasm/depthwise-module.js';
 import { wasmApi } from './wasm/api.js';
 
 export interface GeluExports {
   gelu(src: number, dst: number, n: number): void;
 }
 
+export interface DepthwiseExports {
+  plane(src: number, srcH: number, srcW: number, dst: number, dstH: number, dstW: number, pad: number, top: number,
+    left: number, Hp: number, Wp: number, taps: number, wts: number, T: number, init: number): void;
+}
+
 export class ThreadContext {
   private gemm: GemmExports | null = null;
   private geluExports: GeluExports | null = null;
+  private depthwiseExports: DepthwiseExports | null = null;
   readonly gemmShape: GemmKernelShape;
 
   constructor(
@@ -40,6 +47,11 @@ export class ThreadContext {
   get wasmGelu(): GeluExports {
     this.geluExports ??= this.instantiate(geluModuleBytes()) as unknown as GeluExports;
     return this.geluExports;
+  }
+
+  get wasmDepthwise(): DepthwiseExports {
+    this.depthwiseExports ??= this.instantiate(depthwiseModuleBytes()) as unknown as DepthwiseExports;
+    return this.depthwiseExports;
   }
 
   private instantiate(bytes: Uint8Array): Record<string, unknown> {

@@ -28,6 +28,7 @@ export const i32 = {
   ltU: (a: Expr, b: Expr) => op(0x49, a, b),
   geS: (a: Expr, b: Expr) => op(0x4e, a, b),
   geU: (a: Expr, b: Expr) => op(0x4f, a, b),
+  load: (addr: Expr, offset = 0): Expr => [...addr, 0x28, ...memarg(2, offset)],
   /** select(a, b, cond) = cond ? a : b */
   select: (a: Expr, b: Expr, cond: Expr) => op(0x1b, a, b, cond),
 };
@@ -69,6 +70,12 @@ export const f32x4 = {
   max: (a: Expr, b: Expr) => simd(0xe9, a, b),
   /** a·b + c, fused or not as the hardware prefers (relaxed SIMD). */
   relaxedMadd: (a: Expr, b: Expr, c: Expr) => simd(0x105, a, b, c),
+};
+
+/** Bulk memory (0xfc prefix): fill n bytes at dst with a byte value; copy n bytes (regions may overlap). */
+export const memory = {
+  fill: (dst: Expr, value: Expr, n: Expr): Expr => [...dst, ...value, ...n, 0xfc, ...uleb(11), 0x00],
+  copy: (dst: Expr, src: Expr, n: Expr): Expr => [...dst, ...src, ...n, 0xfc, ...uleb(10), 0x00, 0x00],
 };
 
 /** Structured control flow. Branch depth 0 is the innermost enclosing block/loop. */
