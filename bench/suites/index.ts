@@ -5,6 +5,7 @@ import { poolLatencySuite } from './pool-latency.js';
 import { gemmShapeSuites } from './gemm-shapes.js';
 import { forwardSuite, trainStepSuite } from './amsunet.js';
 import { geluSuite } from './gelu.js';
+import { depthwiseSuites } from './depthwise.js';
 
 export function allSuites(quick: boolean): Suite[] {
   return [
@@ -13,6 +14,7 @@ export function allSuites(quick: boolean): Suite[] {
     gemmSuite(1024, false),
     ...gemmShapeSuites(true),
     geluSuite(true),
+    ...depthwiseSuites(true),
     forwardSuite(quick),
     trainStepSuite(8, 8, 64, quick),
     trainStepSuite(32, 2, 256, false),
