@@ -4,7 +4,8 @@
  * float64, and the js backend, stay with the js kernels in src/tensor/kernels/ (the caller picks, see
  * `useWasmFor`); the wasm twins are property-tested against them (tests/backend/elementwise.test.ts).
  *
- *   geluWasm(y, x)   y = ½·x·(1 + erf(x/√2))   (exact GELU; erf to 4e-7 absolute, see wasm/gelu-module.ts)
+ *   geluWasm(y, x)                 y = ½·x·(1 + erf(x/√2))   (exact GELU; erf to 4e-7 absolute, see wasm/gelu-module.ts)
+ *   geluBackwardWasm(gx, gy, x)    gx = gy·(Φ(x) + x·φ(x))
  */
 import { isMainThread } from 'node:worker_threads';
 import type { FloatArray } from '../tensor/dtype.js';
@@ -19,18 +20,22 @@ export function useWasmFor(x: FloatArray): x is Float32Array {
 }
 
 export function geluWasm(y: Float32Array, x: Float32Array): void {
-  runUnary('gelu.wasm', y, x);
+  runElementwise('gelu.wasm', y, [x]);
 }
 
-function runUnary(kernel: string, y: Float32Array, x: Float32Array): void {
-  const n = x.length;
+export function geluBackwardWasm(gx: Float32Array, gy: Float32Array, x: Float32Array): void {
+  runElementwise('geluBackward.wasm', gx, [gy, x]);
+}
+
+/** Pooled kernel args: the inputs' addresses, then the output's; [0, n) split in chunks of CHUNK elements. */
+function runElementwise(kernel: string, out: Float32Array, inputs: Float32Array[]): void {
+  const n = out.length;
   if (n === 0) return;
   const heap = getHeap();
   heap.resetStaging();
-  const xIn = heap.contains(x), yIn = heap.contains(y);
-  const src = xIn ? x.byteOffset : heap.stageCopy(x, 0, n, 'float32');
-  const dst = yIn ? y.byteOffset : heap.stage(4 * n);
+  const addrs = inputs.map((x) => (heap.contains(x) ? x.byteOffset : heap.stageCopy(x, 0, n, 'float32')));
+  const outIn = heap.contains(out), dst = outIn ? out.byteOffset : heap.stage(4 * n);
   const threads = Math.min(getThreads(), Math.ceil(n / CHUNK));
-  getPool().run(kernel, [src, dst], n, { align: 4, threads, chunks: Math.ceil(n / CHUNK) });
-  if (!yIn) y.set(heap.f32.subarray(dst / 4, dst / 4 + n));
+  getPool().run(kernel, [...addrs, dst], n, { align: 4, threads, chunks: Math.ceil(n / CHUNK) });
+  if (!outIn) out.set(heap.f32.subarray(dst / 4, dst / 4 + n));
 }

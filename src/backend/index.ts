@@ -3,7 +3,8 @@
  *
  *   gemm(p)                  C (+)= op(A)·op(B) for any float32/float64 arrays (src/tensor/kernels/gemm.ts
  *                            has the index formulas); runs on the current backend and threads
- *   geluWasm(y, x)           float32 GELU on the wasm kernel and every thread; `useWasmFor(x)` says when to use it
+ *   geluWasm(y, x), geluBackwardWasm(gx, gy, x)
+ *                            float32 exact GELU on the wasm kernels and every thread; `useWasmFor(x)` says when
  *   depthwiseGatherWasm(g)   float32 stride-1 depth-wise conv body (forward / input gradient), planes over the pool
  *   setBackend('js'|'wasm')  'wasm' (TypeScript-generated WebAssembly SIMD) is the default where SIMD validates
  *   setThreads(n)            threads sharing the work, main thread included; default os.availableParallelism()
@@ -22,7 +23,7 @@
  *    instantiate it per thread in ThreadContext, register '<x>.wasm', and property-test it against the js kernel.
  */
 export { gemm } from './gemm.js';
-export { geluWasm, useWasmFor } from './elementwise.js';
+export { geluWasm, geluBackwardWasm, useWasmFor } from './elementwise.js';
 export { depthwiseGatherWasm, type DepthwiseGather } from './depthwise.js';
 export type { GemmProblem } from '../tensor/kernels/gemm.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads, getHeap, getPool } from './runtime.js';

@@ -9,6 +9,7 @@
 import type { ThreadContext } from './thread-context.js';
 import { gemmJs } from '../tensor/kernels/gemm.js';
 import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
+import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
 
 export interface PoolKernel {
   readonly name: string;
@@ -71,6 +72,14 @@ const geluWasmKernel: PoolKernel = {
   },
 };
 
+/** GELU backward args: [gy, x, gx] byte addresses of float32 arrays; [lo, hi) are elements. */
+const geluBackwardWasmKernel: PoolKernel = {
+  name: 'geluBackward.wasm',
+  run(ctx, g, lo, hi) {
+    ctx.wasmGelu.geluBackward(g[0] + 4 * lo, g[1] + 4 * lo, g[2] + 4 * lo, hi - lo);
+  },
+};
+
 /**
  * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp]
  * (byte addresses; see depthwise.ts). [lo, hi) are planes.
@@ -88,10 +97,14 @@ const depthwiseWasmKernel: PoolKernel = {
   },
 };
 
+/** Depth-wise weight gradient args: see wasm/depthwise-weight-kernel.ts. [lo, hi) are channels. */
+const depthwiseWeightWasmKernel: PoolKernel = { name: 'depthwise.weight.wasm', run: depthwiseWeightChannels };
+
 /** Does nothing: for measuring the pool's round trip. */
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
-export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, depthwiseWasmKernel, noopKernel];
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
+  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

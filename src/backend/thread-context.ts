@@ -12,6 +12,7 @@ import { wasmApi } from './wasm/api.js';
 
 export interface GeluExports {
   gelu(src: number, dst: number, n: number): void;
+  geluBackward(gy: number, x: number, gx: number, n: number): void;
 }
 
 export interface DepthwiseExports {

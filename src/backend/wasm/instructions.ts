@@ -29,6 +29,8 @@ export const i32 = {
   geS: (a: Expr, b: Expr) => op(0x4e, a, b),
   geU: (a: Expr, b: Expr) => op(0x4f, a, b),
   load: (addr: Expr, offset = 0): Expr => [...addr, 0x28, ...memarg(2, offset)],
+  /** f32 → i32 truncating toward zero, saturating (no trap) */
+  truncSatF32: (a: Expr): Expr => [...a, 0xfc, ...uleb(0)],
   /** select(a, b, cond) = cond ? a : b */
   select: (a: Expr, b: Expr, cond: Expr) => op(0x1b, a, b, cond),
 };
@@ -36,8 +38,13 @@ export const i32 = {
 export const f32 = {
   const: (x: number): Expr => [0x43, ...f32Bytes(x)],
   add: (a: Expr, b: Expr) => op(0x92, a, b),
+  sub: (a: Expr, b: Expr) => op(0x93, a, b),
   mul: (a: Expr, b: Expr) => op(0x94, a, b),
   div: (a: Expr, b: Expr) => op(0x95, a, b),
+  /** round to nearest integer, ties to even */
+  nearest: (a: Expr) => op(0x90, a),
+  /** the float with the bits of an i32 */
+  reinterpretI32: (a: Expr) => op(0xbe, a),
   min: (a: Expr, b: Expr) => op(0x96, a, b),
   max: (a: Expr, b: Expr) => op(0x97, a, b),
   load: (addr: Expr, offset = 0): Expr => [...addr, 0x2a, ...memarg(2, offset)],
@@ -63,8 +70,10 @@ export const f32x4 = {
   const: (x: number): Expr => [0xfd, ...uleb(0x0c), ...[0, 1, 2, 3].flatMap(() => f32Bytes(x))],
   splat: (x: Expr) => simd(0x13, x),
   add: (a: Expr, b: Expr) => simd(0xe4, a, b),
+  sub: (a: Expr, b: Expr) => simd(0xe5, a, b),
   mul: (a: Expr, b: Expr) => simd(0xe6, a, b),
   div: (a: Expr, b: Expr) => simd(0xe7, a, b),
+  nearest: (a: Expr) => simd(0x6a, a),
   /** IEEE-754 minimum / maximum (NaN in, NaN out), lane-wise like f32.min / f32.max */
   min: (a: Expr, b: Expr) => simd(0xe8, a, b),
   max: (a: Expr, b: Expr) => simd(0xe9, a, b),
@@ -76,6 +85,15 @@ export const f32x4 = {
 export const memory = {
   fill: (dst: Expr, value: Expr, n: Expr): Expr => [...dst, ...value, ...n, 0xfc, ...uleb(11), 0x00],
   copy: (dst: Expr, src: Expr, n: Expr): Expr => [...dst, ...src, ...n, 0xfc, ...uleb(10), 0x00, 0x00],
+};
+
+export const i32x4 = {
+  splat: (x: Expr) => simd(0x11, x),
+  add: (a: Expr, b: Expr) => simd(0xae, a, b),
+  /** shift every lane left by an i32 count */
+  shl: (a: Expr, count: Expr) => simd(0xab, a, count),
+  /** f32 lanes → i32 lanes, truncating, saturating */
+  truncSatF32x4: (a: Expr) => simd(0xf8, a),
 };
 
 /** Structured control flow. Branch depth 0 is the innermost enclosing block/loop. */

@@ -1,0 +1,58 @@
+/**
+ * depthwiseWeightGradWasm: the weight gradient of a stride-1 depth-wise conv on the wasm backend (float32),
+ *   gw[c, t] = Σ_{n, i, j} gy[n, c, i, j] · x[n, c, i + dy_t, j + dx_t],   dy_t = kh·dH − pH, dx_t = kw·dW − pW,
+ * the twin of conv2dBackwardWeightDepthwise (src/tensor/kernels/conv2d-depthwise.ts), which sums in float64 in
+ * (n, i, j) order. Here each sum is float32 partials of at most ~64 products per lane (f32x4 over columns, a few
+ * rows at a time) added into float64, so |gw − exact| ≤ (m + 2)·2⁻²⁴·Σ|gy·x| with m the products per partial,
+ * plus the final rounding to float32. Channels are split over the pool, n is summed inside a channel: results are
+ * bit-identical for any thread count.
+ *
+ * gy and x are staged into the shared heap unless they already live there; gw is copied back.
+ * Returns false, doing nothing, when the padded plane does not fit in a thread's scratch (the caller then uses
+ * the js kernel).
+ */
+import type { ConvGeom } from '../../tensor/kernels/conv2d-common.js';
+import { getHeap, getPool, getThreads } from '../runtime.js';
+import { weightScratchBytes } from './depthwise-weight-kernel.js';
+
+/** Multiply-adds per pooled chunk (a chunk is whole channels): ~50 µs of work. */
+const CHUNK_MACS = 1 << 18;
+/** Products per lane in one float32 partial, at most (unless one row alone has more). */
+const PARTIAL_TERMS = 64;
+
+export function depthwiseWeightGradWasm(gw: Float32Array, gy: Float32Array, x: Float32Array, g: ConvGeom): boolean {
+  const { N, Cout: C, H, W, kH, kW, oH, oW } = g;
+  const T = kH * kW;
+  if (C === 0 || T === 0) return true;
+  const dy: number[] = [], dx: number[] = [];
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) {
+      dy.push(kh * g.dH - g.pH);
+      dx.push(kw * g.dW - g.pW);
+    }
+  }
+  // zero border so that every tap of every output is inside the padded plane
+  const top = Math.max(0, -Math.min(...dy)), left = Math.max(0, -Math.min(...dx));
+  const Hp = Math.max(H, oH + Math.max(0, ...dy)) + top, Wp = Math.max(W, oW + Math.max(0, ...dx)) + left;
+  const heap = getHeap();
+  if (weightScratchBytes(Hp, Wp, T) > heap.slotBytes) return false;
+  if (N * oH * oW === 0) {
+    gw.fill(0, 0, C * T);
+    return true;
+  }
+  heap.resetStaging();
+  const gyIn = heap.contains(gy), xIn = heap.contains(x), gwIn = heap.contains(gw);
+  const gyAt = gyIn ? gy.byteOffset : heap.stageCopy(gy, 0, N * C * oH * oW, 'float32');
+  const xAt = xIn ? x.byteOffset : heap.stageCopy(x, 0, N * C * H * W, 'float32');
+  const gwAt = gwIn ? gw.byteOffset : heap.stage(4 * C * T);
+  const offs = heap.stage(4 * T);
+  const offView = new Int32Array(heap.memory.buffer, offs, T);
+  for (let t = 0; t < T; t++) offView[t] = 4 * ((dy[t] + top) * Wp + dx[t] + left);
+  const R = Math.max(1, Math.floor(PARTIAL_TERMS / Math.ceil(oW / 4)));
+  const macsPerChannel = N * oH * oW * T;
+  const chunks = Math.min(C, Math.max(1, Math.round((C * macsPerChannel) / CHUNK_MACS)));
+  const args = [gyAt, xAt, gwAt, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R];
+  getPool().run('depthwise.weight.wasm', args, C, { threads: Math.min(getThreads(), chunks), chunks });
+  if (!gwIn) gw.set(heap.f32.subarray(gwAt / 4, gwAt / 4 + C * T));
+  return true;
+}
