@@ -17,7 +17,9 @@
  *
  * This file holds the reference kernels for any geometry and the dispatchers that pick a faster kernel:
  * 1x1 pointwise and dense convs run as matrix products on the backend's GEMM (conv2d-gemm.ts: float32 on the
- * WebAssembly SIMD kernel and the worker pool), depth-wise convs on the direct kernels of conv2d-depthwise.ts.
+ * WebAssembly SIMD kernel and the worker pool), depth-wise convs on the direct kernels of conv2d-depthwise.ts
+ * (float32 with stride 1 on the wasm backend: their generated WebAssembly SIMD twins over the worker pool, see
+ * src/backend/wasm/depthwise-conv.ts; those sum in float32, so they agree with the js kernels to rounding).
  * The faster kernels are tested against these. Every reference kernel accumulates in float64, and every kernel
  * takes a (lo, hi) range over the same disjoint work units.
  */
@@ -30,6 +32,7 @@ import {
   conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
 } from './conv2d-gemm.js';
 import { gemm } from '../../backend/index.js';
+import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../../backend/wasm/depthwise-conv.js';
 
 export { type Buf, type ConvGeom, tapRanges };
 
@@ -172,20 +175,26 @@ export function addChannelBias(y: FloatArray, b: Buf, C: number, plane: number, 
 /** Forward with the fastest applicable kernel (GEMM for 1x1, direct depth-wise, else im2col + GEMM). Planes [lo, hi) of N·Cout. */
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
   if (isPointwise(g)) conv2dForwardPointwiseGemm(y, x, w, b, g, gemm, lo, hi);
-  else if (isDepthwise(g)) conv2dForwardDepthwise(y, x, w, b, g, lo, hi);
+  else if (isDepthwise(g)) {
+    if (!(lo === 0 && hi === g.N * g.Cout && tryDepthwiseForwardWasm(y, x, w, b, g))) conv2dForwardDepthwise(y, x, w, b, g, lo, hi);
+  }
   else conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
 }
 
 /** Input gradient with the fastest applicable kernel. Planes [lo, hi) of N·Cin. */
 export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
   if (isPointwise(g)) conv2dBackwardInputPointwiseGemm(gx, gy, w, g, gemm, lo, hi);
-  else if (isDepthwise(g)) conv2dBackwardInputDepthwise(gx, gy, w, g, lo, hi);
+  else if (isDepthwise(g)) {
+    if (!(lo === 0 && hi === g.N * g.Cin && tryDepthwiseInputGradWasm(gx, gy, w, g))) conv2dBackwardInputDepthwise(gx, gy, w, g, lo, hi);
+  }
   else conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi);
 }
 
 /** Weight gradient with the fastest applicable kernel. Channels [lo, hi) of Cout. */
 export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
   if (isPointwise(g)) conv2dBackwardWeightPointwiseGemm(gw, gy, x, g, gemm, lo, hi);
-  else if (isDepthwise(g) && g.sH === 1 && g.sW === 1) conv2dBackwardWeightDepthwise(gw, gy, x, g, lo, hi);
+  else if (isDepthwise(g) && g.sH === 1 && g.sW === 1) {
+    if (!(lo === 0 && hi === g.Cout && tryDepthwiseWeightGradWasm(gw, gy, x, g))) conv2dBackwardWeightDepthwise(gw, gy, x, g, lo, hi);
+  }
   else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
 }
