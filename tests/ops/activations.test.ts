@@ -4,6 +4,19 @@ import fc from 'fast-check';
 import { gelu, relu, sigmoid, tanh, gradcheck, tensor, Generator, randn, Tensor, type DType } from '../../src/index.js';
 import { erf, erfc } from '../../src/tensor/erf.js';
 import { loadGolden, maxRelErr } from '../golden.js';
+import { geluBackwardWasm, geluWasm, getBackend, setBackend, wasmFeatures } from '../../src/backend/index.js';
+import { geluBackward as geluBackwardJs, geluForward as geluForwardJs } from '../../src/tensor/kernels/activations.js';
+
+/** fn() on backend `name`, restoring the previous backend afterwards. */
+function onBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
+  const prev = getBackend();
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(prev);
+  }
+}
 
 const seeded = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor => randn(shape, { dtype, generator: new Generator(seed) });
 /** A copy of t in dtype (never shares t's buffer). */
@@ -156,15 +169,46 @@ describe('forward against the defining formulas', () => {
     expect(r[xs.length]).toBeNaN(); // relu(NaN) = NaN, as torch.relu
   });
 
-  test('float32 input gives float32 output equal to the rounded float64 result', () => {
+  test('float32 input gives float32 output equal to the rounded float64 result (js backend)', () => {
     const x64 = seeded([3, 4, 5], 7);
     const x32 = cast(x64, 'float32');
-    for (const op of [(u: Tensor) => gelu(u), (u: Tensor) => gelu(u, { approximate: 'tanh' }), relu, sigmoid, tanh]) {
-      const y32 = op(x32);
-      const y64 = op(cast(x32, 'float64'));
-      expect(y32.dtype).toBe('float32');
-      expect(Array.from(y32.data)).toEqual(Array.from(y64.data, Math.fround));
+    onBackend('js', () => {
+      for (const op of [(u: Tensor) => gelu(u), (u: Tensor) => gelu(u, { approximate: 'tanh' }), relu, sigmoid, tanh]) {
+        const y32 = op(x32);
+        const y64 = op(cast(x32, 'float64'));
+        expect(y32.dtype).toBe('float32');
+        expect(Array.from(y32.data)).toEqual(Array.from(y64.data, Math.fround));
+      }
+    });
+  });
+
+  test.runIf(wasmFeatures().simd)('exact gelu on float32 takes the wasm kernels on the wasm backend (forward and backward); float64 keeps erfc', () => {
+    const x32 = cast(seeded([2, 3, 17, 5], 8), 'float32');
+    const gy32 = cast(seeded([2, 3, 17, 5], 9), 'float32');
+    const { y, gx } = onBackend('wasm', () => run((u) => gelu(u), x32, gy32));
+    const n = x32.size, xd = x32.data as Float32Array, gyd = gy32.data as Float32Array;
+    const yw = new Float32Array(n), gxw = new Float32Array(n), yj = new Float32Array(n), gxj = new Float32Array(n);
+    geluWasm(yw, xd);
+    geluBackwardWasm(gxw, gyd, xd);
+    geluForwardJs(yj, xd);
+    geluBackwardJs(gxj, gyd, xd);
+    expect(Array.from(y.data)).toEqual(Array.from(yw));
+    expect(Array.from(gx.data)).toEqual(Array.from(gxw));
+    // and within the float32 erf error of the double-precision kernel (src/backend/elementwise.ts), yet not identical
+    let differ = 0;
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(yw[i] - yj[i])).toBeLessThanOrEqual(4e-7 * Math.max(1, Math.abs(xd[i])));
+      expect(Math.abs(gxw[i] - gxj[i])).toBeLessThanOrEqual(4e-7 * Math.abs(gyd[i]) * Math.max(1, Math.abs(xd[i])));
+      if (yw[i] !== yj[i]) differ++;
     }
+    expect(differ).toBeGreaterThan(0);
+    const r64 = onBackend('wasm', () => run((u) => gelu(u), cast(x32, 'float64'), cast(gy32, 'float64')));
+    const y64 = new Float64Array(n);
+    geluForwardJs(y64, Float64Array.from(xd));
+    expect(Array.from(r64.y.data)).toEqual(Array.from(y64));
+    const js = onBackend('js', () => run((u) => gelu(u), x32, gy32));
+    expect(Array.from(js.y.data)).toEqual(Array.from(yj));
+    expect(Array.from(js.gx.data)).toEqual(Array.from(gxj));
   });
 });
 
