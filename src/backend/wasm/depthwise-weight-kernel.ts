@@ -10,29 +10,35 @@
  */
 import type { ThreadContext } from '../thread-context.js';
 import { wasmApi } from './api.js';
-import { ACC_BYTES_PER_TAP, MAX_GROUP, depthwiseWeightModuleBytes } from './depthwise-weight-module.js';
+import { ACC_BYTES_PER_TAP, depthwiseWeightModuleBytes } from './depthwise-weight-module.js';
 
-type TapsFn = (gy: number, xp: number, oH: number, oW: number, Wp: number, offs: number, acc: number, R: number) => void;
 interface Exports {
   pad(src: number, H: number, W: number, dst: number, Hp: number, Wp: number, top: number, left: number): void;
-  taps: TapsFn[];
+  sums(gy: number, xp: number, oH: number, oW: number, Wp: number, acc: number, R: number): void;
 }
 
-/** Compiled once per thread, instantiated once per ThreadContext (i.e. per heap memory). */
-let compiled: object | null = null;
-const instances = new WeakMap<ThreadContext, Exports>();
+/**
+ * Modules are generated per geometry (the tap offsets are constants in the code): compiled once per thread and
+ * offsets, instantiated once per ThreadContext (i.e. per heap memory). A training run meets a few dozen geometries;
+ * the caches are cleared if some caller cycles through many more.
+ */
+const MAX_CACHED = 256;
+const compiled = new Map<string, object>();
+const instances = new WeakMap<ThreadContext, Map<string, Exports>>();
 
-function exportsFor(ctx: ThreadContext): Exports {
-  let e = instances.get(ctx);
+function exportsFor(ctx: ThreadContext, offs: Int32Array): Exports {
+  const key = offs.join(',');
+  let mine = instances.get(ctx);
+  if (!mine) instances.set(ctx, (mine = new Map()));
+  let e = mine.get(key);
   if (e) return e;
   if (!wasmApi) throw new Error('wasm: this runtime has no WebAssembly');
-  compiled ??= new wasmApi.Module(depthwiseWeightModuleBytes());
-  const raw = new wasmApi.Instance(compiled, { env: { memory: ctx.heap.memory } }).exports;
-  e = {
-    pad: raw.pad as Exports['pad'],
-    taps: Array.from({ length: MAX_GROUP + 1 }, (_, G) => raw[`taps${G}`] as TapsFn),
-  };
-  instances.set(ctx, e);
+  if (compiled.size >= MAX_CACHED) compiled.clear();
+  if (mine.size >= MAX_CACHED) mine.clear();
+  let module = compiled.get(key);
+  if (!module) compiled.set(key, (module = new wasmApi.Module(depthwiseWeightModuleBytes([...offs]))));
+  e = new wasmApi.Instance(module, { env: { memory: ctx.heap.memory } }).exports as unknown as Exports;
+  mine.set(key, e);
   return e;
 }
 
@@ -43,7 +49,7 @@ export function weightScratchBytes(Hp: number, Wp: number, T: number): number {
 
 export function depthwiseWeightChannels(ctx: ThreadContext, g: Float64Array, lo: number, hi: number): void {
   const [gy, x, gw, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R] = g;
-  const { pad, taps } = exportsFor(ctx);
+  const { pad, sums } = exportsFor(ctx, new Int32Array(ctx.heap.memory.buffer, offs, T));
   const xp = ctx.scratch, acc = xp + Math.ceil((Hp * Wp * 4) / 64) * 64;
   const f64 = ctx.heap.f64, f32 = ctx.heap.f32;
   for (let c = lo; c < hi; c++) {
@@ -51,10 +57,7 @@ export function depthwiseWeightChannels(ctx: ThreadContext, g: Float64Array, lo:
     for (let n = 0; n < N; n++) {
       const q = n * C + c;
       pad(x + 4 * q * H * W, H, W, xp, Hp, Wp, top, left);
-      for (let t0 = 0; t0 < T; t0 += MAX_GROUP) {
-        const G = Math.min(MAX_GROUP, T - t0);
-        taps[G](gy + 4 * q * oH * oW, xp, oH, oW, Wp, offs + 4 * t0, acc + ACC_BYTES_PER_TAP * t0, R);
-      }
+      sums(gy + 4 * q * oH * oW, xp, oH, oW, Wp, acc, R);
     }
     for (let t = 0; t < T; t++) {
       const a = (acc + ACC_BYTES_PER_TAP * t) / 8;

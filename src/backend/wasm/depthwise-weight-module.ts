@@ -8,17 +8,18 @@
  *     copies the H×W plane at src into the Hp×Wp plane at dst, at row `top` and column `left`, zeros elsewhere, so
  *     that every tap of every output lands inside it: tap t of output (i, j) is dst[i·Wp + j + off_t],
  *     off_t = (dy_t + top)·Wp + dx_t + left.
- *   taps<G>(gy, xp, oH, oW, Wp, offs, acc, R)       for G = 1 … MAX_GROUP taps at a time
- *     adds one gy plane (oH×oW) times the padded x plane xp into the sums of G taps whose byte offsets
- *     (4·off_t, i32) start at offs. Per row, 4 columns at a time: one gy vector, then for each tap
- *     a_t += gy · xp[row + off_t + j …] (f32x4, separate multiply and add); the last oW mod 4 columns go into a
- *     scalar s_t. Every R rows (and after the last) the float32 partials are added into float64 sums at
- *     acc + 40·t: [lanes 0,1 | lanes 2,3 | scalar tail], and restarted from 0. R is chosen by the caller so a
- *     float32 partial never holds more than ~64 products per lane.
+ *   sums(gy, xp, oH, oW, Wp, acc, R)
+ *     adds one gy plane (oH×oW) times the padded x plane xp into the sums of every tap. The module is generated per
+ *     geometry: the taps' byte offsets 4·off_t are constants, so each tap costs one load at a moving pointer plus an
+ *     immediate offset, a multiply and an add. Per row, 4 columns at a time: one gy vector, then for each tap
+ *     a_t += gy · xp[row + j + off_t …] (f32x4, separate multiply and add), MAX_GROUP taps per pass over the row;
+ *     the last oW mod 4 columns go into a scalar s_t. Every R rows (and after the last) the float32 partials are
+ *     added into float64 sums at acc + 40·t: [lanes 0,1 | lanes 2,3 | scalar tail], and restarted from 0. R is
+ *     chosen by the caller so a float32 partial never holds more than ~64 products per lane.
  * The caller finishes gw[c, t] = (acc0 + acc1) + (acc2 + acc3) + tail in float64, rounded once to float32.
  */
 import { type Bytes, encodeModule, uleb } from './encoding.js';
-import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, shuffleF32, v128 } from './instructions.js';
+import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, shuffleF32, v128, whileLoop } from './instructions.js';
 
 /** Most taps one pass over a plane carries in registers (G accumulators + gy + one load of 16 xmm registers). */
 export const MAX_GROUP = 12;
@@ -29,7 +30,6 @@ export const ACC_BYTES_PER_TAP = 40;
 const memarg = (alignLog2: number, offset: number): Bytes => [alignLog2, ...uleb(offset)];
 const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
 const i32Or = (a: Expr, b: Expr): Expr => [...a, ...b, 0x72];
-const i32Load = (addr: Expr, offset = 0): Expr => [...addr, 0x28, ...memarg(2, offset)];
 const f64Load = (addr: Expr, offset = 0): Expr => [...addr, 0x2b, ...memarg(3, offset)];
 const f64Store = (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x39, ...memarg(3, offset)];
 const f64Add = (a: Expr, b: Expr): Expr => [...a, ...b, 0xa0];
@@ -54,51 +54,59 @@ function padFunction() {
   ]);
 }
 
-function tapsFunction(G: number) {
-  const f = new FunctionBuilder(`taps${G}`, { gy: 'i32', xp: 'i32', oH: 'i32', oW: 'i32', Wp: 'i32', offs: 'i32', acc: 'i32', R: 'i32' });
-  const [gy, xp, oH, oW, Wp, offs, acc, R] = ['gy', 'xp', 'oH', 'oW', 'Wp', 'offs', 'acc', 'R'].map((n) => f.param(n));
-  const i = f.local('i', 'i32'), j = f.local('j', 'i32'), rows = f.local('rows', 'i32');
-  const gyRow = f.local('gyRow', 'i32'), xRow = f.local('xRow', 'i32'), end4 = f.local('end4', 'i32'), end = f.local('end', 'i32');
+/**
+ * sums(gy, xp, oH, oW, Wp, acc, R) for the taps at byte offsets `offs` (constants of this module, so every load
+ * is one moving pointer plus an immediate offset), MAX_GROUP taps per pass over the gy plane.
+ */
+function sumsFunction(offs: readonly number[]) {
+  const f = new FunctionBuilder('sums', { gy: 'i32', xp: 'i32', oH: 'i32', oW: 'i32', Wp: 'i32', acc: 'i32', R: 'i32' });
+  const [gy, xp, oH, oW, Wp, acc, R] = ['gy', 'xp', 'oH', 'oW', 'Wp', 'acc', 'R'].map((n) => f.param(n));
+  const i = f.local('i', 'i32'), rows = f.local('rows', 'i32');
+  const pg = f.local('pg', 'i32'), px = f.local('px', 'i32'), end4 = f.local('end4', 'i32'), end = f.local('end', 'i32');
   const g = f.local('g', 'v128'), gs = f.local('gs', 'f32');
-  const ks = [...Array(G).keys()];
-  const off: Local[] = ks.map((k) => f.local(`off${k}`, 'i32'));
-  const a: Local[] = ks.map((k) => f.local(`a${k}`, 'v128'));
-  const s: Local[] = ks.map((k) => f.local(`s${k}`, 'f32'));
-  const zero = (): Expr[] => ks.flatMap((k) => [a[k].set(v128.zero()), s[k].set(f32.const(0))]);
-  /** acc[t] += the float32 partials of tap t (lanes 0,1 | lanes 2,3 | tail) */
-  const flush = (): Expr[] => ks.flatMap((k) => {
-    const at = i32.add(acc.get(), i32.const(40 * k));
-    return [
-      v128.store(at, f64x2Add(v128.load(at, 0), f64x2PromoteLow(a[k].get())), 0),
-      v128.store(at, f64x2Add(v128.load(at, 16), f64x2PromoteLow(shuffleF32(a[k].get(), a[k].get(), [2, 3, 0, 1]))), 16),
-      f64Store(at, f64Add(f64Load(at, 32), f64PromoteF32(s[k].get())), 32),
-    ];
-  });
-  const xAt = (k: number): Expr => i32.add(i32.add(xRow.get(), off[k].get()), j.get());
-  return f.build([
-    ...ks.map((k) => off[k].set(i32Load(offs.get(), 4 * k))),
-    end4.set(i32.shl(i32.and(oW.get(), i32.const(~3)), i32.const(2))),
-    end.set(i32.shl(oW.get(), i32.const(2))),
-    ...zero(),
-    rows.set(i32.const(0)),
-    forLoop(i, i32.const(0), oH.get(), 1,
-      gyRow.set(i32.add(gy.get(), i32.mul(i.get(), end.get()))),
-      xRow.set(i32.add(xp.get(), i32.shl(i32.mul(i.get(), Wp.get()), i32.const(2)))),
-      // j is a byte offset into the row: 16 bytes = 4 columns per step, then 4 bytes per tail column
-      forLoop(j, i32.const(0), end4.get(), 16,
-        g.set(v128.load(i32.add(gyRow.get(), j.get()))),
-        ...ks.map((k) => a[k].set(f32x4.add(a[k].get(), f32x4.mul(g.get(), v128.load(xAt(k))))))),
-      forLoop(j, end4.get(), end.get(), 4,
-        gs.set(f32.load(i32.add(gyRow.get(), j.get()))),
-        ...ks.map((k) => s[k].set(f32.add(s[k].get(), f32.mul(gs.get(), f32.load(xAt(k))))))),
-      rows.inc(1),
-      ifThen(i32Or(i32.eq(rows.get(), R.get()), i32.eq(i.get(), i32.sub(oH.get(), i32.const(1)))), [
-        ...flush(), ...zero(), rows.set(i32.const(0)),
-      ])),
-  ]);
+  const G = Math.min(MAX_GROUP, offs.length);
+  const a: Local[] = [...Array(G).keys()].map((k) => f.local(`a${k}`, 'v128'));
+  const s: Local[] = [...Array(G).keys()].map((k) => f.local(`s${k}`, 'f32'));
+  const body: Expr[] = [];
+  for (let t0 = 0; t0 < offs.length; t0 += MAX_GROUP) {
+    const ks = [...Array(Math.min(MAX_GROUP, offs.length - t0)).keys()];
+    const zero = (): Expr[] => ks.flatMap((k) => [a[k].set(v128.zero()), s[k].set(f32.const(0))]);
+    /** acc[t] += the float32 partials of tap t (lanes 0,1 | lanes 2,3 | tail) */
+    const flush = (): Expr[] => ks.flatMap((k) => {
+      const at = acc.get(), o = ACC_BYTES_PER_TAP * (t0 + k);
+      return [
+        v128.store(at, f64x2Add(v128.load(at, o), f64x2PromoteLow(a[k].get())), o),
+        v128.store(at, f64x2Add(v128.load(at, o + 16), f64x2PromoteLow(shuffleF32(a[k].get(), a[k].get(), [2, 3, 0, 1]))), o + 16),
+        f64Store(at, f64Add(f64Load(at, o + 32), f64PromoteF32(s[k].get())), o + 32),
+      ];
+    });
+    body.push(
+      ...zero(),
+      rows.set(i32.const(0)),
+      forLoop(i, i32.const(0), oH.get(), 1,
+        // pg walks the gy row, px the same columns of the padded x row; tap t is at px + offs[t]
+        pg.set(i32.add(gy.get(), i32.shl(i32.mul(i.get(), oW.get()), i32.const(2)))),
+        px.set(i32.add(xp.get(), i32.shl(i32.mul(i.get(), Wp.get()), i32.const(2)))),
+        end4.set(i32.add(pg.get(), i32.shl(i32.and(oW.get(), i32.const(~3)), i32.const(2)))),
+        end.set(i32.add(pg.get(), i32.shl(oW.get(), i32.const(2)))),
+        whileLoop(i32.ltU(pg.get(), end4.get()),
+          g.set(v128.load(pg.get())),
+          ...ks.map((k) => a[k].set(f32x4.add(a[k].get(), f32x4.mul(g.get(), v128.load(px.get(), offs[t0 + k]))))),
+          pg.inc(16), px.inc(16)),
+        whileLoop(i32.ltU(pg.get(), end.get()),
+          gs.set(f32.load(pg.get())),
+          ...ks.map((k) => s[k].set(f32.add(s[k].get(), f32.mul(gs.get(), f32.load(px.get(), offs[t0 + k]))))),
+          pg.inc(4), px.inc(4)),
+        rows.inc(1),
+        ifThen(i32Or(i32.eq(rows.get(), R.get()), i32.eq(i.get(), i32.sub(oH.get(), i32.const(1)))), [
+          ...flush(), ...zero(), rows.set(i32.const(0)),
+        ])),
+    );
+  }
+  return f.build(body);
 }
 
-export function depthwiseWeightModuleBytes(): Uint8Array {
-  const functions = [padFunction(), ...Array.from({ length: MAX_GROUP }, (_, k) => tapsFunction(k + 1))];
-  return encodeModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true }, functions);
+/** The module for one geometry: `offs` are the taps' byte offsets in the padded plane (all ≥ 0). */
+export function depthwiseWeightModuleBytes(offs: readonly number[]): Uint8Array {
+  return encodeModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true }, [padFunction(), sumsFunction(offs)]);
 }
