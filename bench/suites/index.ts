@@ -6,6 +6,7 @@ import { gemmShapeSuites } from './gemm-shapes.js';
 import { forwardSuite, trainStepSuite } from './amsunet.js';
 import { geluSuite } from './gelu.js';
 import { depthwiseSuites } from './depthwise.js';
+import { convOpSuites } from './conv-ops.js';
 
 export function allSuites(quick: boolean): Suite[] {
   return [
@@ -15,6 +16,7 @@ export function allSuites(quick: boolean): Suite[] {
     ...gemmShapeSuites(true),
     geluSuite(true),
     ...depthwiseSuites(true),
+    ...convOpSuites(),
     forwardSuite(quick),
     trainStepSuite(8, 8, 64, quick),
     trainStepSuite(32, 2, 256, false),
