@@ -39,6 +39,11 @@ export type FlagValues = Record<string, string | number | boolean | [number, num
 
 export const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/** A user's value as shown in a message: quoted and escaped, so a line break or a quote cannot split or fake the line. */
+const quote = (raw: string) => JSON.stringify(raw);
+/** A flag name as typed, escaped the same way but without quotes (`--epoch`, not `--"epoch"`). */
+const bare = (name: string) => JSON.stringify(name).slice(1, -1);
+
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function editDistance(a: string, b: string): number {
@@ -70,21 +75,21 @@ function convert(f: Flag, raw: string): string | number | [number, number] {
       if (raw === '') throw new UsageError(`${flag} needs a non-empty value`);
       return raw;
     case 'choice':
-      if (!f.choices!.includes(raw)) throw new UsageError(`${flag} must be one of ${f.choices!.join(', ')}, got "${raw}"`);
+      if (!f.choices!.includes(raw)) throw new UsageError(`${flag} must be one of ${f.choices!.join(', ')}, got ${quote(raw)}`);
       return raw;
     case 'int':
     case 'number': {
       const kind = f.type === 'int' ? 'an integer' : 'a number';
       const v = NUMBER.test(raw.trim()) ? Number(raw) : NaN;
       if (!Number.isFinite(v) || (f.type === 'int' && !Number.isInteger(v)) || !inRange(f, v)) {
-        throw new UsageError(`${flag} must be ${rangeText(f, kind)}, got "${raw}"`);
+        throw new UsageError(`${flag} must be ${rangeText(f, kind)}, got ${quote(raw)}`);
       }
       return v;
     }
     case 'dims': {
       const m = /^(\d+)(?:x(\d+))?$/.exec(raw.trim());
       const dims = m ? ([Number(m[1]), Number(m[2] ?? m[1])] as [number, number]) : null;
-      if (!dims || !dims.every((d) => inRange(f, d))) throw new UsageError(`${flag} must be SIZE or HEIGHTxWIDTH with each ${rangeText(f, 'side')}, got "${raw}"`);
+      if (!dims || !dims.every((d) => inRange(f, d))) throw new UsageError(`${flag} must be SIZE or HEIGHTxWIDTH with each ${rangeText(f, 'side')}, got ${quote(raw)}`);
       return dims;
     }
     default:
@@ -104,7 +109,7 @@ export function parseFlags(cmd: Command, argv: readonly string[]): { values: Fla
       continue;
     }
     if (!arg.startsWith('--') || arg === '--') {
-      throw new UsageError(`unexpected argument "${arg}" (flags start with --; see amsunet ${cmd.name} --help)`);
+      throw new UsageError(`unexpected argument ${quote(arg)} (flags start with --; see amsunet ${cmd.name} --help)`);
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -115,11 +120,11 @@ export function parseFlags(cmd: Command, argv: readonly string[]): { values: Fla
     const f = byName.get(name);
     if (!f) {
       const near = cmd.flags.map((g) => g.name).filter((n) => editDistance(n, name) <= 2 || n.startsWith(name));
-      throw new UsageError(`unknown flag --${name}${near.length ? ` (did you mean --${near[0]}?)` : ''}; see amsunet ${cmd.name} --help`);
+      throw new UsageError(`unknown flag --${bare(name)}${near.length ? ` (did you mean --${near[0]}?)` : ''}; see amsunet ${cmd.name} --help`);
     }
     let value: string | number | boolean | [number, number];
     if (f.type === 'bool') {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value, got "${arg.slice(eq + 1)}"`);
+      if (eq >= 0) throw new UsageError(`--${name} takes no value, got ${quote(arg.slice(eq + 1))}`);
       value = true;
     } else {
       let raw: string | undefined;
