@@ -37,6 +37,19 @@ export interface ModelInfo extends InfoOptions {
 
 type Forward = (...xs: Tensor[]) => Tensor;
 
+/**
+ * A rough upper estimate of the memory modelInfo needs, measured on AMSUnet (float32): about 2600 · baseC²
+ * weights, and a peak of about 32 · baseC values per input pixel during the forward pass, plus the input and the
+ * logits. modelInfo runs a real forward pass (shapes and MACs are recorded by hooks), so callers check this first.
+ */
+export function infoBytes(o: InfoOptions): number {
+  const pixels = o.height * o.width;
+  return 4 * (2600 * o.baseC ** 2 + 32 * o.baseC * pixels + 4 * (o.inChannels + o.numClasses) * pixels);
+}
+
+/** What `amsunet info` lets modelInfo allocate. */
+export const INFO_BYTES_LIMIT = 2 * 1024 ** 3;
+
 export function modelInfo(o: InfoOptions, existing?: Module): ModelInfo {
   const t0 = performance.now();
   const model = existing ?? buildModel(o);

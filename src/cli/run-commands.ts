@@ -7,7 +7,7 @@ import { Progress, formatDuration } from './progress.js';
 import { train, TRAIN_DEFAULTS, type TrainConfig, type TrainSummary } from '../app/train.js';
 import { evaluate, type Evaluation } from '../app/evaluate.js';
 import { predict } from '../app/predict.js';
-import { modelInfo } from '../app/info.js';
+import { modelInfo, infoBytes, INFO_BYTES_LIMIT, type InfoOptions } from '../app/info.js';
 import { loadModel } from '../app/load-model.js';
 import { setThreads } from '../app/threads.js';
 import { UsageError } from '../app/errors.js';
@@ -21,7 +21,7 @@ function numberList(flag: string, v: unknown): number[] | undefined {
   if (v === undefined) return undefined;
   const parts = String(v).split(',').map((x) => x.trim());
   const out = parts.map(Number);
-  if (parts.some((x) => !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(x))) throw new UsageError(`${flag} must be numbers separated by commas, got "${v}"`);
+  if (parts.some((x) => !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(x))) throw new UsageError(`${flag} must be numbers separated by commas, got ${JSON.stringify(String(v))}`);
   return out;
 }
 
@@ -154,15 +154,27 @@ export function predictMain(v: FlagValues): void {
   else p.line(`wrote ${r.outputs.length} mask${r.outputs.length === 1 ? '' : 's'}${v.overlay ? ' and overlays' : ''} to ${v.out} in ${formatDuration(r.seconds)}`);
 }
 
+/** info measures shapes and MACs with a real forward pass: refuse sizes whose pass would not fit in memory. */
+function checkInfoMemory(o: InfoOptions): void {
+  const need = infoBytes(o);
+  if (need <= INFO_BYTES_LIMIT) return;
+  const gb = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GB`;
+  throw new UsageError(`--size ${o.height}x${o.width} with --base-c ${o.baseC} needs about ${gb(need)} for the forward pass that info measures (limit ${gb(INFO_BYTES_LIMIT)}); use a smaller --size or --base-c (MACs grow with the pixel count)`);
+}
+
 export function infoMain(v: FlagValues): void {
   let info;
   if (v.checkpoint) {
     const { model, config } = loadModel(v.checkpoint as string);
     const [h, w] = (v.size as [number, number] | undefined) ?? [config.size, config.size];
-    info = modelInfo({ model: config.model, inChannels: config.inChannels, numClasses: config.numClasses, baseC: config.baseC, height: h, width: w }, model);
+    const o: InfoOptions = { model: config.model, inChannels: config.inChannels, numClasses: config.numClasses, baseC: config.baseC, height: h, width: w };
+    checkInfoMemory(o);
+    info = modelInfo(o, model);
   } else {
     const [h, w] = (v.size as [number, number] | undefined) ?? [256, 256];
-    info = modelInfo({ model: (v.model as ModelName | undefined) ?? 'amsunet', inChannels: num(v.inChannels) ?? 3, numClasses: num(v.classes) ?? 2, baseC: num(v.baseC) ?? 32, height: h, width: w });
+    const o: InfoOptions = { model: (v.model as ModelName | undefined) ?? 'amsunet', inChannels: num(v.inChannels) ?? 3, numClasses: num(v.classes) ?? 2, baseC: num(v.baseC) ?? 32, height: h, width: w };
+    checkInfoMemory(o);
+    info = modelInfo(o);
   }
   if (v.json) {
     process.stdout.write(JSON.stringify(info) + '\n');

@@ -25,11 +25,11 @@ describe('flag parsing', () => {
     fails(['--epochs', '2.5']).toThrow('--epochs must be an integer >= 1, got "2.5"');
     fails(['--batch-size', '0']).toThrow('--batch-size must be an integer >= 1, got "0"');
     fails(['--threads', '0']).toThrow('--threads must be an integer >= 1, got "0"');
-    fails(['--size', '-5']).toThrow('--size must be an integer >= 16, got "-5"');
-    fails(['--size', '0']).toThrow('--size must be an integer >= 16, got "0"');
-    fails(['--base-c', '2']).toThrow('--base-c must be an integer >= 4, got "2"');
+    fails(['--size', '-5']).toThrow('--size must be an integer >= 16 and <= 16384, got "-5"');
+    fails(['--size', '0']).toThrow('--size must be an integer >= 16 and <= 16384, got "0"');
+    fails(['--base-c', '2']).toThrow('--base-c must be an integer >= 4 and <= 1024, got "2"');
     fails(['--val-fraction', '1']).toThrow('--val-fraction must be a number > 0 and < 1, got "1"');
-    fails(['--size', '12x0'], infoCommand).toThrow('--size must be SIZE or HEIGHTxWIDTH with each side >= 16, got "12x0"');
+    fails(['--size', '12x0'], infoCommand).toThrow('--size must be SIZE or HEIGHTxWIDTH with each side >= 16 and <= 16384, got "12x0"');
     fails(['--model', 'vit']).toThrow('--model must be one of amsunet, unet, got "vit"');
     fails(['--lr', '1e400']).toThrow('--lr must be a number > 0, got "1e400"');
     fails(['--epochs']).toThrow('--epochs needs a value (N)');

@@ -183,7 +183,7 @@ describe('bad input: exit code, one line on stderr, nothing half-written', () =>
     [['train', '--epochs', '0'], 'amsunet train: --epochs must be an integer >= 1, got "0"'],
     [['train', '--batch-size', '0'], 'amsunet train: --batch-size must be an integer >= 1, got "0"'],
     [['train', '--threads', '0'], 'amsunet train: --threads must be an integer >= 1, got "0"'],
-    [['train', '--size', '-3'], 'amsunet train: --size must be an integer >= 16, got "-3"'],
+    [['train', '--size', '-3'], 'amsunet train: --size must be an integer >= 16 and <= 16384, got "-3"'],
     [['train', '--epochs', 'many'], 'amsunet train: --epochs must be an integer >= 1, got "many"'],
     [['train', '--frobnicate'], 'amsunet train: unknown flag --frobnicate; see amsunet train --help'],
     [['train', '--epoch', '2'], 'amsunet train: unknown flag --epoch (did you mean --epochs?); see amsunet train --help'],
