@@ -23,7 +23,7 @@ export interface LoadedModel {
 export function loadModel(path: string | undefined, fallback: { size?: number; mean?: number[]; std?: number[] } = {}): LoadedModel {
   if (!path) throw new UsageError('--checkpoint is required');
   const { stateDict, metadata } = loadStateDictFile(path);
-  let config = configFromMetadata(metadata);
+  let config = configFromMetadata(metadata, path);
   let hasNormalisation = !!config;
   if (!config) {
     const first = stateDict.get('in_conv.0.weight'), last = stateDict.get('out_conv.0.weight');
@@ -52,10 +52,16 @@ export function loadModel(path: string | undefined, fallback: { size?: number; m
   } catch (e) {
     if (e instanceof StateDictError) {
       const what = `${config.model} baseC ${config.baseC}, ${config.inChannels} input channels, ${config.numClasses} classes`;
-      throw new DataError(path, `weights do not fit ${what}: ${e.message.replace(/^loadStateDict: /, '')}`);
+      throw Object.assign(new DataError(path, `weights do not fit ${what}: ${fewProblems(e.problems)}`), { cause: e });
     }
     throw e;
   }
   model.eval();
   return { model, config, hasNormalisation };
+}
+
+/** The first problems of a StateDictError and "... and N more" (the full list stays on the error's cause, shown by --debug). */
+function fewProblems(problems: readonly string[], shown = 4): string {
+  const head = `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.slice(0, shown).join('; ')}`;
+  return problems.length > shown ? `${head}; … and ${problems.length - shown} more` : head;
 }

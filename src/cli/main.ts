@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
-    process.stderr.write(`amsunet: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')} (see amsunet --help)\n`);
+    process.stderr.write(`amsunet: unknown command ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')} (see amsunet --help)\n`);
     return 2;
   }
   try {
@@ -88,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     const known = e instanceof UsageError || e instanceof RunStopped || ['DataError', 'SafetensorsError', 'StateDictError', 'ShapeError', 'ConfigError'].includes(err?.name);
     process.stderr.write(`amsunet ${cmd.name}: ${known ? '' : 'internal error: '}${message}${!known && !debug ? ' (run with --debug for the stack trace)' : ''}\n`);
     if (debug && err?.stack) process.stderr.write(err.stack + '\n');
+    if (debug && err?.cause instanceof Error) process.stderr.write(`caused by: ${err.cause.message}\n`);
     return e instanceof UsageError ? 2 : (err.exitCode ?? 1);
   }
 }

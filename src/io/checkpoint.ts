@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Module, StateDict } from '../nn/module.js';
 import type { OptimizerLike, OptimizerStateDict } from '../optim/optimizer.js';
 import type { LambdaLR, LambdaLRState } from '../optim/schedulers.js';
+import { ConfigError } from '../tensor/errors.js';
 import { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from './safetensors.js';
 
 const OPT_PREFIX = 'optimizer.state.';
@@ -76,9 +77,9 @@ export function loadCheckpoint(path: string, parts: CheckpointParts): Record<str
   parts.model.loadStateDict(stateDict);
   if (parts.optimizer) {
     if (!metadata.optimizer) throw new SafetensorsError(`${path}: no optimizer state in this checkpoint`);
-    const saved = JSON.parse(metadata.optimizer) as { name: string; paramGroups: OptimizerStateDict['paramGroups']; steps: Record<string, number> };
+    const saved = optimizerRecord(path, metadata.optimizer);
     if (saved.name !== parts.optimizer.name) {
-      throw new SafetensorsError(`${path}: optimizer state is for ${saved.name}, not ${parts.optimizer.name}`);
+      throw new SafetensorsError(`${path}: optimizer state is for ${JSON.stringify(saved.name)}, not ${parts.optimizer.name}`);
     }
     const state: OptimizerStateDict['state'] = new Map();
     for (const [id, step] of Object.entries(saved.steps)) state.set(Number(id), { step, buffers: {} });
@@ -88,11 +89,69 @@ export function loadCheckpoint(path: string, parts: CheckpointParts): Record<str
       if (!st) throw new SafetensorsError(`${path}: optimizer tensor '${OPT_PREFIX}${k}' has no step count`);
       st.buffers[name] = t;
     }
-    parts.optimizer.loadStateDict({ state, paramGroups: saved.paramGroups });
+    try {
+      parts.optimizer.loadStateDict({ state, paramGroups: saved.paramGroups });
+    } catch (e) {
+      if (e instanceof ConfigError) throw new SafetensorsError(`${path}: optimizer state does not fit: ${e.message}`);
+      throw e;
+    }
   }
   if (parts.scheduler) {
     if (!metadata.scheduler) throw new SafetensorsError(`${path}: no scheduler state in this checkpoint`);
-    parts.scheduler.loadStateDict(JSON.parse(metadata.scheduler) as LambdaLRState);
+    const saved = schedulerRecord(path, metadata.scheduler);
+    try {
+      parts.scheduler.loadStateDict(saved);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new SafetensorsError(`${path}: scheduler state does not fit: ${e.message}`);
+      throw e;
+    }
   }
   return metadata;
+}
+
+interface OptimizerRecord {
+  name: string;
+  paramGroups: OptimizerStateDict['paramGroups'];
+  steps: Record<string, number>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isHyper = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
+
+function parseRecord(path: string, key: string, raw: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new SafetensorsError(`${path}: the '${key}' metadata is not valid JSON`);
+  }
+  if (!isObject(v)) throw new SafetensorsError(`${path}: the '${key}' metadata is not a JSON object`);
+  return v;
+}
+
+/** The optimizer metadata of saveCheckpoint, checked field by field: {name, paramGroups: [{params: [ids], lr, ...}], steps: {id: n}}. */
+function optimizerRecord(path: string, raw: string): OptimizerRecord {
+  const v = parseRecord(path, 'optimizer', raw);
+  const bad = (what: string) => new SafetensorsError(`${path}: the 'optimizer' metadata ${what}`);
+  if (typeof v.name !== 'string') throw bad('has no optimizer name');
+  if (!Array.isArray(v.paramGroups)) throw bad('has no paramGroups list');
+  v.paramGroups.forEach((g: unknown, i) => {
+    if (!isObject(g) || !Array.isArray(g.params) || !g.params.every(isCount)) throw bad(`group ${i} has no list of parameter indices`);
+    if (typeof g.lr !== 'number' || !Number.isFinite(g.lr)) throw bad(`group ${i} has no finite lr`);
+    for (const [k, x] of Object.entries(g)) if (k !== 'params' && !isHyper(x)) throw bad(`group ${i} has a malformed '${k}'`);
+  });
+  if (!isObject(v.steps)) throw bad('has no steps record');
+  for (const [id, n] of Object.entries(v.steps)) if (!/^\d+$/.test(id) || !isCount(n)) throw bad('has a malformed step count');
+  return v as unknown as OptimizerRecord;
+}
+
+/** The scheduler metadata: {lastStep: n, baseLrs: [lr, ...]}. */
+function schedulerRecord(path: string, raw: string): LambdaLRState {
+  const v = parseRecord(path, 'scheduler', raw);
+  if (!isCount(v.lastStep)) throw new SafetensorsError(`${path}: the 'scheduler' metadata has no step count (lastStep)`);
+  if (!Array.isArray(v.baseLrs) || !v.baseLrs.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new SafetensorsError(`${path}: the 'scheduler' metadata has no list of base learning rates (baseLrs)`);
+  }
+  return v as unknown as LambdaLRState;
 }
