@@ -1,5 +1,6 @@
 /** `amsunet eval` as a function: run a checkpoint over labelled images and report every metric. */
 import { writeFileAtomic } from '../io/safetensors.js';
+import { checkOutputFile, writingOutput } from './output-paths.js';
 import { loadModel } from './load-model.js';
 import { loadEvaluationData, type DataSource } from '../data/load.js';
 import { computeNormStats, normalizedItem } from '../data/augment.js';
@@ -44,6 +45,7 @@ export function evaluate(o: EvaluateOptions): Evaluation {
   if (data.channels !== config.inChannels) {
     throw new DataError(data.samples[0].name, `images have ${data.channels} channel(s) but the checkpoint ${o.checkpoint} expects ${config.inChannels}`);
   }
+  if (o.csv) checkOutputFile(o.csv, '--csv');
   let note: string | undefined;
   if (!hasNormalisation) {
     Object.assign(config, computeNormStats(data.samples));
@@ -65,6 +67,6 @@ export function evaluate(o: EvaluateOptions): Evaluation {
     o.onImage?.(i + 1, data.samples.length);
   });
   const report = acc.report();
-  if (o.csv) writeFileAtomic(o.csv, perImageCsv(report));
+  if (o.csv) writingOutput(o.csv, '--csv', () => writeFileAtomic(o.csv!, perImageCsv(report)));
   return { report, config, data: data.description, seconds: (performance.now() - t0) / 1000, note, bySize: synthetic ? sizes.report() : undefined };
 }

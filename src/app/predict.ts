@@ -1,5 +1,6 @@
 /** `amsunet predict` as a function: masks (and optional overlays) for PNG images. */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { makeOutputDir, writingOutput } from './output-paths.js';
 import { join, basename, extname } from 'node:path';
 import { loadModel } from './load-model.js';
 import { readImagePng, writePng } from '../data/png.js';
@@ -49,7 +50,7 @@ export function predict(o: PredictOptions): PredictResult {
     if (img.channels !== config.inChannels) throw new DataError(f, `image has ${img.channels} channel(s) but the checkpoint expects ${config.inChannels}`);
     return { file: f, img };
   });
-  mkdirSync(o.out, { recursive: true });
+  makeOutputDir(o.out, '--out');
   const outputs: PredictResult['outputs'] = [];
   images.forEach(({ file, img }, i) => {
     const { width: W, height: H, channels: C } = img;
@@ -60,11 +61,12 @@ export function predict(o: PredictOptions): PredictResult {
     const stem = basename(file, extname(file));
     const maskPath = join(o.out!, `${stem}.png`);
     const binary = config.numClasses === 2;
-    writePng(maskPath, binary ? pred.map((v) => (v ? 255 : 0)) : pred, W, H, 1);
+    writingOutput(maskPath, '--out', () => writePng(maskPath, binary ? pred.map((v) => (v ? 255 : 0)) : pred, W, H, 1));
     const rec: PredictResult['outputs'][number] = { input: file, mask: maskPath, foreground: pred.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / (H * W) };
     if (o.overlay) {
       rec.overlay = join(o.out!, `${stem}_overlay.png`);
-      writePng(rec.overlay, overlayMask(imageToRgb(img.data, C, H, W), pred, H, W, 0.45, binary ? [255, 40, 40] : undefined), W, H, 3);
+      const overlay = rec.overlay;
+      writingOutput(overlay, '--out', () => writePng(overlay, overlayMask(imageToRgb(img.data, C, H, W), pred, H, W, 0.45, binary ? [255, 40, 40] : undefined), W, H, 3));
     }
     outputs.push(rec);
     o.onImage?.(file, i + 1, images.length);
