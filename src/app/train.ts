@@ -13,7 +13,7 @@
  * Exact resume: the random draws of epoch e come from Generator(epochSeed(seed, e)) alone, so resuming at
  * (epoch, step) replays that epoch's draws up to `step` without computing, and continues bit-identically.
  */
-import { mkdirSync, readdirSync, existsSync, statSync, rmdirSync } from 'node:fs';
+import { readdirSync, existsSync, statSync, rmdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { Generator } from '../tensor/rng.js';
 import type { Module } from '../nn/module.js';
@@ -32,6 +32,8 @@ import { predictProbs, argmaxClasses } from './inference.js';
 import { buildModel, configMetadata, type ModelConfig, type ModelName } from './model-config.js';
 import { UsageError, RunStopped } from './errors.js';
 import { setThreads } from './threads.js';
+import { parseTrainState, TRAIN_STATE_KEY, type TrainState } from './train-state.js';
+import { makeOutputDir } from './output-paths.js';
 
 export interface TrainConfig extends DataSource {
   model: ModelName;
@@ -102,17 +104,6 @@ export interface TrainSummary {
   data: string;
 }
 
-interface TrainState {
-  config: TrainConfig & { size: number };
-  modelConfig: ModelConfig;
-  epoch: number;
-  step: number;
-  history: EpochRecord[];
-  bestValDice: number;
-  bestEpoch: number;
-  seconds: number;
-}
-
 const STATE_FILE = 'train_state.safetensors';
 
 function timestamp(): string {
@@ -143,9 +134,13 @@ function checkOutDir(out: string): void {
   if (taken.length) throw new UsageError(`--out ${out}: folder already holds a run (${taken.slice(0, 3).join(', ')}); choose another --out, or --resume ${join(out, STATE_FILE)}`);
 }
 
-function allFinite(model: Module): boolean {
-  for (const p of model.parameters()) for (const v of p.data) if (!Number.isFinite(v)) return false;
-  return true;
+/** The first tensor of the state dict (parameters and buffers such as BatchNorm running stats) holding a non-finite value, or null. */
+function firstNonFinite(model: Module): string | null {
+  for (const [name, t] of model.stateDict()) {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') continue;
+    for (const v of t.data) if (!Number.isFinite(v)) return name;
+  }
+  return null;
 }
 
 /** Validate on whole images: foreground Dice and mean IoU of the pooled confusion matrix, plus overlay cases. */
@@ -174,8 +169,8 @@ function readResumeState(path: string): { file: string; state: TrainState } {
   if (existsSync(path) && statSync(path).isDirectory()) file = join(path, STATE_FILE);
   if (!existsSync(file)) throw new UsageError(`--resume ${path}: no such file${file !== path ? ` (looked for ${file})` : ''}`);
   const meta = loadSafetensors(file).metadata;
-  if (!meta['amsunet.train_state']) throw new UsageError(`--resume ${path}: ${file} is not a training state (no "amsunet.train_state" metadata); pass the run's ${STATE_FILE}`);
-  return { file, state: JSON.parse(meta['amsunet.train_state']) as TrainState };
+  if (!meta[TRAIN_STATE_KEY]) throw new UsageError(`--resume ${path}: ${file} is not a training state (no "${TRAIN_STATE_KEY}" metadata); pass the run's ${STATE_FILE}`);
+  return { file, state: parseTrainState(meta[TRAIN_STATE_KEY], file) };
 }
 
 /**
@@ -218,7 +213,7 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
   const outDir = resolve(cfg.out ?? join('runs', timestamp()));
   if (!resumed) checkOutDir(outDir);
   const created = !existsSync(outDir);
-  mkdirSync(outDir, { recursive: true });
+  makeOutputDir(cfg.out ?? outDir, '--out');
   try {
     return await trainLoop();
   } catch (e) {
@@ -234,7 +229,14 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
     };
     events.onStart?.({ outDir, description: data.description, params, config: mc, steps, resumedFrom: resumed ? { epoch: state.epoch, step: state.step } : undefined });
 
-    const saveState = () => saveCheckpoint(files.state, { model, optimizer, scheduler }, { ...configMetadata(mc), 'amsunet.train_state': JSON.stringify(state) });
+    const saveState = () => saveCheckpoint(files.state, { model, optimizer, scheduler }, { ...configMetadata(mc), [TRAIN_STATE_KEY]: JSON.stringify(state) });
+    /** Nothing non-finite is ever saved: weights or BatchNorm statistics that diverged stop the run before any write. */
+    const stopIfNonFinite = (when: string) => {
+      const bad = firstNonFinite(model);
+      if (!bad) return;
+      const kept = state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'nothing was saved';
+      throw new RunStopped(`training stopped: non-finite weights ('${bad}') ${when}; ${kept}; try a lower --lr`);
+    };
     const aug = { size, mean: mc.mean, std: mc.std };
     const secondsBefore = state.seconds;
     const elapsed = () => secondsBefore + (performance.now() - t0) / 1000;
@@ -246,7 +248,8 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
       const g = new Generator(epochSeed(cfg.seed, epoch));
       const order = shuffledOrder(data.train.length, g);
       const firstStep = epoch === state.epoch ? state.step : 0;
-      let lossSum = 0, lossN = 0;
+      const carried = epoch === state.epoch && firstStep > 0 ? state.epochLoss : undefined;
+      let lossSum = carried?.sum ?? 0, lossN = carried?.n ?? 0;
       const tEpoch = performance.now();
       let epochImages = 0;
       model.train();
@@ -275,15 +278,14 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
         events.onStep?.({ epoch: epoch + 1, epochs: cfg.epochs, step: step + 1, steps, loss: lossSum / lossN, imgPerSec: rate, eta: left / rate });
         await new Promise((r) => setImmediate(r)); // let signals (SIGINT) and output through
         if (events.shouldStop?.() && step + 1 < steps) {
-          state = { ...state, epoch, step: step + 1, seconds: elapsed() };
+          stopIfNonFinite(`at epoch ${epoch + 1}, step ${step + 1}`);
+          state = { ...state, epoch, step: step + 1, epochLoss: { sum: lossSum, n: lossN }, seconds: elapsed() };
           saveState();
           throw new RunStopped(`interrupted at epoch ${epoch + 1}, step ${step + 1} of ${steps}; saved ${files.state}. Resume with: amsunet train --resume ${files.state}`, 130);
         }
       }
       const trainSeconds = (performance.now() - tEpoch) / 1000;
-      if (!allFinite(model)) {
-        throw new RunStopped(`training stopped: non-finite weights after epoch ${epoch + 1}; ${state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'nothing was saved'}; try a lower --lr`);
-      }
+      stopIfNonFinite(`after epoch ${epoch + 1}`);
       const v = validate(model, data.val, mc, cfg.overlayCases ?? 4);
       const isBest = v.dice > state.bestValDice;
       const rec: EpochRecord = {
@@ -297,7 +299,7 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
         saveStateDict(files.best, model, meta);
         writeFileAtomic(files.overlays, overlayGridPng(v.overlays));
       }
-      state = { ...state, epoch: epoch + 1, step: 0, history: [...state.history, rec], bestValDice: rec.bestValDice, bestEpoch: rec.bestEpoch, seconds: elapsed() };
+      state = { ...state, epoch: epoch + 1, step: 0, epochLoss: undefined, history: [...state.history, rec], bestValDice: rec.bestValDice, bestEpoch: rec.bestEpoch, seconds: elapsed() };
       saveState();
       writeFileAtomic(files.metrics, metricsCsv(state.history));
       writeFileAtomic(files.curves, curvesSvg(state.history, `${mc.model} baseC ${mc.baseC}, ${data.description}`));
