@@ -1,6 +1,9 @@
 /**
  * Per-channel batch normalisation over NCHW data. Work unit: channels [lo, hi) (each writes only its own channel).
- * Statistics are accumulated in double, two passes (mean, then Σ(x − mean)²), as PyTorch's CPU kernel does.
+ * Statistics are accumulated in double in one pass over x, shifted by the channel's first value K (the shifted-data
+ * variance): with d = x − K, μ = K + Σd/n and var = Σd²/n − (Σd/n)². K is a sample of the channel, so the
+ * cancellation in that difference costs about (μ − K)²/var ulps of double (≈1e-15 relative for ordinary data).
+ * The reductions keep four partial sums per quantity (i mod 4), which breaks the add-latency chain of a single sum.
  *
  *   x̂ = (x − μ_c)·σ_c⁻¹,  σ_c = √(var_c + eps),  y = γ_c·x̂ + β_c  (computed as y = x·α_c + (β_c − μ_c·α_c), α_c = γ_c/σ_c)
  *
@@ -29,23 +32,27 @@ export function batchNorm2dStats(
 ): void {
   const { N, C, HW } = g;
   const n = N * HW;
+  const HW4 = HW & ~3;
   for (let c = lo; c < hi; c++) {
-    let s = 0;
+    const K = x[c * HW];
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
     for (let b = 0; b < N; b++) {
       const off = (b * C + c) * HW;
-      for (let i = 0; i < HW; i++) s += x[off + i];
-    }
-    const m = s / n;
-    let ss = 0;
-    for (let b = 0; b < N; b++) {
-      const off = (b * C + c) * HW;
-      for (let i = 0; i < HW; i++) {
-        const d = x[off + i] - m;
-        ss += d * d;
+      let i = off;
+      for (const end = off + HW4; i < end; i += 4) {
+        const d0 = x[i] - K, d1 = x[i + 1] - K, d2 = x[i + 2] - K, d3 = x[i + 3] - K;
+        s0 += d0; s1 += d1; s2 += d2; s3 += d3;
+        q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3;
+      }
+      for (const end = off + HW; i < end; i++) {
+        const d = x[i] - K;
+        s0 += d;
+        q0 += d * d;
       }
     }
-    mean[c] = m;
-    variance[c] = ss / n;
+    const dm = (s0 + s1 + (s2 + s3)) / n;
+    mean[c] = K + dm;
+    variance[c] = Math.max(0, (q0 + q1 + (q2 + q3)) / n - dm * dm);
   }
 }
 
@@ -92,18 +99,27 @@ export function batchNorm2dBackward(
 ): void {
   const { N, C, HW } = g;
   const n = N * HW;
+  const HW4 = HW & ~3;
   for (let c = lo; c < hi; c++) {
     const m = mean[c];
     const is = invstd[c];
-    let sumGy = 0;
-    let dot = 0; // Σ gy·(x − μ)
+    // Σ gy and Σ gy·(x − μ), four partial sums each
+    let g0 = 0, g1 = 0, g2 = 0, g3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
     for (let b = 0; b < N; b++) {
       const off = (b * C + c) * HW;
-      for (let i = 0; i < HW; i++) {
-        sumGy += gy[off + i];
-        dot += gy[off + i] * (x[off + i] - m);
+      let i = off;
+      for (const end = off + HW4; i < end; i += 4) {
+        const y0 = gy[i], y1 = gy[i + 1], y2 = gy[i + 2], y3 = gy[i + 3];
+        g0 += y0; g1 += y1; g2 += y2; g3 += y3;
+        d0 += y0 * (x[i] - m); d1 += y1 * (x[i + 1] - m); d2 += y2 * (x[i + 2] - m); d3 += y3 * (x[i + 3] - m);
+      }
+      for (const end = off + HW; i < end; i++) {
+        g0 += gy[i];
+        d0 += gy[i] * (x[i] - m);
       }
     }
+    const sumGy = g0 + g1 + (g2 + g3);
+    const dot = d0 + d1 + (d2 + d3);
     if (gw) gw[c] = dot * is;
     if (gb) gb[c] = sumGy;
     if (!gx) continue;
