@@ -6,8 +6,9 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, type DType, type TypedArray } from '../tensor/dtype.js';
-import { broadcastShapes, shapesEqual, numel } from '../tensor/shape.js';
-import { type BinaryFn, binaryBroadcast, broadcastStrides, addSame, subSame, mulSame, divSame } from '../tensor/kernels/elementwise.js';
+import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
+import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo } from '../tensor/kernels/broadcast-arith.js';
+import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../tensor/kernels/elementwise.js';
 import { record } from '../autograd/record.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
@@ -35,13 +36,39 @@ export function broadcastBinary(
   return new Tensor(out, shape);
 }
 
+/** add/sub/mul/div forward: like broadcastBinary, with loops specialised per op and broadcast pattern (no call per element). */
+function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp): Tensor {
+  const dtype = resultDType(a, b);
+  const ta = castData(asTensor(a, dtype), dtype);
+  const tb = castData(asTensor(b, dtype), dtype);
+  const shape = broadcastShapes(op, ta.shape, tb.shape);
+  const out = allocArray(dtype, numel(shape));
+  arithBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, code);
+  return new Tensor(out, shape);
+}
+
+/**
+ * The gradient of one factor of a product: Σ over its broadcast dims of gy·other, shaped like `shape`. When only
+ * this factor was broadcast (other has gy's shape and dtype) it is one fused pass with double sums (mulSumTo),
+ * without the gy·other temporary.
+ */
+function mulGrad(gy: Tensor, other: Tensor | number, shape: Shape): Tensor {
+  if (other instanceof Tensor && other.dtype === gy.dtype && shapesEqual(other.shape, gy.shape) && !shapesEqual(shape, gy.shape)
+    && gy.dtype !== 'int32') {
+    const out = allocArray(gy.dtype, numel(shape));
+    mulSumTo(out, broadcastStrides(shape, gy.shape), gy.data, other.data, gy.shape);
+    return new Tensor(out, shape);
+  }
+  return sumTo(mul(gy, other), shape);
+}
+
 const tensors = (a: Tensor | number, b: Tensor | number): [Tensor | null, Tensor | null] => [
   a instanceof Tensor ? a : null,
   b instanceof Tensor ? b : null,
 ];
 
 export function add(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('add', a, b, (u, v) => u + v, addSame);
+  const y = arith('add', a, b, ADD);
   const [ta, tb] = tensors(a, b);
   return record('add', [ta, tb], y, (gy, needs) => [
     needs[0] ? sumTo(gy, ta!.shape) : null,
@@ -50,7 +77,7 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('sub', a, b, (u, v) => u - v, subSame);
+  const y = arith('sub', a, b, SUB);
   const [ta, tb] = tensors(a, b);
   return record('sub', [ta, tb], y, (gy, needs) => [
     needs[0] ? sumTo(gy, ta!.shape) : null,
@@ -59,16 +86,16 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
 }
 
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('mul', a, b, (u, v) => u * v, mulSame);
+  const y = arith('mul', a, b, MUL);
   const [ta, tb] = tensors(a, b);
   return record('mul', [ta, tb], y, (gy, needs) => [
-    needs[0] ? sumTo(mul(gy, b), ta!.shape) : null,
-    needs[1] ? sumTo(mul(gy, a), tb!.shape) : null,
+    needs[0] ? mulGrad(gy, b, ta!.shape) : null,
+    needs[1] ? mulGrad(gy, a, tb!.shape) : null,
   ]);
 }
 
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('div', a, b, (u, v) => u / v, divSame);
+  const y = arith('div', a, b, DIV);
   const [ta, tb] = tensors(a, b);
   return record('div', [ta, tb], y, (gy, needs) => [
     needs[0] ? sumTo(div(gy, b), ta!.shape) : null,
