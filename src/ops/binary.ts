@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
-import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo } from '../tensor/kernels/broadcast-arith.js';
+import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../tensor/kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../tensor/kernels/elementwise.js';
 import { record } from '../autograd/record.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
@@ -53,14 +53,16 @@ function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp
  * without the gy·other temporary.
  */
 function mulGrad(gy: Tensor, other: Tensor | number, shape: Shape): Tensor {
-  if (other instanceof Tensor && other.dtype === gy.dtype && shapesEqual(other.shape, gy.shape) && !shapesEqual(shape, gy.shape)
-    && gy.dtype !== 'int32') {
+  if (other instanceof Tensor && sameLayout(gy, other) && !shapesEqual(shape, gy.shape)) {
     const out = allocArray(gy.dtype, numel(shape));
     mulSumTo(out, broadcastStrides(shape, gy.shape), gy.data, other.data, gy.shape);
     return new Tensor(out, shape);
   }
   return sumTo(mul(gy, other), shape);
 }
+
+/** t has gy's shape and float dtype (so gy·t needs no broadcast, promotion or reduction). */
+const sameLayout = (gy: Tensor, t: Tensor): boolean => t.dtype === gy.dtype && gy.dtype !== 'int32' && shapesEqual(t.shape, gy.shape);
 
 const tensors = (a: Tensor | number, b: Tensor | number): [Tensor | null, Tensor | null] => [
   a instanceof Tensor ? a : null,
@@ -88,10 +90,14 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   const y = arith('mul', a, b, MUL);
   const [ta, tb] = tensors(a, b);
-  return record('mul', [ta, tb], y, (gy, needs) => [
-    needs[0] ? mulGrad(gy, b, ta!.shape) : null,
-    needs[1] ? mulGrad(gy, a, tb!.shape) : null,
-  ]);
+  return record('mul', [ta, tb], y, (gy, needs) => {
+    if (needs[0] && needs[1] && sameLayout(gy, ta!) && sameLayout(gy, tb!)) {
+      const ga = allocArray(gy.dtype, gy.size), gb = allocArray(gy.dtype, gy.size);
+      mulGradsSame(ga, gb, gy.data, ta!.data, tb!.data);
+      return [new Tensor(ga, gy.shape), new Tensor(gb, gy.shape)];
+    }
+    return [needs[0] ? mulGrad(gy, b, ta!.shape) : null, needs[1] ? mulGrad(gy, a, tb!.shape) : null];
+  });
 }
 
 export function div(a: Tensor | number, b: Tensor | number): Tensor {

@@ -102,6 +102,16 @@ describe('mul op with a broadcast factor ([N,C,H,W]·[N,C,1,1], [N,C,H,W]·[N,1,
     },
   );
 
+  test.each<DType>(['float32', 'float64'])('same shapes, both operands need grad (fused pass): ga = gy·b, gb = gy·a exactly (%s)', (dtype) => {
+    const cast = (t: Tensor) => tensor(Float64Array.from(t.data), t.shape, { dtype });
+    const a = cast(rnd([2, 3, 5, 7], 6)).requiresGrad_(), b = cast(rnd([2, 3, 5, 7], 7)).requiresGrad_(), gy = cast(rnd([2, 3, 5, 7], 8));
+    mul(a, b).backward(gy);
+    const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+    expect(Array.from(a.grad!.data)).toEqual(Array.from(gy.data, (v, i) => round(v * b.data[i])));
+    expect(Array.from(b.grad!.data)).toEqual(Array.from(gy.data, (v, i) => round(v * a.data[i])));
+    gradcheck((u) => mul(u, u), [rnd([3, 4], 11).requiresGrad_()], { name: 'mul' });
+  });
+
   test('float32 gradients equal the float64 ones rounded, to the float32 summation error', () => {
     const a64 = rnd([4, 6, 9, 7], 3), b64 = rnd([4, 6, 1, 1], 4), gy64 = rnd([4, 6, 9, 7], 5);
     const grads = (dtype: DType) => {

@@ -164,3 +164,12 @@ export function mulSumTo(out: TypedArray, so: readonly number[], g: TypedArray, 
   }
   out.set(acc);
 }
+
+/** Both gradients of a same-shape product in one pass: ga = g·b, gb = g·a (g read once). */
+export function mulGradsSame(ga: TypedArray, gb: TypedArray, g: TypedArray, a: TypedArray, b: TypedArray): void {
+  for (let i = 0; i < g.length; i++) {
+    const v = g[i];
+    ga[i] = v * b[i];
+    gb[i] = v * a[i];
+  }
+}
