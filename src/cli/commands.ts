@@ -11,6 +11,15 @@ const data: Flag[] = [
 ];
 const threads: Flag = { name: 'threads', type: 'int', min: 1, metavar: 'T', help: 'worker threads (main thread included)', default: 'all cores' };
 const json: Flag = { name: 'json', type: 'bool', help: 'print JSON lines instead of text' };
+const model: Flag = { name: 'model', type: 'choice', choices: ['amsunet', 'unet'], help: 'network', default: 'amsunet' };
+const baseC: Flag = { name: 'base-c', type: 'int', min: 4, max: 1024, metavar: 'C', help: 'channels of the first stage', default: '32' };
+const tta: Flag = { name: 'tta', type: 'bool', help: 'average predictions over flips' };
+/** eval and predict: how to run weights that carry no amsunet.config (e.g. converted PyTorch weights). */
+const withoutMetadata: Flag[] = [
+  { name: 'size', type: 'int', min: 16, max: 16384, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
+  { name: 'mean', type: 'string', metavar: 'M1,M2,..', help: 'per-channel mean for weights without our metadata (default: from the images)' },
+  { name: 'std', type: 'string', metavar: 'S1,S2,..', help: 'per-channel std for weights without our metadata' },
+];
 const debug = 'Errors print one line; --debug adds the stack trace.';
 
 export const trainCommand: Command = {
@@ -26,8 +35,8 @@ export const trainCommand: Command = {
     ...data,
     { name: 'classes', type: 'int', min: 2, max: 255, metavar: 'K', help: 'number of classes with --mask-mode index', default: 'inferred' },
     { name: 'val-fraction', type: 'number', above: 0, below: 1, metavar: 'F', help: 'validation share when there is no val/ folder', default: '0.2' },
-    { name: 'model', type: 'choice', choices: ['amsunet', 'unet'], help: 'network', default: 'amsunet' },
-    { name: 'base-c', type: 'int', min: 4, max: 1024, metavar: 'C', help: 'channels of the first stage', default: '32' },
+    model,
+    baseC,
     { name: 'epochs', type: 'int', min: 1, metavar: 'N', help: 'training epochs', default: '300' },
     { name: 'batch-size', type: 'int', min: 1, metavar: 'N', help: 'images per step', default: '2' },
     { name: 'lr', type: 'number', above: 0, metavar: 'LR', help: 'peak learning rate', default: '0.002' },
@@ -60,11 +69,9 @@ export const evalCommand: Command = {
     { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
     ...data,
     { name: 'csv', type: 'string', metavar: 'FILE', help: 'write per-image metrics to FILE' },
-    { name: 'tta', type: 'bool', help: 'average predictions over flips' },
+    tta,
     { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of the synthetic set (as in training)', default: '0' },
-    { name: 'size', type: 'int', min: 16, max: 16384, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
-    { name: 'mean', type: 'string', metavar: 'M1,M2,..', help: 'per-channel mean for weights without our metadata (default: from the images)' },
-    { name: 'std', type: 'string', metavar: 'S1,S2,..', help: 'per-channel std for weights without our metadata' },
+    ...withoutMetadata,
     threads,
     json,
   ],
@@ -84,10 +91,8 @@ export const predictCommand: Command = {
     { name: 'input', type: 'string', metavar: 'PNG|DIR', help: 'an image or a folder of .png images' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output folder' },
     { name: 'overlay', type: 'bool', help: 'also write the prediction drawn over each image' },
-    { name: 'tta', type: 'bool', help: 'average predictions over flips' },
-    { name: 'size', type: 'int', min: 16, max: 16384, metavar: 'S', help: 'sliding-window tile for weights without our metadata', default: '480' },
-    { name: 'mean', type: 'string', metavar: 'M1,M2,..', help: 'per-channel mean for weights without our metadata (default: from the images)' },
-    { name: 'std', type: 'string', metavar: 'S1,S2,..', help: 'per-channel std for weights without our metadata' },
+    tta,
+    ...withoutMetadata,
     threads,
     json,
   ],
@@ -102,10 +107,10 @@ export const infoCommand: Command = {
   summary: 'parameter count, multiply-accumulates and per-stage output shapes of a model',
   usage: 'amsunet info [--model amsunet|unet] [--in-channels 3] [--classes 2] [--base-c 32] [--size 256x256] [--json]',
   flags: [
-    { name: 'model', type: 'choice', choices: ['amsunet', 'unet'], help: 'network', default: 'amsunet' },
+    model,
     { name: 'in-channels', type: 'int', min: 1, max: 64, metavar: 'C', help: 'input channels', default: '3' },
     { name: 'classes', type: 'int', min: 1, max: 255, metavar: 'K', help: 'output classes (255 is the ignore index)', default: '2' },
-    { name: 'base-c', type: 'int', min: 4, max: 1024, metavar: 'C', help: 'channels of the first stage', default: '32' },
+    baseC,
     { name: 'size', type: 'dims', min: 16, max: 16384, help: 'input size', default: '256x256' },
     { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'describe the model of this checkpoint instead' },
     json,
