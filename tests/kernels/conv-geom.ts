@@ -9,7 +9,7 @@ export type GeomKind = 'any' | 'pointwise' | 'depthwise' | 'dense';
  * Any valid geometry of the kind. 'any' also cuts oH/oW below their natural value (the adjoint of a transposed
  * conv with output padding reads only a prefix of its input); 'dense' is groups = 1 with a kernel other than 1x1.
  */
-export const geomArb = (kind: GeomKind, maxC = 3, maxHW = 5): fc.Arbitrary<ConvGeom> =>
+export const geomArb = (kind: GeomKind, maxC = 3, maxHW = 5, maxDilation = 4): fc.Arbitrary<ConvGeom> =>
   fc
     .record({
       N: fc.integer({ min: 1, max: 3 }),
@@ -20,8 +20,8 @@ export const geomArb = (kind: GeomKind, maxC = 3, maxHW = 5): fc.Arbitrary<ConvG
       kW: fc.integer({ min: 1, max: 5 }),
       sH: fc.integer({ min: 1, max: 3 }),
       sW: fc.integer({ min: 1, max: 3 }),
-      dH: fc.integer({ min: 1, max: 4 }),
-      dW: fc.integer({ min: 1, max: 4 }),
+      dH: fc.integer({ min: 1, max: maxDilation }),
+      dW: fc.integer({ min: 1, max: maxDilation }),
       pH: fc.integer({ min: 0, max: 4 }),
       pW: fc.integer({ min: 0, max: 4 }),
       eH: fc.integer({ min: 0, max: maxHW }),

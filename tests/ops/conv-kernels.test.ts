@@ -5,7 +5,6 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { Generator } from '../../src/index.js';
 import {
   type ConvGeom,
   conv2dForward,
@@ -18,94 +17,40 @@ import {
 import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/tensor/kernels/conv2d-pointwise.js';
 import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from '../../src/tensor/kernels/conv2d-depthwise.js';
 import { dot, relClose } from './conv-reference.js';
+import { geomArb, randnArray, sizes } from '../kernels/conv-geom.js';
 
-function randn64(n: number, seed: number): Float64Array {
-  const g = new Generator(seed);
-  const a = new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = g.normal();
-  return a;
+const randn64 = (n: number, seed: number): Float64Array => randnArray<Float64Array>(Float64Array, n, seed);
+/** Any valid geometry (dilations up to 5); 'any' also cuts oH/oW below their natural value (see conv-geom.ts). */
+const anyGeom = (kind: 'any' | 'pointwise' | 'depthwise') => geomArb(kind, 3, 5, 5);
+
+type Forward = (y: Float32Array | Float64Array, x: Float64Array, w: Float64Array, b: Float64Array | null, g: ConvGeom) => void;
+type BackwardInput = (gx: Float32Array | Float64Array, gy: Float64Array, w: Float64Array, g: ConvGeom) => void;
+
+/** A specialised forward / input-gradient kernel pair gives the reference's bits, into float64 and float32 outputs. */
+function expectReferenceBits(forward: Forward, backwardInput: BackwardInput, g: ConvGeom, seed: number, withBias: boolean): void {
+  const s = sizes(g);
+  const x = randn64(s.x, seed);
+  const w = randn64(s.w, seed + 1);
+  const b = withBias ? randn64(g.Cout, seed + 2) : null;
+  const gy = randn64(s.y, seed + 3);
+  for (const Arr of [Float64Array, Float32Array]) {
+    const [y1, y2] = [new Arr(s.y), new Arr(s.y)];
+    forward(y1, x, w, b, g);
+    conv2dForwardReference(y2, x, w, b, g);
+    expect(y1).toEqual(y2);
+    const [gx1, gx2] = [new Arr(s.x), new Arr(s.x)];
+    backwardInput(gx1, gy, w, g);
+    conv2dBackwardInputReference(gx2, gy, w, g);
+    expect(gx1).toEqual(gx2);
+  }
 }
-const sizes = (g: ConvGeom) => ({
-  x: g.N * g.Cin * g.H * g.W,
-  w: g.Cout * (g.Cin / g.groups) * g.kH * g.kW,
-  y: g.N * g.Cout * g.oH * g.oW,
-});
-
-/**
- * Any valid geometry. With `shrink`, oH/oW are cut below their natural value, as in the adjoint conv of a
- * transposed conv with output padding (the conv reads only a prefix of its input).
- */
-const geomArb = (kind: 'any' | 'pointwise' | 'depthwise') =>
-  fc
-    .record({
-      N: fc.integer({ min: 1, max: 3 }),
-      groups: fc.integer({ min: 1, max: 3 }),
-      cinG: fc.integer({ min: 1, max: 3 }),
-      coutG: fc.integer({ min: 1, max: 3 }),
-      kH: fc.integer({ min: 1, max: 5 }),
-      kW: fc.integer({ min: 1, max: 5 }),
-      sH: fc.integer({ min: 1, max: 3 }),
-      sW: fc.integer({ min: 1, max: 3 }),
-      dH: fc.integer({ min: 1, max: 5 }),
-      dW: fc.integer({ min: 1, max: 5 }),
-      pH: fc.integer({ min: 0, max: 4 }),
-      pW: fc.integer({ min: 0, max: 4 }),
-      eH: fc.integer({ min: 0, max: 5 }),
-      eW: fc.integer({ min: 0, max: 5 }),
-      shrinkH: fc.integer({ min: 0, max: 2 }),
-      shrinkW: fc.integer({ min: 0, max: 2 }),
-    })
-    .map((r): ConvGeom => {
-      let { groups, cinG, coutG, kH, kW, sH, sW, pH, pW } = r;
-      if (kind === 'pointwise') [kH, kW, sH, sW, pH, pW] = [1, 1, 1, 1, 0, 0];
-      if (kind === 'depthwise') [cinG, coutG] = [1, 1];
-      const ekH = r.dH * (kH - 1) + 1;
-      const ekW = r.dW * (kW - 1) + 1;
-      const H = Math.max(1, ekH - 2 * pH) + r.eH;
-      const W = Math.max(1, ekW - 2 * pW) + r.eW;
-      const natH = Math.floor((H + 2 * pH - ekH) / sH) + 1;
-      const natW = Math.floor((W + 2 * pW - ekW) / sW) + 1;
-      const shrink = kind === 'any';
-      return {
-        N: r.N,
-        Cin: cinG * groups,
-        H,
-        W,
-        Cout: coutG * groups,
-        kH,
-        kW,
-        oH: shrink ? Math.max(1, natH - r.shrinkH) : natH,
-        oW: shrink ? Math.max(1, natW - r.shrinkW) : natW,
-        sH,
-        sW,
-        pH,
-        pW,
-        dH: r.dH,
-        dW: r.dW,
-        groups,
-      };
-    });
 
 describe('specialised conv kernels equal the reference bit for bit', () => {
   test('1x1 pointwise: forward and input gradient, float64 and float32 outputs', () => {
     fc.assert(
-      fc.property(geomArb('pointwise'), fc.nat(1 << 20), fc.boolean(), (g, seed, withBias) => {
+      fc.property(anyGeom('pointwise'), fc.nat(1 << 20), fc.boolean(), (g, seed, withBias) => {
         expect(isPointwise(g)).toBe(true);
-        const s = sizes(g);
-        const x = randn64(s.x, seed);
-        const w = randn64(s.w, seed + 1);
-        const b = withBias ? randn64(g.Cout, seed + 2) : null;
-        const gy = randn64(s.y, seed + 3);
-        for (const Arr of [Float64Array, Float32Array]) {
-          const [y1, y2] = [new Arr(s.y), new Arr(s.y)];
-          conv2dForwardPointwise(y1, x, w, b, g);
-          conv2dForwardReference(y2, x, w, b, g);
-          expect(y1).toEqual(y2);
-          const [gx1, gx2] = [new Arr(s.x), new Arr(s.x)];
-          conv2dBackwardInputPointwise(gx1, gy, w, g);
-          conv2dBackwardInputReference(gx2, gy, w, g);
-          expect(gx1).toEqual(gx2);
-        }
+        expectReferenceBits(conv2dForwardPointwise, conv2dBackwardInputPointwise, g, seed, withBias);
       }),
       { numRuns: 40, seed: 21 },
     );
@@ -113,23 +58,9 @@ describe('specialised conv kernels equal the reference bit for bit', () => {
 
   test('depth-wise (dilation, strides, strips 1xk / kx1): forward and input gradient', () => {
     fc.assert(
-      fc.property(geomArb('depthwise'), fc.nat(1 << 20), fc.boolean(), (g, seed, withBias) => {
+      fc.property(anyGeom('depthwise'), fc.nat(1 << 20), fc.boolean(), (g, seed, withBias) => {
         expect(isDepthwise(g)).toBe(true);
-        const s = sizes(g);
-        const x = randn64(s.x, seed);
-        const w = randn64(s.w, seed + 1);
-        const b = withBias ? randn64(g.Cout, seed + 2) : null;
-        const gy = randn64(s.y, seed + 3);
-        for (const Arr of [Float64Array, Float32Array]) {
-          const [y1, y2] = [new Arr(s.y), new Arr(s.y)];
-          conv2dForwardDepthwise(y1, x, w, b, g);
-          conv2dForwardReference(y2, x, w, b, g);
-          expect(y1).toEqual(y2);
-          const [gx1, gx2] = [new Arr(s.x), new Arr(s.x)];
-          conv2dBackwardInputDepthwise(gx1, gy, w, g);
-          conv2dBackwardInputReference(gx2, gy, w, g);
-          expect(gx1).toEqual(gx2);
-        }
+        expectReferenceBits(conv2dForwardDepthwise, conv2dBackwardInputDepthwise, g, seed, withBias);
       }),
       { numRuns: 80, seed: 22 },
     );
@@ -159,7 +90,7 @@ describe('specialised conv kernels equal the reference bit for bit', () => {
 describe('conv kernels are exact adjoints', () => {
   test('⟨A_w x, gy⟩ = ⟨x, A_wᵀ gy⟩ = ⟨w, ∂/∂w⟩ and Σ gy = bias gradient, for any geometry', () => {
     fc.assert(
-      fc.property(geomArb('any'), fc.nat(1 << 20), (g, seed) => {
+      fc.property(anyGeom('any'), fc.nat(1 << 20), (g, seed) => {
         const s = sizes(g);
         const x = randn64(s.x, seed);
         const w = randn64(s.w, seed + 1);
@@ -188,7 +119,7 @@ describe('conv kernels are exact adjoints', () => {
 
   test('splitting a kernel call into work ranges gives the same bits as one call', () => {
     fc.assert(
-      fc.property(geomArb('any'), fc.nat(1 << 20), fc.double({ min: 0, max: 1, noNaN: true }), (g, seed, cut) => {
+      fc.property(anyGeom('any'), fc.nat(1 << 20), fc.double({ min: 0, max: 1, noNaN: true }), (g, seed, cut) => {
         const s = sizes(g);
         const x = randn64(s.x, seed);
         const w = randn64(s.w, seed + 1);
