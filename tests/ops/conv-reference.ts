@@ -2,16 +2,9 @@
  * Naive oracles for the conv tests: direct transcriptions of the PyTorch formulas, one output element at a time,
  * sharing no code with src/tensor/kernels. Slow and obviously right.
  */
-import { Generator, randn, Tensor, type DType } from '../../src/index.js';
+import { Tensor } from '../../src/index.js';
 
-export const rnd = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor =>
-  randn(shape, { dtype, generator: new Generator(seed) });
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
+export { dot, seeded as rnd } from './core-util.js';
 
 /** |a − b| ≤ tol·max(|a|, |b|, 1e-300). */
 export function relClose(a: number, b: number, tol: number): boolean {

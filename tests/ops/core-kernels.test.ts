@@ -6,13 +6,7 @@ import { whereKernel } from '../../src/tensor/kernels/where.js';
 import { softmaxForward, softmaxBackward, type LaneGeom } from '../../src/tensor/kernels/softmax.js';
 import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
 import { stridesOf } from '../../src/index.js';
-import { rnd, seedArb, shapeArb, size } from './core-util.js';
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
+import { dot, rnd, seedArb, shapeArb, size } from './core-util.js';
 
 /** A random sub-view of a contiguous shape: per-dim start and step, as slice() builds it. */
 const viewArb = fc

@@ -1,7 +1,7 @@
-/** Shared helpers for the core op tests: seeded tensors, naive index arithmetic, closeness, shape arbitraries. */
+/** Shared helpers for the op tests: seeded tensors, dtype copies, dot products, naive index arithmetic, closeness, shape arbitraries. */
 import { expect } from 'vitest';
 import fc from 'fast-check';
-import { Generator, randn, Tensor, type DType } from '../../src/index.js';
+import { Generator, randn, tensor, Tensor, type DType } from '../../src/index.js';
 
 export type Shape = number[];
 export const FLOATS: DType[] = ['float32', 'float64'];
@@ -9,6 +9,19 @@ export const FLOATS: DType[] = ['float32', 'float64'];
 /** A standard-normal tensor from its own seeded generator. */
 export function rnd(shape: Shape, dtype: DType = 'float64', seed = 0): Tensor {
   return randn(shape, { dtype, generator: new Generator(seed) });
+}
+
+/** rnd with the seed before the dtype: a standard-normal tensor from its own seeded generator. */
+export const seeded = (shape: Shape, seed: number, dtype: DType = 'float64'): Tensor => rnd(shape, dtype, seed);
+
+/** A copy of t in dtype (never shares t's buffer). */
+export const cast = (t: Tensor, dtype: DType): Tensor => tensor(Float64Array.from(t.data), t.shape, { dtype });
+
+/** Σ a_i·b_i in double. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
 }
 
 /** A tensor of values in [lo, hi) as plain numbers from a seed (for ties, use integers: round). */

@@ -1,17 +1,10 @@
 /** interpolate: golden fixtures, PyTorch's coordinate rules against a naive reference, adjointness, gradcheck, errors. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { interpolate, gradcheck, tensor, Generator, randn, zeros, Tensor, type DType, type InterpolateOptions } from '../../src/index.js';
+import { interpolate, gradcheck, tensor, zeros, Tensor, type InterpolateOptions } from '../../src/index.js';
 import { loadGolden, maxRelErr } from '../golden.js';
+import { seeded, cast, dot } from './core-util.js';
 
-const seeded = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor => randn(shape, { dtype, generator: new Generator(seed) });
-/** A copy of t in dtype (never shares t's buffer). */
-const cast = (t: Tensor, dtype: DType): Tensor => tensor(Float64Array.from(t.data), t.shape, { dtype });
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 
 /**
  * Naive reference written from the PyTorch rules, one output pixel at a time (float64):

@@ -1,11 +1,10 @@
 /** crossEntropy, diceLoss, amsunetCriterion: golden fixtures, literal references, gradcheck with ignored pixels, errors. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { crossEntropy, diceLoss, amsunetCriterion, gradcheck, tensor, Generator, randn, zeros, Tensor, type DType, type Reduction } from '../../src/index.js';
+import { crossEntropy, diceLoss, amsunetCriterion, gradcheck, tensor, Generator, randn, zeros, Tensor, type Reduction } from '../../src/index.js';
 import { loadGolden, maxRelErr } from '../golden.js';
+import { cast } from './core-util.js';
 
-/** A copy of t in dtype (never shares t's buffer). */
-const cast = (t: Tensor, dtype: DType): Tensor => tensor(Float64Array.from(t.data), t.shape, { dtype });
 const IGN = 255;
 
 /** Random int32 targets in [0, C), with a fraction `ignored` set to ignoreIndex. */

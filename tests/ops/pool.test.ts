@@ -1,17 +1,10 @@
 /** adaptiveAvgPool2d, avgPool2d, maxPool2d: golden global pool, naive references, output sizes, gradcheck, adjointness, errors. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, gradcheck, tensor, Generator, randn, zeros, Tensor, type DType } from '../../src/index.js';
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d, gradcheck, tensor, Generator, zeros, Tensor } from '../../src/index.js';
 import { loadGolden, maxRelErr } from '../golden.js';
+import { seeded, cast, dot } from './core-util.js';
 
-const seeded = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor => randn(shape, { dtype, generator: new Generator(seed) });
-/** A copy of t in dtype (never shares t's buffer). */
-const cast = (t: Tensor, dtype: DType): Tensor => tensor(Float64Array.from(t.data), t.shape, { dtype });
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
 /** Distinct values 0.1·k in a seeded random order: no ties, no near-ties, so max pooling is differentiable everywhere. */
 function distinct(shape: number[], seed: number): Tensor {
   const n = shape.reduce((p, d) => p * d, 1);
