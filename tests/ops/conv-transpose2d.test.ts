@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { conv2d, convTranspose2d, gradcheck, zeros, Tensor, type ConvTranspose2dOptions } from '../../src/index.js';
 import { maxRelErr } from '../golden.js';
 import { dot, relClose, rnd, refConvTranspose2d } from './conv-reference.js';
+import { expectThrowsExactly } from './core-util.js';
 
 interface TCase {
   N: number;
@@ -173,12 +174,5 @@ describe('convTranspose2d', () => {
     ],
     ['int32 input', () => convTranspose2d(zeros([1, 4, 5, 5], { dtype: 'int32' }), w), 'convTranspose2d: input must be float32 or float64, got int32'],
   ];
-  test.each(cases)('error: %s', (_name, fn, message) => {
-    expect(fn).toThrow(message);
-    try {
-      fn();
-    } catch (e) {
-      expect((e as Error).message).toBe(message);
-    }
-  });
+  test.each(cases)('error: %s', (_name, fn, message) => expectThrowsExactly(fn, message));
 });

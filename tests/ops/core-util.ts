@@ -103,6 +103,16 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
 }
 
+/** fn throws, and the error's message is exactly `message` (the whole message, not a fragment). */
+export function expectThrowsExactly(fn: () => unknown, message: string): void {
+  expect(fn).toThrow(message);
+  try {
+    fn();
+  } catch (e) {
+    expect((e as Error).message).toBe(message);
+  }
+}
+
 /** Tolerance for a result computed in `dtype` against a double-precision reference. */
 export const tolFor = (dtype: DType): number => (dtype === 'float32' ? 2e-6 : 1e-12);
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { pad, gradcheck, tensor, zeros, backward, Tensor, type PadMode } from '../../src/index.js';
 import { loadGolden, goldenFiles, maxRelErr } from '../golden.js';
 import { dot, relClose, rnd, refPad } from './conv-reference.js';
+import { expectThrowsExactly } from './core-util.js';
 
 interface PadCase {
   shape: number[];
@@ -171,12 +172,5 @@ describe('pad', () => {
     ['value with reflect', () => pad(x, [1, 1, 1, 1], { mode: 'reflect', value: 2 }), "pad: mode 'reflect' does not take a value, got 2"],
     ['empty dim for replicate', () => pad(zeros([1, 2, 0]), [1, 1], { mode: 'replicate' }), 'pad: replicate padding needs a non-empty dim 2; input [1, 2, 0]'],
   ];
-  test.each(cases)('error: %s', (_name, fn, message) => {
-    expect(fn).toThrow(message);
-    try {
-      fn();
-    } catch (e) {
-      expect((e as Error).message).toBe(message);
-    }
-  });
+  test.each(cases)('error: %s', (_name, fn, message) => expectThrowsExactly(fn, message));
 });
