@@ -44,48 +44,134 @@ export function collapseBroadcast(shape: Shape, sa: readonly number[], sb: reado
 
 type Row = (out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number) => void;
 
+// The rows: out[o + j] = a[pa + j·ia] (op) b[pb + j·ib], j < n. Contiguous cases are unrolled by four (as the
+// *Same loops in elementwise.ts); a constant operand is read once per row.
 function addRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number): void {
-  if (ia === 1 && ib === 1) for (let j = 0; j < n; j++) out[o + j] = a[pa + j] + b[pb + j];
-  else if (ib === 0) {
+  const n4 = n & ~3;
+  let j = 0;
+  if (ia === 1 && ib === 1) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] + b[pb + j];
+      out[o + j + 1] = a[pa + j + 1] + b[pb + j + 1];
+      out[o + j + 2] = a[pa + j + 2] + b[pb + j + 2];
+      out[o + j + 3] = a[pa + j + 3] + b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] + b[pb + j];
+  } else if (ia === 1 && ib === 0) {
     const v = b[pb];
-    for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] + v;
-  } else if (ia === 0) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] + v;
+      out[o + j + 1] = a[pa + j + 1] + v;
+      out[o + j + 2] = a[pa + j + 2] + v;
+      out[o + j + 3] = a[pa + j + 3] + v;
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] + v;
+  } else if (ia === 0 && ib === 1) {
     const u = a[pa];
-    for (let j = 0; j < n; j++) out[o + j] = u + b[pb + j * ib];
-  } else for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] + b[pb + j * ib];
+    for (; j < n4; j += 4) {
+      out[o + j] = u + b[pb + j];
+      out[o + j + 1] = u + b[pb + j + 1];
+      out[o + j + 2] = u + b[pb + j + 2];
+      out[o + j + 3] = u + b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = u + b[pb + j];
+  } else for (; j < n; j++) out[o + j] = a[pa + j * ia] + b[pb + j * ib];
 }
 
 function subRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number): void {
-  if (ia === 1 && ib === 1) for (let j = 0; j < n; j++) out[o + j] = a[pa + j] - b[pb + j];
-  else if (ib === 0) {
+  const n4 = n & ~3;
+  let j = 0;
+  if (ia === 1 && ib === 1) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] - b[pb + j];
+      out[o + j + 1] = a[pa + j + 1] - b[pb + j + 1];
+      out[o + j + 2] = a[pa + j + 2] - b[pb + j + 2];
+      out[o + j + 3] = a[pa + j + 3] - b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] - b[pb + j];
+  } else if (ia === 1 && ib === 0) {
     const v = b[pb];
-    for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] - v;
-  } else if (ia === 0) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] - v;
+      out[o + j + 1] = a[pa + j + 1] - v;
+      out[o + j + 2] = a[pa + j + 2] - v;
+      out[o + j + 3] = a[pa + j + 3] - v;
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] - v;
+  } else if (ia === 0 && ib === 1) {
     const u = a[pa];
-    for (let j = 0; j < n; j++) out[o + j] = u - b[pb + j * ib];
-  } else for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] - b[pb + j * ib];
+    for (; j < n4; j += 4) {
+      out[o + j] = u - b[pb + j];
+      out[o + j + 1] = u - b[pb + j + 1];
+      out[o + j + 2] = u - b[pb + j + 2];
+      out[o + j + 3] = u - b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = u - b[pb + j];
+  } else for (; j < n; j++) out[o + j] = a[pa + j * ia] - b[pb + j * ib];
 }
 
 function mulRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number): void {
-  if (ia === 1 && ib === 1) for (let j = 0; j < n; j++) out[o + j] = a[pa + j] * b[pb + j];
-  else if (ib === 0) {
+  const n4 = n & ~3;
+  let j = 0;
+  if (ia === 1 && ib === 1) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] * b[pb + j];
+      out[o + j + 1] = a[pa + j + 1] * b[pb + j + 1];
+      out[o + j + 2] = a[pa + j + 2] * b[pb + j + 2];
+      out[o + j + 3] = a[pa + j + 3] * b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] * b[pb + j];
+  } else if (ia === 1 && ib === 0) {
     const v = b[pb];
-    for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] * v;
-  } else if (ia === 0) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] * v;
+      out[o + j + 1] = a[pa + j + 1] * v;
+      out[o + j + 2] = a[pa + j + 2] * v;
+      out[o + j + 3] = a[pa + j + 3] * v;
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] * v;
+  } else if (ia === 0 && ib === 1) {
     const u = a[pa];
-    for (let j = 0; j < n; j++) out[o + j] = u * b[pb + j * ib];
-  } else for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] * b[pb + j * ib];
+    for (; j < n4; j += 4) {
+      out[o + j] = u * b[pb + j];
+      out[o + j + 1] = u * b[pb + j + 1];
+      out[o + j + 2] = u * b[pb + j + 2];
+      out[o + j + 3] = u * b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = u * b[pb + j];
+  } else for (; j < n; j++) out[o + j] = a[pa + j * ia] * b[pb + j * ib];
 }
 
 function divRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number): void {
-  if (ia === 1 && ib === 1) for (let j = 0; j < n; j++) out[o + j] = a[pa + j] / b[pb + j];
-  else if (ib === 0) {
+  const n4 = n & ~3;
+  let j = 0;
+  if (ia === 1 && ib === 1) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] / b[pb + j];
+      out[o + j + 1] = a[pa + j + 1] / b[pb + j + 1];
+      out[o + j + 2] = a[pa + j + 2] / b[pb + j + 2];
+      out[o + j + 3] = a[pa + j + 3] / b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] / b[pb + j];
+  } else if (ia === 1 && ib === 0) {
     const v = b[pb]; // a / v, not a·(1/v): the same rounding as the per-element division
-    for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] / v;
-  } else if (ia === 0) {
+    for (; j < n4; j += 4) {
+      out[o + j] = a[pa + j] / v;
+      out[o + j + 1] = a[pa + j + 1] / v;
+      out[o + j + 2] = a[pa + j + 2] / v;
+      out[o + j + 3] = a[pa + j + 3] / v;
+    }
+    for (; j < n; j++) out[o + j] = a[pa + j] / v;
+  } else if (ia === 0 && ib === 1) {
     const u = a[pa];
-    for (let j = 0; j < n; j++) out[o + j] = u / b[pb + j * ib];
-  } else for (let j = 0; j < n; j++) out[o + j] = a[pa + j * ia] / b[pb + j * ib];
+    for (; j < n4; j += 4) {
+      out[o + j] = u / b[pb + j];
+      out[o + j + 1] = u / b[pb + j + 1];
+      out[o + j + 2] = u / b[pb + j + 2];
+      out[o + j + 3] = u / b[pb + j + 3];
+    }
+    for (; j < n; j++) out[o + j] = u / b[pb + j];
+  } else for (; j < n; j++) out[o + j] = a[pa + j * ia] / b[pb + j * ib];
 }
 
 const ROWS: readonly Row[] = [addRow, subRow, mulRow, divRow];
@@ -147,9 +233,16 @@ export function mulSumTo(out: TypedArray, so: readonly number[], g: TypedArray, 
     let po = 0;
     for (let i = 0; i < g.length; i += inner) {
       if (io === 0) {
-        let s = 0;
-        for (let j = 0; j < inner; j++) s += g[i + j] * x[i + j];
-        acc[po] += s;
+        // a dot product: four partial sums (no single add-latency chain)
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = i;
+        for (const end = i + (inner & ~3); j < end; j += 4) {
+          s0 += g[j] * x[j];
+          s1 += g[j + 1] * x[j + 1];
+          s2 += g[j + 2] * x[j + 2];
+          s3 += g[j + 3] * x[j + 3];
+        }
+        for (const end = i + inner; j < end; j++) s0 += g[j] * x[j];
+        acc[po] += s0 + s1 + (s2 + s3);
       } else {
         for (let j = 0, jo = po; j < inner; j++, jo += io) acc[jo] += g[i + j] * x[i + j];
       }
@@ -167,9 +260,15 @@ export function mulSumTo(out: TypedArray, so: readonly number[], g: TypedArray, 
 
 /** Both gradients of a same-shape product in one pass: ga = g·b, gb = g·a (g read once). */
 export function mulGradsSame(ga: TypedArray, gb: TypedArray, g: TypedArray, a: TypedArray, b: TypedArray): void {
-  for (let i = 0; i < g.length; i++) {
-    const v = g[i];
-    ga[i] = v * b[i];
-    gb[i] = v * a[i];
+  const n = g.length;
+  let i = 0;
+  for (const end = n & ~3; i < end; i += 4) {
+    const v0 = g[i], v1 = g[i + 1], v2 = g[i + 2], v3 = g[i + 3];
+    ga[i] = v0 * b[i]; ga[i + 1] = v1 * b[i + 1]; ga[i + 2] = v2 * b[i + 2]; ga[i + 3] = v3 * b[i + 3];
+    gb[i] = v0 * a[i]; gb[i + 1] = v1 * a[i + 1]; gb[i + 2] = v2 * a[i + 2]; gb[i + 3] = v3 * a[i + 3];
+  }
+  for (; i < n; i++) {
+    ga[i] = g[i] * b[i];
+    gb[i] = g[i] * a[i];
   }
 }
