@@ -12,6 +12,7 @@ import { ChannelAttention } from '../models/amsunet/channel-attention.js';
 import { Up } from '../models/amsunet/up.js';
 import { AMSUnet } from '../models/amsunet/amsunet.js';
 import { registerOnnxEmitter } from './graph.js';
+import { emitEncoderDecoder } from './emit-unet.js';
 
 // conv3(a + b + s5 + s7 + s11) ⊙ x
 registerOnnxEmitter(AMS, (g, m, x) => {
@@ -48,15 +49,4 @@ registerOnnxEmitter(Up, (g, m, x1, x2) => {
   return g.call(m.conv, g.call(m.conv1x1, g.concat([skip, u], 1)));
 });
 
-registerOnnxEmitter(AMSUnet, (g, m, x) => {
-  const x1 = g.call(m.inConv, x); //    [N, C,  H,    W   ]
-  const x2 = g.call(m.down1, x1); //    [N, 2C, H/2,  W/2 ]
-  const x3 = g.call(m.down2, x2); //    [N, 4C, H/4,  W/4 ]
-  const x4 = g.call(m.down3, x3); //    [N, 8C, H/8,  W/8 ]
-  const x5 = g.call(m.down4, x4); //    [N, 8C, H/16, W/16]
-  let y = g.call(m.up1, x5, x4); //     [N, 4C, H/8,  W/8 ]
-  y = g.call(m.up2, y, x3); //          [N, 2C, H/4,  W/4 ]
-  y = g.call(m.up3, y, x2); //          [N, C,  H/2,  W/2 ]
-  y = g.call(m.up4, y, x1); //          [N, C,  H,    W   ]
-  return g.call(m.outConv, y); //       [N, numClasses, H, W]
-});
+registerOnnxEmitter(AMSUnet, emitEncoderDecoder);
