@@ -25,6 +25,38 @@ function rowStart(shape: Shape, offset: number, strides: readonly number[], r: n
   return at;
 }
 
+/**
+ * Copy rows [lo, hi) of `shape` between contiguous order and the strided view, into the view when `intoView`
+ * (scatter), out of it otherwise (gather): both directions are the same walk with the two sides swapped.
+ */
+function copyRows(
+  dst: TypedArray,
+  src: TypedArray,
+  offset: number,
+  strides: readonly number[],
+  shape: Shape,
+  intoView: boolean,
+  lo: number,
+  hi: number,
+): void {
+  const n = shape.length;
+  if (n === 0) {
+    if (lo < hi) dst[intoView ? offset : 0] = src[intoView ? 0 : offset];
+    return;
+  }
+  const inner = shape[n - 1];
+  const s = strides[n - 1];
+  const dStep = intoView ? s : 1;
+  const sStep = intoView ? 1 : s;
+  for (let r = lo; r < hi; r++) {
+    const at = rowStart(shape, offset, strides, r);
+    const o = r * inner;
+    let d = intoView ? at : o;
+    let q = intoView ? o : at;
+    for (let j = 0; j < inner; j++, d += dStep, q += sStep) dst[d] = src[q];
+  }
+}
+
 /** out[i] = x[view(i)]: gather a strided view of x into contiguous out (rows [lo, hi) of shape). */
 export function gatherStrided(
   out: TypedArray,
@@ -35,18 +67,7 @@ export function gatherStrided(
   lo = 0,
   hi = rowsOf(shape),
 ): void {
-  const n = shape.length;
-  if (n === 0) {
-    if (lo < hi) out[0] = x[offset];
-    return;
-  }
-  const inner = shape[n - 1];
-  const s = strides[n - 1];
-  for (let r = lo; r < hi; r++) {
-    const at = rowStart(shape, offset, strides, r);
-    const o = r * inner;
-    for (let j = 0; j < inner; j++) out[o + j] = x[at + j * s];
-  }
+  copyRows(out, x, offset, strides, shape, false, lo, hi);
 }
 
 /** out[view(i)] = x[i]: scatter contiguous x into a strided view of out (rows [lo, hi) of shape). */
@@ -59,16 +80,5 @@ export function scatterStrided(
   lo = 0,
   hi = rowsOf(shape),
 ): void {
-  const n = shape.length;
-  if (n === 0) {
-    if (lo < hi) out[offset] = x[0];
-    return;
-  }
-  const inner = shape[n - 1];
-  const s = strides[n - 1];
-  for (let r = lo; r < hi; r++) {
-    const at = rowStart(shape, offset, strides, r);
-    const o = r * inner;
-    for (let j = 0; j < inner; j++) out[at + j * s] = x[o + j];
-  }
+  copyRows(out, x, offset, strides, shape, true, lo, hi);
 }
