@@ -22,7 +22,10 @@ export interface LossGeom {
   S: number;
 }
 
-/** log Σ_c e^{z[base + c·S]}, computed stably around the max. */
+/**
+ * log Σ_c e^{z[base + c·S]}, computed stably around the max. Kept apart from softmax.ts's laneStats on purpose:
+ * here an infinite max gives ±Infinity (laneStats gives NaN) and the max skips NaNs (laneStats takes them).
+ */
 function logSumExp(z: FloatArray, base: number, C: number, S: number): number {
   let m = -Infinity;
   for (let c = 0, j = base; c < C; c++, j += S) if (z[j] > m) m = z[j];
