@@ -1,10 +1,13 @@
 /**
  * Whole-model work at the issue's sizes: AMSUnet forward (eval, no grad) and a training step (forward, CE + Dice,
- * backward, AdamW). Ours only for now: none of the peers can run this model as written (tfjs has no dilated conv
- * gradients, jax-js runs out of memory on the baseC 32 step; see issue 6); a peer forward in tfjs is future work.
+ * backward, AdamW). Peers: the same network, with our weights, in tfjs (bench/peers/amsunet-tfjs.ts; forward and train
+ * step, whose row shows why tfjs refuses it) and jax-js (bench/peers/amsunet-jax.ts; forward only). With --quick the
+ * ~30 s-a-run peer forwards (tfjs-cpu, jax-js) are not timed.
  */
 import { AMSUnet, AdamW, amsunetCriterion, noGrad, randint, randn, Generator } from '../../src/index.js';
 import type { Config, Suite } from '../suite.js';
+import { tfjsForwardPeer, tfjsTrainStepPeer } from '../peers/amsunet-tfjs.js';
+import { jaxForwardPeer } from '../peers/amsunet-jax.js';
 
 /** Multiply-adds of the baseC 32 forward at 1x3x256x256, from the issue (12 GFLOP). */
 const FORWARD_FLOPS_C32_256 = 12e9;
@@ -13,6 +16,7 @@ const allThreads: Config[] = [{ backend: 'wasm', threads: 'all' }];
 const fastConfigs: Config[] = [...allThreads, { backend: 'wasm', threads: 1 }];
 
 export function forwardSuite(quick: boolean): Suite {
+  const forwardWork = { baseC: 32, batch: 1, size: 256, seed: 0 };
   return {
     name: 'AMSUnet baseC 32 forward 1x3x256x256 (eval)',
     flops: FORWARD_FLOPS_C32_256,
@@ -26,11 +30,16 @@ export function forwardSuite(quick: boolean): Suite {
       const x = randn([1, 3, 256, 256], { generator: g });
       return () => void noGrad(() => model.forward(x));
     },
-    peers: {},
+    peers: {
+      tfjsCpu: tfjsForwardPeer({ ...forwardWork, skip: quick ? 'not timed with --quick (~30 s a run); run without --quick' : undefined }),
+      tfjsWasm: tfjsForwardPeer(forwardWork),
+      jax: jaxForwardPeer({ ...forwardWork, skip: quick ? 'not timed with --quick (~30 s first run, ~9 s after); run without --quick' : undefined }),
+    },
   };
 }
 
 export function trainStepSuite(baseC: number, batch: number, size: number, quick: boolean): Suite {
+  const work = { baseC, batch, size, seed: 1 };
   return {
     name: `AMSUnet baseC ${baseC} train step ${batch}x3x${size}x${size} (fwd + CE/Dice + bwd + AdamW)`,
     flops: 0,
@@ -51,6 +60,6 @@ export function trainStepSuite(baseC: number, batch: number, size: number, quick
         opt.step();
       };
     },
-    peers: {},
+    peers: { tfjsCpu: tfjsTrainStepPeer(work), tfjsWasm: tfjsTrainStepPeer(work) },
   };
 }
