@@ -12,9 +12,18 @@ export interface CliResult {
   err: string;
 }
 
-export function cli(cwd: string, args: string[], timeout = 120_000): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, timeout });
+export function cli(cwd: string, args: string[], timeout = 120_000, uid?: number): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, timeout, ...(uid === undefined ? {} : { uid, gid: uid }) });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+}
+
+/** uid of `nobody`, for running the command unprivileged when the tests run as root (root can read a chmod 000 file). */
+export const NOBODY = 65534;
+
+/** Whether the command can run as `uid` here (it must be able to read the built CLI and the node binary). */
+export function canRunAs(uid: number): boolean {
+  const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CLI)}, 4)`], { uid, gid: uid });
+  return r.status === 0;
 }
 
 /** Start the command without waiting; the result promise resolves when it exits. */
