@@ -15,6 +15,7 @@
 import type { FloatArray } from '../dtype.js';
 import type { GemmProblem } from './gemm.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
+import { addChannelBias } from './channel-bias.js';
 
 export type GemmFn = (p: GemmProblem) => void;
 
@@ -61,19 +62,7 @@ export function conv2dForwardPointwiseGemm(y: FloatArray, x: Buf, w: Buf, b: Buf
       product(gemm, co1 - co0, HW, cinG, w, co0 * cinG, cinG, false, x, (n * Cin + grp * cinG) * HW, HW, false, y, (n * Cout + co0) * HW, false);
     }
   });
-  if (b) addBias(y, b, Cout, HW, lo, hi);
-}
-
-/**
- * y[p, :] += b[p mod C] for planes [lo, hi). The bias is added after the product rather than preloaded into C,
- * so the backend never has to copy C in (a pass over y either way, but one copy of y fewer).
- */
-function addBias(y: FloatArray, b: Buf, C: number, plane: number, lo: number, hi: number): void {
-  for (let p = lo; p < hi; p++) {
-    const bv = b[p % C];
-    const off = p * plane;
-    for (let i = 0; i < plane; i++) y[off + i] += bv;
-  }
+  if (b) addChannelBias(y, b, Cout, HW, lo, hi);
 }
 
 /** gx[n, ci, :] = Σ_co w[co, ci − ci0]·gy[n, co, :] over ci's group. Work unit: (n, ci) planes [lo, hi) of N·Cin. */
@@ -170,7 +159,7 @@ export function conv2dForwardIm2col(y: FloatArray, x: Buf, w: Buf, b: Buf | null
       product(gemm, co1 - co0, P, Kg, w, co0 * Kg, Kg, false, col, grp * Kg * P, P, false, y, (n * Cout + co0) * P, false);
     }
   });
-  if (b) addBias(y, b, Cout, P, lo, hi);
+  if (b) addChannelBias(y, b, Cout, P, lo, hi);
 }
 
 /** Input gradient by GEMM + col2im. Work unit: (n, ci) planes [lo, hi) of N·Cin. Overwrites gx. */

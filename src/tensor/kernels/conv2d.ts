@@ -35,6 +35,7 @@ import { gemm } from '../../backend/index.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../../backend/wasm/depthwise-conv.js';
 
 export { type Buf, type ConvGeom, tapRanges };
+export { addChannelBias, channelSum } from './channel-bias.js';
 
 /**
  * Reference forward for any geometry. Work unit: one (n, co) output plane; planes [lo, hi) of N·Cout.
@@ -148,27 +149,6 @@ export function conv2dBackwardWeightReference(gw: FloatArray, gy: Buf, x: Buf, g
         }
       }
     }
-  }
-}
-
-/** Per-channel sum over N and the plane: gb[c] = Σ_{n,i} gy[n,c,i]. Work unit: channels [lo, hi) of C. */
-export function channelSum(gb: FloatArray, gy: Buf, N: number, C: number, plane: number, lo = 0, hi = C): void {
-  for (let c = lo; c < hi; c++) {
-    let s = 0;
-    for (let n = 0; n < N; n++) {
-      const off = (n * C + c) * plane;
-      for (let i = 0; i < plane; i++) s += gy[off + i];
-    }
-    gb[c] = s;
-  }
-}
-
-/** y[n,c,i] += b[c] (in place). Work unit: (n, c) planes [lo, hi) of N·C. */
-export function addChannelBias(y: FloatArray, b: Buf, C: number, plane: number, lo: number, hi: number): void {
-  for (let p = lo; p < hi; p++) {
-    const bv = b[p % C];
-    const off = p * plane;
-    for (let i = 0; i < plane; i++) y[off + i] += bv;
   }
 }
 
