@@ -43,10 +43,20 @@ function topoSort(root: Tensor): Tensor[] {
   return order;
 }
 
+/** target += g element-wise (4-way unrolled: one addition per element, so the same bits as the plain loop). */
 function addInto(target: Tensor, g: Tensor): void {
   const a = target.data;
   const b = g.data;
-  for (let i = 0; i < a.length; i++) a[i] += b[i];
+  const n = a.length;
+  const body = n - (n & 3);
+  let i = 0;
+  for (; i < body; i += 4) {
+    a[i] += b[i];
+    a[i + 1] += b[i + 1];
+    a[i + 2] += b[i + 2];
+    a[i + 3] += b[i + 3];
+  }
+  for (; i < n; i++) a[i] += b[i];
 }
 
 function cloneAs(g: Tensor, like: Tensor): Tensor {
