@@ -2,8 +2,8 @@
  * A worker_threads pool over the shared heap. `run(kernel, args, total, { align, threads, chunks })` cuts
  * [0, total) into `chunks` contiguous chunks (boundaries multiples of `align`), wakes the workers with
  * Atomics.notify on a shared control block, and every participating thread, the main thread included, takes
- * the next chunk from a shared counter (Atomics.add) until none is left; the main thread then waits with
- * Atomics.wait until the workers are done. Nothing is posted per task: a task is a kernel id, up to MAX_ARGS
+ * the next chunk from a shared counter (Atomics.add) until none is left; the main thread then closes the task
+ * to late workers (CTRL.JOIN) and waits with Atomics.wait until the workers that joined are done. Nothing is posted per task: a task is a kernel id, up to MAX_ARGS
  * numbers and a range, written into shared memory. Taking chunks dynamically keeps every core busy even when
  * one thread is slowed down (other processes on the machine).
  *
@@ -21,8 +21,16 @@ import { type PoolKernel, kernelId, poolKernels } from './kernels.js';
 
 /** Control block slots (Int32Array indices). */
 export const CTRL = {
-  GEN: 0, PENDING: 1, KERNEL: 2, THREADS: 3, TOTAL: 4, ALIGN: 5, STOP: 6, READY: 7, ERROR: 8, CHUNKS: 9, NEXT: 10,
+  GEN: 0, DONE: 1, KERNEL: 2, THREADS: 3, TOTAL: 4, ALIGN: 5, STOP: 6, READY: 7, ERROR: 8, CHUNKS: 9, NEXT: 10, JOIN: 11,
 } as const;
+/**
+ * JOIN is `tag(gen) · JOIN_SLOT + workers joined` while task `gen` is open, JOIN_CLOSED once the main thread has
+ * run out of chunks: a worker that wakes too late finds it closed (or tagged with another task) and skips the
+ * task, so the main thread waits only for the workers that actually joined, never for one still waking up.
+ */
+export const JOIN_SLOT = 256;
+export const JOIN_CLOSED = -1;
+export const joinTag = (gen: number): number => (gen & 0x7fffff) * JOIN_SLOT;
 const CTRL_SLOTS = 16;
 export const MAX_ARGS = 64;
 
@@ -120,8 +128,10 @@ export class WorkerPool {
     c[CTRL.TOTAL] = total;
     c[CTRL.ALIGN] = align;
     Atomics.store(c, CTRL.NEXT, 0);
-    Atomics.store(c, CTRL.PENDING, this.workers.length);
-    Atomics.add(c, CTRL.GEN, 1);
+    Atomics.store(c, CTRL.DONE, 0);
+    const gen = Atomics.load(c, CTRL.GEN) + 1;
+    Atomics.store(c, CTRL.JOIN, joinTag(gen));
+    Atomics.store(c, CTRL.GEN, gen);
     Atomics.notify(c, CTRL.GEN);
     let mainError: unknown = null;
     try {
@@ -130,7 +140,8 @@ export class WorkerPool {
       mainError = e;
       Atomics.store(c, CTRL.NEXT, chunks); // let the workers stop early
     }
-    for (let v = Atomics.load(c, CTRL.PENDING); v !== 0; v = Atomics.load(c, CTRL.PENDING)) Atomics.wait(c, CTRL.PENDING, v);
+    const joined = Atomics.exchange(c, CTRL.JOIN, JOIN_CLOSED) - joinTag(gen);
+    for (let v = Atomics.load(c, CTRL.DONE); v !== joined; v = Atomics.load(c, CTRL.DONE)) Atomics.wait(c, CTRL.DONE, v);
     if (mainError) throw mainError;
     if (Atomics.exchange(c, CTRL.ERROR, 0) !== 0) {
       const messages = this.errorPorts.map((p) => receiveMessageOnPort(p)?.message).filter((m) => m !== undefined);

@@ -1,13 +1,14 @@
 /**
  * A pool worker: maps the shared heap, then loops forever: wait for the task generation to change, take and run
- * chunks of the range until none is left, count itself done. See pool.ts for the protocol.
+ * chunks of the range until none is left, count itself done; a task already closed when the worker wakes is
+ * skipped. See pool.ts for the protocol.
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { SharedHeap } from './heap.js';
 import { ThreadContext } from './thread-context.js';
 import { poolKernels } from './kernels.js';
-import { CTRL, runChunks } from './pool.js';
+import { CTRL, JOIN_SLOT, joinTag, runChunks } from './pool.js';
 import type { WasmMemory } from './wasm/api.js';
 import type { GemmKernelShape } from './wasm/gemm-module.js';
 
@@ -27,7 +28,7 @@ for (;;) {
   Atomics.wait(ctrl, CTRL.GEN, gen);
   gen = Atomics.load(ctrl, CTRL.GEN);
   if (Atomics.load(ctrl, CTRL.STOP) !== 0) break;
-  if (data.slot < ctrl[CTRL.THREADS]) {
+  if (data.slot < ctrl[CTRL.THREADS] && join(gen)) {
     try {
       heap.ensure(0); // pick up growth of the memory made by the main thread
       runChunks(ctrl, poolKernels[ctrl[CTRL.KERNEL]], ctx, args);
@@ -36,7 +37,17 @@ for (;;) {
       Atomics.store(ctrl, CTRL.ERROR, 1);
       Atomics.store(ctrl, CTRL.NEXT, ctrl[CTRL.CHUNKS]);
     }
+    Atomics.add(ctrl, CTRL.DONE, 1);
+    Atomics.notify(ctrl, CTRL.DONE);
   }
-  if (Atomics.sub(ctrl, CTRL.PENDING, 1) === 1) Atomics.notify(ctrl, CTRL.PENDING);
 }
 data.errorPort.close();
+
+/** Count this worker in task `gen` unless the main thread has closed it (or moved on to another task). */
+function join(gen: number): boolean {
+  const tag = joinTag(gen);
+  for (let v = Atomics.load(ctrl, CTRL.JOIN); v >= tag && v < tag + JOIN_SLOT; v = Atomics.load(ctrl, CTRL.JOIN)) {
+    if (Atomics.compareExchange(ctrl, CTRL.JOIN, v, v + 1) === v) return true;
+  }
+  return false;
+}
