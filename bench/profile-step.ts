@@ -23,6 +23,7 @@ import { AdamW } from '../src/optim/adamw.js';
 import { randn, randint, tensor } from '../src/tensor/create.js';
 import { Generator } from '../src/tensor/rng.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
+import { tidy } from '../src/autograd/tidy.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { type BackendName, setBackend, setThreads } from '../src/backend/index.js';
 
@@ -213,7 +214,7 @@ async function trainStep(label: string, baseC: number, shape: [number, number, n
     const t2 = performance.now();
     if (profiling) hookBackward(loss);
     const t3 = performance.now();
-    await profiled('backward', () => loss.backward());
+    await profiled('backward', () => loss.backward(undefined, { recycle: true }));
     const t4 = performance.now();
     await profiled('adamw', () => optim.step());
     optim.zeroGrad();
@@ -245,7 +246,7 @@ async function forwardOnly(label: string, baseC: number, shape: [number, number,
   for (let r = -1; r < (timingOnly ? reps : 2 * reps); r++) {
     fwdHookOn = cpuProfileOn = r >= reps;
     const t0 = performance.now();
-    await profiled('forward', () => noGrad(() => model.forward(x)));
+    await profiled('forward', () => tidy(() => noGrad(() => model.forward(x))).release());
     if (r >= 0 && r < reps) times.push(performance.now() - t0);
   }
   fwdHookOn = cpuProfileOn = false;

@@ -7,6 +7,8 @@ export * from './tensor/tensor.js';
 export * from './tensor/create.js';
 export { backward, type BackwardOptions } from './autograd/engine.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode.js';
+export { tidy } from './autograd/tidy.js';
+export { setBufferPoolLimit, clearBufferPool, bufferPoolStats } from './tensor/buffer-pool.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export * from './ops/index.js';
 export * from './io/safetensors.js';

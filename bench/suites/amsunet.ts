@@ -4,7 +4,7 @@
  * step, whose row shows why tfjs refuses it) and jax-js (bench/peers/amsunet-jax.ts; forward only). With --quick the
  * ~30 s-a-run peer forwards (tfjs-cpu, jax-js) are not timed.
  */
-import { AMSUnet, AdamW, amsunetCriterion, noGrad, randint, randn, Generator } from '../../src/index.js';
+import { AMSUnet, AdamW, amsunetCriterion, noGrad, tidy, randint, randn, Generator } from '../../src/index.js';
 import type { Config, Suite } from '../suite.js';
 import { tfjsForwardPeer, tfjsTrainStepPeer } from '../peers/amsunet-tfjs.js';
 import { jaxForwardPeer } from '../peers/amsunet-jax.js';
@@ -28,7 +28,7 @@ export function forwardSuite(quick: boolean): Suite {
       const g = new Generator(0);
       const model = new AMSUnet({ inChannels: 3, numClasses: 2, baseC: 32, generator: g }).eval();
       const x = randn([1, 3, 256, 256], { generator: g });
-      return () => void noGrad(() => model.forward(x));
+      return () => tidy(() => noGrad(() => model.forward(x))).release();
     },
     peers: {
       tfjsCpu: tfjsForwardPeer({ ...forwardWork, skip: quick ? 'not timed with --quick (~30 s a run); run without --quick' : undefined }),
@@ -56,7 +56,7 @@ export function trainStepSuite(baseC: number, batch: number, size: number, quick
       return () => {
         opt.zeroGrad();
         const loss = amsunetCriterion(model.forward(x), y);
-        loss.backward();
+        loss.backward(undefined, { recycle: true });
         opt.step();
       };
     },

@@ -9,6 +9,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
+import { tidy } from '../autograd/tidy.js';
 import type { Module } from '../nn/module.js';
 
 export interface InferenceOptions {
@@ -83,11 +84,14 @@ export function predictProbs(model: Module, image: Float32Array, C: number, H: n
       for (const x0 of windowStarts(W, tw, stride)) {
         for (const [fh, fv] of flips) {
           const { data, ph, pw } = cropTile(image, C, H, W, y0, x0, th, tw, fh, fv);
-          const logits = model.forward(new Tensor(data, [1, C, ph, pw]));
-          // Undo the padding: read the top-left th x tw of the padded logits.
-          const l = logits.data;
-          const crop = ph === th && pw === tw ? l : sliceLogits(l, K, ph, pw, th, tw);
-          addSoftmax(crop, K, th, tw, sum, H, W, y0, x0, weight, fh, fv, 1 / flips.length);
+          // tidy: the activations of this tile go back to the buffer pool for the next one
+          tidy(() => {
+            const logits = model.forward(new Tensor(data, [1, C, ph, pw]));
+            // Undo the padding: read the top-left th x tw of the padded logits.
+            const l = logits.data;
+            const crop = ph === th && pw === tw ? l : sliceLogits(l, K, ph, pw, th, tw);
+            addSoftmax(crop, K, th, tw, sum, H, W, y0, x0, weight, fh, fv, 1 / flips.length);
+          });
         }
         for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) wsum[(y0 + y) * W + x0 + x] += weight(y, x);
       }

@@ -265,7 +265,7 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
             (state.history.length ? `the last good weights are in ${files.last} (epoch ${state.history.length})` : 'no epoch finished, nothing was saved') +
             '; try a lower --lr');
         }
-        loss.backward();
+        loss.backward(undefined, { recycle: true }); // intermediates go back to the buffer pool for the next step
         optimizer.step();
         scheduler.step();
         optimizer.zeroGrad();

@@ -7,7 +7,7 @@
  * both contributions). The order of visits and of additions is fixed by the graph, so results are deterministic.
  * Unless retainGraph is set, closures are dropped after use (their saved tensors become garbage).
  */
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, nextTensorId } from '../tensor/tensor.js';
 import { ShapeError } from '../tensor/errors.js';
 import { allocArray } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape } from '../tensor/shape.js';
@@ -16,6 +16,14 @@ import { noGrad } from './grad-mode.js';
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
   retainGraph?: boolean;
+  /**
+   * Give buffers back to the buffer pool (src/tensor/buffer-pool.ts) as soon as backward is done with them: each
+   * intermediate tensor of the graph once its own backward has run (all its consumers ran before it), and each
+   * gradient this call made once it has been consumed. The root and the tensors in `keep` stay readable; reading
+   * any other intermediate afterwards throws. For training loops: the next step reuses the memory instead of
+   * faulting in fresh pages, and memory is freed during backward instead of after it. Not with retainGraph.
+   */
+  recycle?: boolean | { keep?: readonly Tensor[] };
 }
 
 /** Nodes reachable from root that require grad, each after all of its inputs (iterative post-order DFS). */
@@ -71,6 +79,9 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       tensor: root.shape,
     });
   }
+  // Gradients made during this call have ids from here on; only those may be recycled (a closure could return a
+  // tensor it captured, which someone else may still hold; the caller's `grad` is theirs).
+  const firstNewId = nextTensorId();
   let seed: Tensor;
   if (grad === undefined) {
     if (root.size !== 1) {
@@ -88,10 +99,30 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     seed = grad;
   }
 
+  const recycle = !!options.recycle;
+  if (recycle && options.retainGraph) {
+    throw new ShapeError('backward', 'recycle and retainGraph cannot be combined (recycle frees the tensors the graph needs)', { tensor: root.shape });
+  }
+  const keep = new Set<Tensor>(typeof options.recycle === 'object' ? (options.recycle.keep ?? []) : []);
+  keep.add(root);
   const order = topoSort(root);
   const grads = new Map<Tensor, Tensor>();
   const owned = new Set<Tensor>(); // gradients created here, safe to add into in place
+  // How many places hold each gradient (slots of `grads`, plus the node being processed): recycled at zero.
+  const uses = new Map<Tensor, number>();
+  const hold = (g: Tensor): void => {
+    uses.set(g, (uses.get(g) ?? 0) + 1);
+  };
+  const drop = (g: Tensor): void => {
+    const n = (uses.get(g) ?? 1) - 1;
+    if (n > 0) uses.set(g, n);
+    else {
+      uses.delete(g);
+      if (recycle && g.id >= firstNewId) g.release();
+    }
+  };
   grads.set(root, seed);
+  hold(seed);
 
   noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
@@ -106,6 +137,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         // a leaf: accumulate into .grad (a fresh buffer the first time, so .grad never aliases another tensor)
         if (t.grad) addInto(t.grad, g);
         else t.grad = cloneAs(g, t);
+        drop(g);
         continue;
       }
       if (!fn.backward) {
@@ -118,6 +150,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       const needs = fn.inputs.map((x) => !!x && x.requiresGrad);
       const gin = fn.backward(g, needs);
       if (!options.retainGraph) fn.backward = null;
+      for (const gx of gin) if (gx) hold(gx); // while they are being handed out
       for (let i = 0; i < fn.inputs.length; i++) {
         const x = fn.inputs[i];
         const gx = gin[i];
@@ -126,15 +159,23 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
           throw new Error(`backward of '${fn.name}': gradient for input ${i} has shape ${fmtShape(gx.shape)}, input has ${fmtShape(x.shape)}`);
         }
         const prev = grads.get(x);
-        if (!prev) grads.set(x, gx);
-        else if (owned.has(prev)) addInto(prev, gx);
+        if (!prev) {
+          grads.set(x, gx);
+          hold(gx);
+        } else if (owned.has(prev)) addInto(prev, gx);
         else {
           const sum = cloneAs(prev, x);
           addInto(sum, gx);
           grads.set(x, sum);
+          hold(sum);
           owned.add(sum);
+          drop(prev);
         }
       }
+      for (const gx of gin) if (gx) drop(gx);
+      drop(g);
+      // every consumer of t ran before t: nothing reads t's data any more
+      if (recycle && !keep.has(t) && !uses.has(t)) t.release();
     }
   });
 }

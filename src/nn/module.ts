@@ -8,7 +8,7 @@
  * ordered maps gives that order whatever order the constructor registers things in.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { type DType, allocArray, isFloat } from '../tensor/dtype.js';
+import { allocArray, isFloat } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape, numel } from '../tensor/shape.js';
 import { ConfigError } from '../tensor/errors.js';
 
@@ -208,7 +208,7 @@ export abstract class Module {
       if (!isFloat(t.dtype) || t.dtype === dtype) continue;
       const data = allocArray(dtype, t.size);
       data.set(t.data);
-      Object.assign(t as { data: unknown; dtype: DType }, { data, dtype });
+      t.replaceData(data);
       t.grad = null;
     }
     return this;

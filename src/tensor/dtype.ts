@@ -1,9 +1,14 @@
 /** Element types. float32 is the working type, float64 is for checking (gradcheck, golden fixtures), int32 for labels. */
+import { takeBuffer } from './buffer-pool.js';
+
 export type DType = 'float32' | 'float64' | 'int32';
 export type FloatArray = Float32Array | Float64Array;
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
+/** A zero-filled array of n elements: a recycled one from the buffer pool when it has one (see buffer-pool.ts). */
 export function allocArray(dtype: DType, n: number): TypedArray {
+  const pooled = takeBuffer(dtype, n);
+  if (pooled) return pooled;
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);

@@ -5,6 +5,7 @@
 import { type DType, type TypedArray, dtypeOf } from './dtype.js';
 import { type Shape, numel, fmtShape } from './shape.js';
 import { ShapeError } from './errors.js';
+import { MIN_ELEMENTS, giveBuffer, noteTensorBuffer } from './buffer-pool.js';
 
 /** The backward half of an op, recorded on the op's output (see autograd/record.ts). */
 export interface GradFn {
@@ -15,10 +16,31 @@ export interface GradFn {
   backward: ((gy: Tensor, needs: readonly boolean[]) => (Tensor | null)[]) | null;
 }
 
+/** Tensors made so far: each tensor's `id` is its creation number (the engine tells old tensors from new by it). */
+let created = 0;
+
+/** Tensors big enough to recycle made inside the innermost open tidy() scope (null outside any). */
+let scope: Tensor[] | null = null;
+
+/** Open a collection scope (tidy's), returning the one it replaces; see autograd/tidy.ts. */
+export function swapTensorScope(next: Tensor[] | null): Tensor[] | null {
+  const prev = scope;
+  scope = next;
+  return prev;
+}
+
+/** The id the next tensor will get. */
+export function nextTensorId(): number {
+  return created;
+}
+
 export class Tensor {
-  readonly data: TypedArray;
+  /** Creation number, increasing: tensors made later have larger ids. */
+  readonly id = created++;
   readonly shape: Shape;
   readonly dtype: DType;
+  /** The numbers; null once released (see buffer-pool.ts): then `.data` throws. */
+  private storage: TypedArray | null;
   /** True for leaves the user wants gradients of, and for every op output that depends on one. */
   requiresGrad = false;
   /** Accumulated dL/dthis after backward() (leaves only, as in PyTorch). */
@@ -30,9 +52,48 @@ export class Tensor {
     if (data.length !== numel(shape)) {
       throw new ShapeError('tensor', `data has ${data.length} elements but the shape needs ${numel(shape)}`, { shape });
     }
-    this.data = data;
+    this.storage = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
+    noteTensorBuffer(data);
+    if (scope !== null && data.length >= MIN_ELEMENTS) scope.push(this);
+  }
+
+  /** The elements, row-major. Throws if the tensor was released (its buffer went back to the buffer pool). */
+  get data(): TypedArray {
+    const d = this.storage;
+    if (d === null) {
+      throw new ShapeError('tensor', 'its data was released: it was an intermediate of a backward({ recycle: true }) or was created inside tidy() and not returned', {
+        tensor: this.shape,
+      });
+    }
+    return d;
+  }
+
+  /** True once the tensor's buffer was released to the buffer pool. */
+  get isReleased(): boolean {
+    return this.storage === null;
+  }
+
+  /**
+   * Give this tensor's buffer to the buffer pool (when it is recyclable, see buffer-pool.ts) and make the tensor
+   * unreadable. For code that knows nothing reads the tensor any more; the engine and tidy() call it.
+   */
+  release(): void {
+    const d = this.storage;
+    if (d === null) return;
+    this.storage = null;
+    giveBuffer(d);
+  }
+
+  /** Swap in new data of the same shape (Module.to converting dtype keeps each Tensor object). */
+  replaceData(data: TypedArray): void {
+    if (data.length !== numel(this.shape)) {
+      throw new ShapeError('tensor', `replacement data has ${data.length} elements but the shape needs ${numel(this.shape)}`, { shape: this.shape });
+    }
+    this.storage = data;
+    (this as { dtype: DType }).dtype = dtypeOf(data);
+    noteTensorBuffer(data);
   }
 
   get ndim(): number {
