@@ -7,7 +7,7 @@
  * float64 and the js backend keep the double-precision erfc kernel.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type FloatArray } from '../tensor/dtype.js';
+import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../tensor/kernels/activations.js';
@@ -22,14 +22,14 @@ function floatInput(op: string, x: Tensor): FloatArray {
 
 /** out = f(x) as a new tensor of x's dtype and shape. */
 function map(x: Tensor, f: (out: FloatArray, x: FloatArray) => void): Tensor {
-  const out = allocArray(x.dtype, x.size) as FloatArray;
+  const out = allocUninit(x.dtype, x.size) as FloatArray; // every element written
   f(out, x.data as FloatArray);
   return new Tensor(out, x.shape);
 }
 
 /** gx = kernel(gy, saved) as a tensor shaped like gy. */
 function grad(gy: Tensor, saved: Tensor, kernel: Kernel): Tensor {
-  const gx = allocArray(saved.dtype, saved.size) as FloatArray;
+  const gx = allocUninit(saved.dtype, saved.size) as FloatArray; // every element written
   kernel(gx, gy.data as FloatArray, saved.data as FloatArray);
   return new Tensor(gx, saved.shape);
 }

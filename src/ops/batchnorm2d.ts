@@ -13,7 +13,7 @@
  * in eval they are constants and gx = (γ/σ)·gy. For both, gγ = Σ gy·x̂ and gβ = Σ gy.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type FloatArray } from '../tensor/dtype.js';
+import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import { batchNorm2dStats, batchNorm2dForward, batchNorm2dBackward, type BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
@@ -95,7 +95,7 @@ export function batchNorm2d(
   for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(variance[c] + eps);
 
   const wd = weight ? (Float64Array.from(weight.data) as FloatArray) : null; // snapshot: an optimizer may update weight before backward
-  const y = allocArray(x.dtype, x.size) as FloatArray;
+  const y = allocUninit(x.dtype, x.size) as FloatArray; // every element written
   batchNorm2dForward(y, xd, mean, invstd, weight ? (weight.data as FloatArray) : null, bias ? (bias.data as FloatArray) : null, g);
 
   return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {

@@ -5,7 +5,7 @@
  *   d(a^b) = (gy * b a^(b-1), gy * a^b ln a);   d max(a,b) = gy to the larger operand, halved on ties (as PyTorch).
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type DType, type TypedArray } from '../tensor/dtype.js';
+import { allocArray, allocUninit, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
 import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../tensor/kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../tensor/kernels/elementwise.js';
@@ -30,7 +30,7 @@ export function broadcastBinary(
   const ta = castData(asTensor(a, dtype), dtype);
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  const out = allocArray(outDtype ?? dtype, numel(shape));
+  const out = allocUninit(outDtype ?? dtype, numel(shape)); // every element written
   if (same && shapesEqual(ta.shape, tb.shape)) same(out, ta.data, tb.data);
   else binaryBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, f);
   return new Tensor(out, shape);
@@ -42,7 +42,7 @@ function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp
   const ta = castData(asTensor(a, dtype), dtype);
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
-  const out = allocArray(dtype, numel(shape));
+  const out = allocUninit(dtype, numel(shape)); // every element written
   arithBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, code);
   return new Tensor(out, shape);
 }

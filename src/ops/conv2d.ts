@@ -14,7 +14,7 @@
  *        H_out = floor((H + 2·pH − dH·(kH − 1) − 1) / sH) + 1.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type DType, type FloatArray } from '../tensor/dtype.js';
+import { allocArray, allocUninit, type DType, type FloatArray } from '../tensor/dtype.js';
 import { numel, type Shape } from '../tensor/shape.js';
 import { type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../tensor/kernels/conv2d.js';
 import { record } from '../autograd/record.js';
@@ -41,7 +41,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 
 /** y = conv(x, w) + b over geometry g, as a new tensor of shape outShape = [N, Cout, oH, oW]. */
 export function convForward(x: Tensor['data'], w: Tensor['data'], b: Tensor['data'] | null, g: ConvGeom, outShape: Shape, dtype: DType): Tensor {
-  const y = allocArray(dtype, numel(outShape)) as FloatArray;
+  const y = allocUninit(dtype, numel(outShape)) as FloatArray; // every element written (GEMM overwrite, direct kernels)
   conv2dForward(y, x, w, b, g);
   return new Tensor(y, outShape);
 }

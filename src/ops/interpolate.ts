@@ -10,7 +10,7 @@
  * Both are linear maps y = A·x, so the backward is gx = Aᵀ·gy: the same weights scatter-added (kernels/upsample2d.ts).
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type FloatArray } from '../tensor/dtype.js';
+import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../tensor/kernels/upsample2d.js';
@@ -74,7 +74,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   const g: K.ResampleGeom = { P: N * C, H, W, oH, oW };
   const round = x.dtype === 'float32' ? Math.fround : (v: number): number => v;
   const xd = x.data as FloatArray;
-  const y = allocArray(x.dtype, N * C * oH * oW) as FloatArray;
+  const y = allocUninit(x.dtype, N * C * oH * oW) as FloatArray; // every element written
   const newGrad = (): Tensor => new Tensor(allocArray(x.dtype, x.size), x.shape);
 
   if (mode === 'bilinear') {

@@ -41,15 +41,28 @@ function dtypeName(a: TypedArray): DType {
   return a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'int32';
 }
 
-/** A zero-filled pooled array of `n` elements, or undefined when the pool has none of that dtype and length. */
-export function takeBuffer(dtype: DType, n: number): TypedArray | undefined {
+/**
+ * A pooled array of `n` elements, or undefined when the pool has none of that dtype and length. Zero-filled, unless
+ * `zero` is false: then it holds a released tensor's old numbers (for kernels that write every element).
+ */
+export function takeBuffer(dtype: DType, n: number, zero = true): TypedArray | undefined {
   if (n < MIN_ELEMENTS) return undefined;
   const list = free.get(key(dtype, n));
   const a = list?.pop();
   if (!a) return undefined;
   heldBytes -= a.byteLength;
   stats.reused++;
-  return a.fill(0);
+  return zero ? a.fill(0) : a;
+}
+
+let poison = false;
+
+/**
+ * For tests: fill every released float buffer with NaN (int32 with -2^31), so a kernel that reads an element of
+ * an uninitialised output (allocUninit) it never wrote shows up as NaN instead of as plausible stale numbers.
+ */
+export function poisonReleasedBuffers(on: boolean): void {
+  poison = on;
 }
 
 /** Called by the Tensor constructor for every tensor's data: a second Tensor over the same buffer marks it shared. */
@@ -80,6 +93,7 @@ export function giveBuffer(data: TypedArray): void {
     stats.dropped++;
     return;
   }
+  if (poison) data.fill(data instanceof Int32Array ? -(2 ** 31) : NaN);
   const k = key(dtypeName(data), data.length);
   let list = free.get(k);
   if (!list) free.set(k, (list = []));
