@@ -24,8 +24,12 @@ import { noGrad } from '${distUrl('src/autograd/grad-mode.js')}';
 import { randn, randint } from '${distUrl('src/tensor/create.js')}';
 import { Generator } from '${distUrl('src/tensor/rng.js')}';
 import { getThreads, getBackend } from '${distUrl('src/backend/index.js')}';
+import { tidy } from '${distUrl('src/autograd/tidy.js')}';
+import { bufferPoolStats } from '${distUrl('src/tensor/buffer-pool.js')}';
 import v8 from 'node:v8';
 const N = Number(process.argv[2]), WARMUP = 30;
+// SOAK_RECYCLE: images big enough for the buffer pool (64x64), backward({ recycle }) and tidy() as the CLI uses them
+const RECYCLE = !!process.env.SOAK_RECYCLE, S = RECYCLE ? 64 : 16;
 const model = new AMSUnet({ inChannels: 1, numClasses: 2, baseC: 4, generator: new Generator(0) });
 const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 5e-5 });
 const sched = new LambdaLR(opt, warmupPoly({ itersPerEpoch: 10, epochs: Math.ceil(N / 10) }));
@@ -34,22 +38,24 @@ const measure = () => {
   for (let i = 0; i < 4; i++) globalThis.gc();
   const m = process.memoryUsage();
   const code = v8.getHeapSpaceStatistics().filter((sp) => sp.space_name.startsWith('code')).reduce((a, sp) => a + sp.space_used_size, 0);
-  return { heapData: m.heapUsed - code, arrayBuffers: m.arrayBuffers, external: m.external };
+  return { heapData: m.heapUsed - code, arrayBuffers: m.arrayBuffers, external: m.external, poolHeld: bufferPoolStats().heldBytes, poolReused: bufferPoolStats().reused };
 };
 const samples = {};
 const kept = [];
 for (let s = 1 - WARMUP; s <= N; s++) {
   model.train();
-  const x = randn([2, 1, 16, 16], { generator: g });
-  const y = randint(0, 2, [2, 16, 16], { generator: g });
+  const x = randn([2, 1, S, S], { generator: g });
+  const y = randint(0, 2, [2, S, S], { generator: g });
   const loss = amsunetCriterion(model.forward(x), y, { ignoreIndex: 255 });
   opt.zeroGrad();
-  loss.backward();
+  loss.backward(undefined, RECYCLE ? { recycle: true } : undefined);
   opt.step();
   sched.step();
   if (s % 5 === 0) {
     model.eval();
-    noGrad(() => model.forward(randn([1, 1, 16, 16], { generator: g })));
+    const input = randn([1, 1, S, S], { generator: g });
+    if (RECYCLE) tidy(() => noGrad(() => model.forward(input))).release();
+    else noGrad(() => model.forward(input));
   }
   if (process.env.SOAK_LEAK) kept.push(loss); // self-test: a retained graph must fail the check
   if (s === N / 10 || s === N) samples[s] = measure();
@@ -63,7 +69,7 @@ describe('memory', () => {
   beforeAll(() => ensureBuilt());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  type Sample = Record<'heapData' | 'arrayBuffers' | 'external', number>;
+  type Sample = Record<'heapData' | 'arrayBuffers' | 'external' | 'poolHeld' | 'poolReused', number>;
   const soak = (steps: number, env: Record<string, string> = {}) => {
     const file = join(dir, 'soak.mjs');
     writeFileSync(file, script);
@@ -74,7 +80,7 @@ describe('memory', () => {
     const early = samples[steps / 10], late = samples[steps];
     const report = `${threads} thread(s), ${backend}: after ${steps / 10} steps ${JSON.stringify(early)}, after ${steps} ${JSON.stringify(late)}`;
     const grows = (k: keyof Sample) => late[k] > early[k] * 1.05;
-    return { report, grows };
+    return { report, grows, samples };
   };
 
   test(`heap and typed-array memory after ${STEPS} training steps stay within 5% of the level after ${STEPS / 10}`, () => {
@@ -82,6 +88,15 @@ describe('memory', () => {
     expect(grows('heapData'), report).toBe(false);
     expect(grows('arrayBuffers'), report).toBe(false);
     expect(grows('external'), report).toBe(false);
+  });
+
+  test(`with the buffer pool (64x64 images, backward({ recycle }), tidy): the same bound, the pool is used and does not grow`, () => {
+    const { report, grows, samples } = soak(STEPS, { SOAK_RECYCLE: '1' });
+    expect(grows('heapData'), report).toBe(false);
+    expect(grows('arrayBuffers'), report).toBe(false);
+    expect(grows('external'), report).toBe(false);
+    expect(grows('poolHeld'), report).toBe(false);
+    expect(samples[STEPS].poolReused, report).toBeGreaterThan(100 * STEPS); // every step reuses its buffers
   });
 
   test('the check sees a leak: keeping every loss (and so its graph) alive fails it', () => {
