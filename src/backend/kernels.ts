@@ -10,6 +10,7 @@ import type { ThreadContext } from './thread-context.js';
 import { gemmJs } from '../tensor/kernels/gemm.js';
 import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
+import { jsPoolKernels } from './js-kernels.js';
 
 export interface PoolKernel {
   readonly name: string;
@@ -104,7 +105,7 @@ const depthwiseWeightWasmKernel: PoolKernel = { name: 'depthwise.weight.wasm', r
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
 export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
-  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel];
+  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

@@ -1,0 +1,138 @@
+/**
+ * The js kernels on the worker pool (src/backend/js-pooled.ts, js-kernels.ts): exact GELU forward/backward and the
+ * three stride-1 depth-wise passes give the same bits on 2 and 3 threads, over many chunks, as the single-thread
+ * loops, in float32 and float64; the pool is really used (the drivers report it) and is skipped when it should be.
+ * Workers run the compiled dist/ (`npx tsc -p .` first when iterating).
+ */
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { setThreads } from '../../src/backend/index.js';
+import { jsPoolChunks, runDepthwiseJs, runElementwiseJs } from '../../src/backend/js-pooled.js';
+import { geluBackward, geluBackwardRange, geluForward, geluForwardRange } from '../../src/tensor/kernels/activations.js';
+import {
+  conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
+  depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
+} from '../../src/tensor/kernels/conv2d-depthwise.js';
+import type { ConvGeom } from '../../src/tensor/kernels/conv2d-common.js';
+import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
+import { fillRandom, firstMismatch } from './gemm-problems.js';
+
+const defaults = { ...jsPoolChunks };
+afterEach(() => Object.assign(jsPoolChunks, defaults));
+afterAll(() => setThreads(1));
+
+type Arr = Float32ArrayConstructor | Float64ArrayConstructor;
+const types: [string, Arr][] = [['float32', Float32Array], ['float64', Float64Array]];
+
+/** Random values spread over GELU's branches (|x/√2| up to ~5) and beyond. */
+function spread(A: Arr, n: number, seed: number): Float32Array | Float64Array {
+  const x = fillRandom(new A(n), seed);
+  for (let i = 0; i < n; i++) x[i] *= i % 7 === 0 ? 12 : 4;
+  return x;
+}
+
+describe('pooled exact GELU', () => {
+  test.each(types)('%s: forward and backward on 2 and 3 threads equal the loop, any length and chunk size', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 700 }), fc.nat(), (n, chunk, seed) => {
+          jsPoolChunks.elementChunk = chunk;
+          const x = spread(A, n, seed), gy = fillRandom(new A(n), seed + 1);
+          const [y1, gx1, y, gx] = [new A(n), new A(n), new A(n), new A(n)];
+          geluForwardRange(y1, x, 0, n);
+          geluBackwardRange(gx1, gy, x, 0, n);
+          expect(runElementwiseJs('gelu.js', y, [x])).toBe(n >= 2 * chunk);
+          if (n < 2 * chunk) geluForward(y, x);
+          expect(runElementwiseJs('geluBackward.js', gx, [gy, x])).toBe(n >= 2 * chunk);
+          if (n < 2 * chunk) geluBackward(gx, gy, x);
+          expect(firstMismatch(y, y1)).toBe(-1);
+          expect(firstMismatch(gx, gx1)).toBe(-1);
+        }),
+        { numRuns: 20, seed: 0x6e1 + threads },
+      );
+    }
+  });
+
+  test('the kernel entry points take the pool at default chunk sizes, and stay inline for mixed types or a sub-range', () => {
+    setThreads(2);
+    const n = 3 * jsPoolChunks.elementChunk + 5;
+    const x = spread(Float32Array, n, 3) as Float32Array, gy = fillRandom(new Float32Array(n), 4);
+    const [y1, y2, gx1, gx2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+    geluForward(y2, x);
+    geluBackward(gx2, gy, x);
+    geluForwardRange(y1, x, 0, n);
+    geluBackwardRange(gx1, gy, x, 0, n);
+    expect(firstMismatch(y2, y1)).toBe(-1);
+    expect(firstMismatch(gx2, gx1)).toBe(-1);
+    expect(runElementwiseJs('gelu.js', new Float32Array(n), [x])).toBe(true);
+    expect(runElementwiseJs('gelu.js', new Float64Array(n), [x])).toBe(false); // mixed types: the caller's loop
+    expect(runElementwiseJs('gelu.js', new Float32Array(2 * jsPoolChunks.elementChunk - 1), [x])).toBe(false); // too small
+    setThreads(1);
+    expect(runElementwiseJs('gelu.js', new Float32Array(n), [x])).toBe(false);
+  });
+});
+
+/** All three passes, pooled (must report true) against the plain loops over the whole range. */
+function checkDepthwise(g: ConvGeom, A: Arr, seed: number, bias: boolean): void {
+  const C = g.Cout, T = g.kH * g.kW, nx = g.N * C * g.H * g.W, ny = g.N * C * g.oH * g.oW;
+  const x = fillRandom(new A(nx), seed), w = fillRandom(new A(C * T), seed + 1), gy = fillRandom(new A(ny), seed + 2);
+  const b = bias ? fillRandom(new A(C), seed + 3) : null;
+  const [y1, gx1, gw1] = [new A(ny), new A(nx), new A(C * T)];
+  depthwiseForwardPlanes(y1, x, w, b, g, 0, g.N * C);
+  depthwiseInputGradPlanes(gx1, gy, w, g, 0, g.N * C);
+  depthwiseWeightGradChannels(gw1, gy, x, g, 0, C);
+  const macs = ny * T, split = (total: number) => Math.min(total, Math.floor(macs / jsPoolChunks.depthwiseChunk)) >= 2;
+  const [y, gx, gw] = [new A(ny), new A(nx), new A(C * T)];
+  expect(runDepthwiseJs('forward', y, x, w, b, g)).toBe(split(g.N * C));
+  expect(runDepthwiseJs('input', gx, gy, w, null, g)).toBe(split(g.N * C));
+  expect(runDepthwiseJs('weight', gw, gy, x, null, g)).toBe(split(C));
+  // whatever the drivers chose, the entry points give the loops' bits
+  conv2dForwardDepthwise(y, x, w, b, g);
+  conv2dBackwardInputDepthwise(gx, gy, w, g);
+  conv2dBackwardWeightDepthwise(gw, gy, x, g);
+  expect(firstMismatch(y, y1)).toBe(-1);
+  expect(firstMismatch(gx, gx1)).toBe(-1);
+  expect(firstMismatch(gw, gw1)).toBe(-1);
+}
+
+describe('pooled depth-wise conv (stride 1)', () => {
+  test.each(types)('%s: forward, input and weight gradients on 2 and 3 threads equal the loops, random geometry, tiny chunks', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(depthwiseGeomArb, fc.integer({ min: 1, max: 400 }), fc.boolean(), fc.nat(), (g, chunk, bias, seed) => {
+          jsPoolChunks.depthwiseChunk = chunk;
+          checkDepthwise(g, A, seed, bias);
+        }),
+        { numRuns: 30, seed: 0xd3 + threads },
+      );
+    }
+  });
+
+  // AMSUnet's shapes at default chunk sizes: 3x3, dilated 3x3, 1x11 and 11x1 strips
+  const amsShapes: [string, ConvGeom][] = [
+    ['3x3', dwGeom(32, 64, 64, 3, 3, 1, 1, 1, 1)],
+    ['3x3 dil 3', dwGeom(128, 32, 32, 3, 3, 3, 3, 3, 1)],
+    ['1x11', dwGeom(32, 64, 64, 1, 11, 0, 5, 1, 1)],
+    ['11x1', dwGeom(32, 64, 64, 11, 1, 5, 0, 1, 1)],
+  ];
+  test.each(amsShapes)('%s at default chunk sizes takes the pool, same bits', (_, g) => {
+    setThreads(2);
+    checkDepthwise(g, Float32Array, 11, true);
+    expect(runDepthwiseJs('forward', new Float32Array(g.N * g.Cout * g.oH * g.oW), new Float32Array(g.N * g.Cin * g.H * g.W),
+      new Float32Array(g.Cout * g.kH * g.kW), null, g)).toBe(true);
+  });
+
+  test('strided, mixed-type or single-thread calls stay with the caller', () => {
+    setThreads(2);
+    jsPoolChunks.depthwiseChunk = 1;
+    const g = dwGeom(4, 8, 8, 3, 3, 1, 1, 1, 1);
+    const x = new Float32Array(g.N * 4 * 64), w = new Float32Array(36), y = new Float32Array(g.N * 4 * 64);
+    expect(runDepthwiseJs('forward', y, x, w, null, g)).toBe(true);
+    expect(runDepthwiseJs('forward', y, new Float64Array(x.length), w, null, g)).toBe(false);
+    expect(runDepthwiseJs('forward', y, x, w, null, { ...g, sH: 2, oH: 4 })).toBe(false);
+    setThreads(1);
+    expect(runDepthwiseJs('forward', y, x, w, null, g)).toBe(false);
+  });
+});
