@@ -20,3 +20,4 @@ export { gelu, relu, sigmoid, tanh, type GeluOptions } from './activations.js';
 export { batchNorm2d, type BatchNorm2dOptions } from './batchnorm2d.js';
 export { interpolate, type InterpolateOptions } from './interpolate.js';
 export { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from './pool2d.js';
+export { addN } from './add-n.js';

@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Generator } from '../../tensor/rng.js';
-import { add, mul } from '../../ops/index.js';
+import { addN, mul } from '../../ops/index.js';
 import { Module } from '../../nn/module.js';
 import { Conv2d } from '../../nn/layers/conv2d.js';
 
@@ -44,7 +44,7 @@ export class AMS extends Module {
     const s5 = this.conv0_2.forward(this.conv0_1.forward(b)); //     1x5 → 5x1
     const s7 = this.conv1_2.forward(this.conv1_1.forward(b)); //     1x7 → 7x1
     const s11 = this.conv2_2.forward(this.conv2_1.forward(b)); //    1x11 → 11x1
-    const attn = this.conv3.forward(add(add(add(add(a, b), s5), s7), s11));
+    const attn = this.conv3.forward(addN([a, b, s5, s7, s11])); // ((((a + b) + s5) + s7) + s11), one pass
     return mul(attn, x);
   }
 }
