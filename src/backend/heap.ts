@@ -6,12 +6,18 @@
  * Layout (byte addresses):
  *   [0, 64)                           never used (address 0 stays a null pointer)
  *   [64, 64 + slots·slotBytes)        one private scratch slot per thread (kernel packing buffers)
- *   [stagingBase, top)                staging arena: a bump allocator, reset before each top-level call
+ *   [stagingBase, top)                regions: tensor buffers (`allocRegion`) and staging areas (`stage`)
  *
- * Memory management choice: operands that are ordinary JS arrays are copied into the staging arena and results
+ * Regions come from free lists of their exact (64-byte rounded) size, else from the top, which only moves up; a
+ * freed region goes back on its list. A training step asks for the same sizes every time, so the lists serve it.
+ * Staging areas are rounded up to a power of two (few sizes, so little is stranded) and all freed together by
+ * `resetStaging`, which each top-level call does first.
+ *
+ * Memory management choice: operands that are ordinary JS arrays are copied into staging areas and results
  * copied back (a memcpy each, O(MK + KN + MN) against the O(MNK) multiply); arrays that are already views of
- * this heap (from `allocShared`) are used in place with no copy. Scratch is allocated once per thread and reused.
- * The memory only grows (by whole pages, on demand); it never moves, so addresses stay valid.
+ * this heap (tensor buffers the buffer pool hands out on the wasm backend, see tensor-buffers.ts) are used in place
+ * with no copy. Scratch is allocated once per thread and reused. The memory only grows (by whole pages, on
+ * demand); it never moves, so addresses stay valid.
  */
 import { WASM_PAGE_BYTES, type WasmMemory, wasmApi } from './wasm/api.js';
 import type { FloatArray } from '../tensor/dtype.js';
@@ -24,6 +30,12 @@ export class SharedHeap {
   readonly slots: number;
   readonly stagingBase: number;
   private top: number;
+  /** Free regions by size in bytes. */
+  private readonly freeRegions = new Map<number, number[]>();
+  /** Staging areas handed out since the last reset: [address, bytes]. */
+  private staged: [number, number][] = [];
+  /** Bytes in regions currently handed out (tensor buffers and staging), for the caller's limits. */
+  private inUse = 0;
   /** Every buffer object the memory has handed out (a new one after each growth): to recognise our views. */
   private readonly buffers = new Set<ArrayBuffer | SharedArrayBuffer>();
   private f32View: Float32Array = new Float32Array(0);
@@ -50,7 +62,13 @@ export class SharedHeap {
   /** Make [0, bytes) addressable, growing the memory if needed. */
   ensure(bytes: number): void {
     const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / WASM_PAGE_BYTES));
+    if (bytes > have) {
+      // grow with headroom (a quarter more, at least 64 MiB): untouched pages cost address space, not memory
+      const max = MAX_PAGES * WASM_PAGE_BYTES;
+      if (bytes > max) throw new Error(`SharedHeap: ${bytes} bytes needed, more than the 4 GiB WebAssembly memory`);
+      const want = Math.min(max, Math.max(bytes, have + Math.max(have >> 2, 64 << 20)));
+      this.memory.grow(Math.ceil((want - have) / WASM_PAGE_BYTES));
+    }
     this.refresh();
   }
 
@@ -70,17 +88,51 @@ export class SharedHeap {
     return this.buffers.has(x.buffer) || (this.refresh(), this.buffers.has(x.buffer));
   }
 
-  /** Forget everything staged since the last reset. */
+  /** Free every staging area handed out since the last reset. */
   resetStaging(): void {
-    this.top = this.stagingBase;
+    for (const [at, bytes] of this.staged) this.freeRegion(at, bytes);
+    this.staged = [];
   }
 
-  /** Reserve `bytes` (64-byte aligned) in the staging arena; returns the byte address. */
+  /** A staging area of at least `bytes` (64-byte aligned), valid until the next resetStaging; its byte address. */
   stage(bytes: number): number {
-    const at = align(this.top, 64);
-    this.top = at + bytes;
-    this.ensure(this.top);
+    const size = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
+    const at = this.allocRegion(size);
+    if (at === 0) throw new Error(`SharedHeap: cannot stage ${bytes} bytes: the 4 GiB WebAssembly memory is full`);
+    this.staged.push([at, size]);
     return at;
+  }
+
+  /**
+   * A region of `bytes` (rounded up to 64); returns its byte address, or 0 when the memory would pass `limit`
+   * bytes (default: the 4 GiB wasm32 maximum). The region holds whatever it last held (zeros if never used).
+   */
+  allocRegion(bytes: number, limit = MAX_PAGES * WASM_PAGE_BYTES): number {
+    const size = align(Math.max(bytes, 1), 64);
+    const list = this.freeRegions.get(size);
+    let at = list?.pop();
+    if (at === undefined) {
+      if (this.top + size > limit) return 0;
+      at = this.top;
+      this.top += size;
+      this.ensure(this.top);
+    }
+    this.inUse += size;
+    return at;
+  }
+
+  /** Give back a region from allocRegion (same `bytes`). */
+  freeRegion(at: number, bytes: number): void {
+    const size = align(Math.max(bytes, 1), 64);
+    let list = this.freeRegions.get(size);
+    if (!list) this.freeRegions.set(size, (list = []));
+    list.push(at);
+    this.inUse -= size;
+  }
+
+  /** Bytes of the memory in use: handed-out regions, and the whole memory's current size. */
+  usage(): { inUseBytes: number; memoryBytes: number } {
+    return { inUseBytes: this.inUse, memoryBytes: this.memory.buffer.byteLength };
   }
 
   /** Copy x[offset, offset + length) into the staging arena as `like` (float32 or float64); returns the address of x[offset]. */

@@ -9,6 +9,8 @@ import { wasmFeatures } from './wasm/features.js';
 import { gemmScratchBytes } from './wasm/gemm-driver.js';
 import { defaultGemmShape } from './wasm/gemm-instance.js';
 import { ConfigError } from '../tensor/errors.js';
+import { setFreshBufferSource } from '../tensor/buffer-pool.js';
+import { heapTensorBuffers } from './tensor-buffers.js';
 
 export type BackendName = 'js' | 'wasm';
 
@@ -58,6 +60,9 @@ export function getHeap(): SharedHeap {
   heap ??= new SharedHeap({ slots: MAX_THREADS, slotBytes: gemmScratchBytes(defaultGemmShape()) });
   return heap;
 }
+
+// On the wasm backend, new float32 tensor buffers are views of the shared heap (see tensor-buffers.ts).
+setFreshBufferSource(heapTensorBuffers(getHeap, () => backend === 'wasm'));
 
 let warnedNoWorker = false;
 

@@ -34,6 +34,29 @@ let stats = { reused: 0, released: 0, dropped: 0 };
 /** ArrayBuffers a Tensor was built over, and those more than one Tensor was built over (never recycled). */
 const owned = new WeakSet<ArrayBufferLike>();
 const shared = new WeakSet<ArrayBufferLike>();
+/** The same for views of a shared memory from the fresh-buffer source (they all share one buffer: keyed by view). */
+const ownedViews = new WeakSet<TypedArray>();
+const sharedViews = new WeakSet<TypedArray>();
+
+/**
+ * Where new buffers come from when the pool has none: by default `new Float32Array(n)` and friends; the wasm
+ * backend installs a source that hands out views of its shared heap, so kernels use tensors in place without
+ * copying them in and out (src/backend/tensor-buffers.ts). `owns(a)` tells the source's views apart.
+ */
+export interface FreshBufferSource {
+  take(dtype: DType, n: number, zero: boolean): TypedArray | undefined;
+  owns(a: TypedArray): boolean;
+}
+let source: FreshBufferSource | null = null;
+
+export function setFreshBufferSource(s: FreshBufferSource | null): void {
+  source = s;
+}
+
+/** A new buffer from the installed source (undefined: none, or it declined), for allocArray / allocUninit. */
+export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
+  return n >= MIN_ELEMENTS && source ? source.take(dtype, n, zero) : undefined;
+}
 
 const key = (dtype: DType, n: number): string => `${dtype}:${n}`;
 
@@ -68,6 +91,11 @@ export function poisonReleasedBuffers(on: boolean): void {
 /** Called by the Tensor constructor for every tensor's data: a second Tensor over the same buffer marks it shared. */
 export function noteTensorBuffer(data: TypedArray): void {
   if (data.length < MIN_ELEMENTS) return;
+  if (source?.owns(data)) {
+    if (ownedViews.has(data)) sharedViews.add(data);
+    else ownedViews.add(data);
+    return;
+  }
   const buf = data.buffer;
   if (owned.has(buf)) shared.add(buf);
   else owned.add(buf);
@@ -75,6 +103,7 @@ export function noteTensorBuffer(data: TypedArray): void {
 
 /** True when `data` may be recycled once its tensor is released: big enough, a whole buffer, never shared. */
 export function isRecyclable(data: TypedArray): boolean {
+  if (data.buffer instanceof SharedArrayBuffer) return data.length >= MIN_ELEMENTS && !!source?.owns(data) && !sharedViews.has(data);
   return (
     data.length >= MIN_ELEMENTS &&
     data.byteOffset === 0 &&
@@ -88,7 +117,9 @@ export function isRecyclable(data: TypedArray): boolean {
 export function giveBuffer(data: TypedArray): void {
   if (!isRecyclable(data)) return;
   stats.released++;
-  owned.delete(data.buffer); // its tensor is gone; the next tensor over it will be its only owner
+  // its tensor is gone; the next tensor over it will be its only owner
+  if (data.buffer instanceof SharedArrayBuffer) ownedViews.delete(data);
+  else owned.delete(data.buffer);
   if (heldBytes + data.byteLength > limitBytes) {
     stats.dropped++;
     return;

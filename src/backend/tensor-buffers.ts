@@ -1,0 +1,45 @@
+/**
+ * Tensor buffers in the shared wasm heap. On the wasm backend, new float32 buffers big enough for the buffer pool
+ * (src/tensor/buffer-pool.ts) are views of the shared heap instead of fresh JS arrays, so every kernel — wasm or
+ * pooled js, on any thread — reads and writes them in place: no copy into the staging area and back.
+ *
+ * Lifetime: a view's region is handed back to the heap when the view is garbage-collected (FinalizationRegistry).
+ * While a tensor is released through backward({ recycle }) or tidy(), the buffer pool keeps the view itself and
+ * hands it out again, so no collection is needed in a training loop. Views never outlive their region: nothing in
+ * the library keeps a subarray of a tensor's data beyond a kernel call.
+ *
+ * Tensors stop coming from the heap past TENSOR_LIMIT bytes of it (they are plain arrays then, copied in and out
+ * as before), leaving the rest of the 4 GiB wasm32 address space to staging and scratch.
+ */
+import { isMainThread } from 'node:worker_threads';
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { FreshBufferSource } from '../tensor/buffer-pool.js';
+import type { SharedHeap } from './heap.js';
+
+const TENSOR_LIMIT = 3 * 1024 ** 3;
+
+/** The source runtime.ts installs: `heap()` is the process's shared heap, `active()` whether the backend is wasm. */
+export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean): FreshBufferSource {
+  const regionBytes = new WeakMap<TypedArray, number>();
+  const reclaim = new FinalizationRegistry<[number, number]>(([at, bytes]) => heap().freeRegion(at, bytes));
+  return {
+    take(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
+      if (dtype !== 'float32' || !active() || !isMainThread) return undefined;
+      return allocView(heap(), n, zero, regionBytes, reclaim);
+    },
+    owns(a: TypedArray): boolean {
+      return regionBytes.has(a);
+    },
+  };
+}
+
+function allocView(heap: SharedHeap, n: number, zero: boolean, regionBytes: WeakMap<TypedArray, number>, reclaim: FinalizationRegistry<[number, number]>): Float32Array | undefined {
+  const bytes = 4 * n;
+  const at = heap.allocRegion(bytes, TENSOR_LIMIT);
+  if (at === 0) return undefined;
+  const view = new Float32Array(heap.f32.buffer, at, n);
+  if (zero) view.fill(0); // a reused region holds its last contents
+  regionBytes.set(view, bytes);
+  reclaim.register(view, [at, bytes]);
+  return view;
+}
