@@ -31,6 +31,8 @@ interface Taps {
   dx: Int32Array;
   /** the kernel is a full 3x3 (any dilation) */
   is3x3: boolean;
+  /** a 1×k row whose taps read consecutive source columns (dx_t = dx_0 + t: forward, dilation 1) */
+  isRowRun: boolean;
   /** j + dx_t is inside [0, srcW) for every tap when j ∈ [jA, jB) */
   minDx: number;
   maxDx: number;
@@ -50,7 +52,7 @@ function taps(g: ConvGeom, sign: 1 | -1): Taps {
       maxDx = Math.max(maxDx, dx[t]);
     }
   }
-  return { T, dy, dx, is3x3: g.kH === 3 && g.kW === 3, minDx, maxDx };
+  return { T, dy, dx, is3x3: g.kH === 3 && g.kW === 3, isRowRun: g.kH === 1 && sign * g.dW === 1, minDx, maxDx };
 }
 
 /** Per-thread scratch for one row's valid taps (grown on demand, reused across calls). */
@@ -111,6 +113,8 @@ function gatherPlanes(
           dst[dRow + j] = init + w0 * src[o0 + j] + w1 * src[o1 + j] + w2 * src[o2 + j] + w3 * src[o3 + j] + w4 * src[o4 + j]
             + w5 * src[o5 + j] + w6 * src[o6 + j] + w7 * src[o7 + j] + w8 * src[o8 + j];
         }
+      } else if (tp.isRowRun && v > 0) {
+        rowRunInterior(dst, dRow, src, rowOff_[0], init, v, jA, jB);
       } else {
         // four outputs at a time, so each tap's weight and offset are loaded once per four multiply-adds
         let j = jA;
@@ -135,6 +139,41 @@ function gatherPlanes(
         }
       }
     }
+  }
+}
+
+/**
+ * The interior [jA, jB) of one output row of a 1×k strip with dilation 1: dst[dRow + j] = init + Σ_u w_u·src[o + j + u]
+ * (w_u = rowW[u], u < v). Four neighbouring outputs read the same source values one column apart, so a window of
+ * four values slides along the row: each tap loads one new value and its weight for four multiply-adds (the
+ * general loop loads four values). Same products, added in the same (tap) order.
+ */
+function rowRunInterior(dst: FloatArray, dRow: number, src: Buf, o: number, init: number, v: number, jA: number, jB: number): void {
+  const w = rowW;
+  let j = jA;
+  for (; j + 4 <= jB; j += 4) {
+    let s0 = init, s1 = init, s2 = init, s3 = init;
+    const at = o + j;
+    let a0 = src[at], a1 = src[at + 1], a2 = src[at + 2];
+    for (let u = 0; u < v; u++) {
+      const a3 = src[at + u + 3], wu = w[u];
+      s0 += wu * a0;
+      s1 += wu * a1;
+      s2 += wu * a2;
+      s3 += wu * a3;
+      a0 = a1;
+      a1 = a2;
+      a2 = a3;
+    }
+    dst[dRow + j] = s0;
+    dst[dRow + j + 1] = s1;
+    dst[dRow + j + 2] = s2;
+    dst[dRow + j + 3] = s3;
+  }
+  for (; j < jB; j++) {
+    let s = init;
+    for (let u = 0; u < v; u++) s += w[u] * src[o + j + u];
+    dst[dRow + j] = s;
   }
 }
 
