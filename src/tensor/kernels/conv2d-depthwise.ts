@@ -10,7 +10,8 @@
  *   weight    gw_t     = Σ_{n,i,j} gy[n, i, j] · x[n, i + dy_t, j + dx_t]
  * Terms outside the source plane are zero padding and skipped. Each output row splits into a left edge, an
  * interior where every tap's column is in range (no bounds checks) and a right edge; rows where a tap's source row
- * is padding drop that tap. The interior of a full 3x3 (dilated or not) is unrolled with the weights in locals.
+ * is padding drop that tap. The interior of a full 3x3 (dilated or not) is unrolled with the weights in locals;
+ * the forward interior of a 1×k strip (dilation 1) slides a four-value window along the source row.
  *
  * Bit-identical to the reference kernels (conv2d.ts): each sum starts from the same value (bias or 0), runs in
  * float64 and adds the taps in (kh, kw) order — the weight gradient in (n, oh, ow) order — as the reference does.
