@@ -34,6 +34,8 @@ interface Taps {
   is3x3: boolean;
   /** a 1×k row whose taps read consecutive source columns (dx_t = dx_0 + t: forward, dilation 1) */
   isRowRun: boolean;
+  /** a full 3x3 whose taps in each row read consecutive source columns (forward, dilation 1 along the row) */
+  is3x3Run: boolean;
   /** j + dx_t is inside [0, srcW) for every tap when j ∈ [jA, jB) */
   minDx: number;
   maxDx: number;
@@ -53,7 +55,8 @@ function taps(g: ConvGeom, sign: 1 | -1): Taps {
       maxDx = Math.max(maxDx, dx[t]);
     }
   }
-  return { T, dy, dx, is3x3: g.kH === 3 && g.kW === 3, isRowRun: g.kH === 1 && sign * g.dW === 1, minDx, maxDx };
+  return { T, dy, dx, is3x3: g.kH === 3 && g.kW === 3, isRowRun: g.kH === 1 && sign * g.dW === 1,
+    is3x3Run: g.kH === 3 && g.kW === 3 && sign * g.dW === 1, minDx, maxDx };
 }
 
 /** Per-thread scratch for one row's valid taps (grown on demand, reused across calls). */
@@ -105,7 +108,9 @@ function gatherPlanes(
       // left and right edges: check each tap's column
       for (let j = 0; j < jA; j++) dst[dRow + j] = edgeSum(init, src, j, srcW, v);
       for (let j = jB; j < dstW; j++) dst[dRow + j] = edgeSum(init, src, j, srcW, v);
-      if (v === 9 && tp.is3x3) {
+      if (v === 9 && tp.is3x3Run) {
+        run3x3Interior(dst, dRow, src, init, jA, jB);
+      } else if (v === 9 && tp.is3x3) {
         const w0 = rowW_[0], w1 = rowW_[1], w2 = rowW_[2], w3 = rowW_[3], w4 = rowW_[4];
         const w5 = rowW_[5], w6 = rowW_[6], w7 = rowW_[7], w8 = rowW_[8];
         const o0 = rowOff_[0], o1 = rowOff_[1], o2 = rowOff_[2], o3 = rowOff_[3], o4 = rowOff_[4];
@@ -140,6 +145,43 @@ function gatherPlanes(
         }
       }
     }
+  }
+}
+
+/**
+ * The interior [jA, jB) of one output row of a full 3x3 whose three taps per kernel row read consecutive source
+ * columns (dilation 1 along the row; any dilation between rows): taps 3r, 3r + 1, 3r + 2 read src[o_3r + j + 0..2].
+ * Four outputs at a time load six values per kernel row (instead of twelve) and add the nine products of each
+ * output in tap order, kernel row by kernel row: the sums of the plain 3x3 loop, bit for bit.
+ */
+function run3x3Interior(dst: FloatArray, dRow: number, src: Buf, init: number, jA: number, jB: number): void {
+  const w0 = rowW[0], w1 = rowW[1], w2 = rowW[2], w3 = rowW[3], w4 = rowW[4];
+  const w5 = rowW[5], w6 = rowW[6], w7 = rowW[7], w8 = rowW[8];
+  const o0 = rowOff[0], o3 = rowOff[3], o6 = rowOff[6];
+  let j = jA;
+  for (; j + 4 <= jB; j += 4) {
+    let p = o0 + j;
+    let a0 = src[p], a1 = src[p + 1], a2 = src[p + 2], a3 = src[p + 3], a4 = src[p + 4], a5 = src[p + 5];
+    let s0 = init + w0 * a0 + w1 * a1 + w2 * a2;
+    let s1 = init + w0 * a1 + w1 * a2 + w2 * a3;
+    let s2 = init + w0 * a2 + w1 * a3 + w2 * a4;
+    let s3 = init + w0 * a3 + w1 * a4 + w2 * a5;
+    p = o3 + j;
+    a0 = src[p]; a1 = src[p + 1]; a2 = src[p + 2]; a3 = src[p + 3]; a4 = src[p + 4]; a5 = src[p + 5];
+    s0 = s0 + w3 * a0 + w4 * a1 + w5 * a2;
+    s1 = s1 + w3 * a1 + w4 * a2 + w5 * a3;
+    s2 = s2 + w3 * a2 + w4 * a3 + w5 * a4;
+    s3 = s3 + w3 * a3 + w4 * a4 + w5 * a5;
+    p = o6 + j;
+    a0 = src[p]; a1 = src[p + 1]; a2 = src[p + 2]; a3 = src[p + 3]; a4 = src[p + 4]; a5 = src[p + 5];
+    dst[dRow + j] = s0 + w6 * a0 + w7 * a1 + w8 * a2;
+    dst[dRow + j + 1] = s1 + w6 * a1 + w7 * a2 + w8 * a3;
+    dst[dRow + j + 2] = s2 + w6 * a2 + w7 * a3 + w8 * a4;
+    dst[dRow + j + 3] = s3 + w6 * a3 + w7 * a4 + w8 * a5;
+  }
+  for (; j < jB; j++) {
+    dst[dRow + j] = init + w0 * src[o0 + j] + w1 * src[o0 + j + 1] + w2 * src[o0 + j + 2] + w3 * src[o3 + j]
+      + w4 * src[o3 + j + 1] + w5 * src[o3 + j + 2] + w6 * src[o6 + j] + w7 * src[o6 + j + 1] + w8 * src[o6 + j + 2];
   }
 }
 
