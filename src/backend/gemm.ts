@@ -31,7 +31,7 @@ export function gemm(p: GemmProblem): void {
   const { M, N, K } = p;
   if (M === 0 || N === 0) return;
   if (K === 0) {
-    if (!p.accumulate) for (let i = 0; i < M; i++) p.c.fill(0, p.cOffset + i * p.ldc, p.cOffset + i * p.ldc + N);
+    gemmJs(p); // C = 0 (or unchanged), plus the bias
     return;
   }
   const f64 = p.c instanceof Float64Array;
@@ -54,8 +54,9 @@ export function gemm(p: GemmProblem): void {
   const cInHeap = heap.contains(p.c);
   // C is read when accumulating, and its gaps (ldc > N) must survive the copy back
   const c = cInHeap || p.accumulate || p.ldc !== N ? place(p.c, p.cOffset, extentC) : heap.stage(extentC * size);
+  const bias = p.rowBias ? place(p.rowBias, p.rowBiasOffset ?? 0, M) : 0;
   const splitColumns = N > M;
-  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0];
+  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
   const total = splitColumns ? N : M;
   if (kind === 'js') {
     pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });

@@ -11,6 +11,7 @@ import { gemmJs } from '../tensor/kernels/gemm.js';
 import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
 import { jsPoolKernels } from './js-kernels.js';
+import { elementwisePoolKernels } from './elementwise-kernels.js';
 
 export interface PoolKernel {
   readonly name: string;
@@ -19,15 +20,16 @@ export interface PoolKernel {
 
 /**
  * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement,
- * packedA, packedB] (a, b, c byte addresses of element 0; packedA/packedB: wasm only, address of the operand
- * packed in full by 'gemm.wasm.pack', or 0). [lo, hi) are rows of C, or columns when splitColumns = 1.
+ * packedA, packedB, rowBias] (a, b, c byte addresses of element 0; packedA/packedB: wasm only, address of the
+ * operand packed in full by 'gemm.wasm.pack', or 0; rowBias: address of a bias per row of C added to the finished
+ * product, or 0). [lo, hi) are rows of C, or columns when splitColumns = 1.
  */
-export const GEMM_ARGS = 16;
+export const GEMM_ARGS = 17;
 
 function wasmProblem(g: Float64Array): WasmGemmProblem {
   return {
     M: g[0], N: g[1], K: g[2], a: g[3], lda: g[4], transA: g[5] === 1, b: g[6], ldb: g[7], transB: g[8] === 1,
-    c: g[9], ldc: g[10], accumulate: g[11] === 1, packedA: g[14], packedB: g[15],
+    c: g[9], ldc: g[10], accumulate: g[11] === 1, packedA: g[14], packedB: g[15], bias: g[16],
   };
 }
 
@@ -40,6 +42,7 @@ const gemmJsKernel: PoolKernel = {
       a: view, aOffset: g[3] / size, lda: g[4], transA: g[5] === 1,
       b: view, bOffset: g[6] / size, ldb: g[7], transB: g[8] === 1,
       c: view, cOffset: g[9] / size, ldc: g[10], accumulate: g[11] === 1,
+      rowBias: g[16] ? view : undefined, rowBiasOffset: g[16] / size,
     };
     if (g[12] === 1) gemmJs(p, 0, p.M, lo, hi);
     else gemmJs(p, lo, hi, 0, p.N);
@@ -105,7 +108,7 @@ const depthwiseWeightWasmKernel: PoolKernel = { name: 'depthwise.weight.wasm', r
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
 export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
-  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels];
+  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels, ...elementwisePoolKernels];
 
 export function kernelId(name: string): number {
   const id = poolKernels.findIndex((k) => k.name === name);

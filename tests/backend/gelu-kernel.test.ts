@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { geluModuleBytes } from '../../src/backend/wasm/gelu-module.js';
 import { wasmFeatures } from '../../src/backend/index.js';
+import { wasmApi } from '../../src/backend/wasm/api.js';
 
 const fr = Math.fround;
 const P = [-1.60960333262415e-2, -2.95459980854025e-3, -7.34990630326855e-4, -5.69250639462346e-5,
@@ -51,8 +52,9 @@ interface Gelu {
 }
 
 function instance(): { f32: () => Float32Array; k: Gelu } {
-  const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true });
-  const k = new WebAssembly.Instance(new WebAssembly.Module(geluModuleBytes()), { env: { memory } }).exports as unknown as Gelu;
+  const api = wasmApi!;
+  const memory = new api.Memory({ initial: 4, maximum: 65536, shared: true });
+  const k = new api.Instance(new api.Module(geluModuleBytes()), { env: { memory } }).exports as unknown as Gelu;
   return { f32: () => new Float32Array(memory.buffer), k };
 }
 

@@ -6,7 +6,17 @@ import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { defaultGemmShape, instantiateGemm } from '../../src/backend/wasm/gemm-instance.js';
 import { gemmScratchBytes, gemmWasmBlock, type WasmGemmProblem } from '../../src/backend/wasm/gemm-driver.js';
 import type { GemmKernelShape } from '../../src/backend/wasm/gemm-module.js';
-import { gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
+import { fillRandom, gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
+import { gemm, setBackend, setThreads } from '../../src/backend/index.js';
+
+/** C[i, j] = fl(C[i, j] + bias[off + i]) over the M×N block: the separate bias pass the fused one must equal. */
+function addBiasAfter(c: Float32Array | Float64Array, p: GemmProblem, bias: Float32Array | Float64Array, off: number): void {
+  const round = c instanceof Float32Array ? Math.fround : (v: number) => v;
+  for (let i = 0; i < p.M; i++) for (let j = 0; j < p.N; j++) {
+    const at = p.cOffset + i * p.ldc + j;
+    c[at] = round(c[at] + bias[off + i]);
+  }
+}
 
 const shapes: GemmKernelShape[] = [
   { MR: 4, NR: 8, relaxed: false },
@@ -21,7 +31,7 @@ function stage(heap: SharedHeap, p: GemmProblem): { w: WasmGemmProblem; readC: (
   const b = heap.stageCopy(p.b, 0, p.b.length, 'float32') + 4 * p.bOffset;
   const cBase = heap.stageCopy(p.c, 0, p.c.length, 'float32');
   const w = { M: p.M, N: p.N, K: p.K, a, lda: p.lda, transA: p.transA, b, ldb: p.ldb, transB: p.transB,
-    c: cBase + 4 * p.cOffset, ldc: p.ldc, accumulate: p.accumulate, packedA: 0, packedB: 0 };
+    c: cBase + 4 * p.cOffset, ldc: p.ldc, accumulate: p.accumulate, packedA: 0, packedB: 0, bias: 0 };
   return { w, readC: () => heap.f32.slice(cBase / 4, cBase / 4 + p.c.length) };
 }
 
@@ -64,6 +74,63 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
       }),
       { numRuns: 60, seed: 0x5eed + 11 },
     );
+  });
+
+  test('a row bias is added to the finished product: the same bits as a separate pass after it (blocks, K slices, edges)', () => {
+    const shape = defaultGemmShape();
+    const k = instantiateGemm(heap.memory, shape);
+    fc.assert(
+      fc.property(gemmCase(150, 40, 600), fc.nat(), (g, si) => {
+        const p = makeProblem(g, Float32Array);
+        if (p.K === 0) return;
+        const bias = fillRandom(new Float32Array(g.M + 3), g.seed + 7);
+        const plain = stage(heap, p);
+        gemmWasmBlock(k, shape, plain.w, heap.scratch(0));
+        const expected = plain.readC();
+        addBiasAfter(expected, p, bias, 3);
+        const fused = stage(heap, p);
+        const w = { ...fused.w, bias: heap.stageCopy(bias, 0, bias.length, 'float32') + 12 };
+        const iCut = si % (g.M + 1);
+        gemmWasmBlock(k, shape, w, heap.scratch(0), 0, iCut);
+        gemmWasmBlock(k, shape, w, heap.scratch(0), iCut, g.M);
+        expect(fused.readC()).toEqual(expected);
+        // the js kernel: the same contract
+        const js = { ...p, c: Float32Array.from(p.c) };
+        gemmJs(js);
+        addBiasAfter(js.c, p, bias, 3);
+        const jsFused = { ...p, c: Float32Array.from(p.c), rowBias: bias, rowBiasOffset: 3 };
+        gemmJs(jsFused);
+        expect(jsFused.c).toEqual(js.c);
+      }),
+      { numRuns: 80, seed: 0x5eed + 12 },
+    );
+  });
+
+  test('gemm() with a row bias on each backend and 1 or 2 threads equals the product plus a separate bias pass', () => {
+    try {
+      for (const backend of ['wasm', 'js'] as const) {
+        for (const threads of [1, 2]) {
+          setBackend(backend);
+          setThreads(threads);
+          fc.assert(
+            fc.property(gemmCase(300, 300, 300), (g) => {
+              const p = makeProblem(g, Float32Array);
+              const bias = fillRandom(new Float32Array(g.M + 1), g.seed + 3);
+              const sep = { ...p, c: Float32Array.from(p.c) };
+              gemm(sep);
+              addBiasAfter(sep.c, p, bias, 1);
+              const fused = { ...p, c: Float32Array.from(p.c), rowBias: bias, rowBiasOffset: 1 };
+              gemm(fused);
+              expect(fused.c).toEqual(sep.c);
+            }),
+            { numRuns: 12, seed: 0x5eed + 13 + threads },
+          );
+        }
+      }
+    } finally {
+      setBackend('wasm');
+      setThreads(1);
+    }
   });
 
   test('a large product (spanning every cache block) matches the float64 naive loop', () => {

@@ -9,7 +9,7 @@ import type { GemmKernelShape } from './gemm-module.js';
 export interface GemmExports {
   packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;
   packB(src: number, cs: number, rs: number, nc: number, kc: number, dst: number): void;
-  macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, overwrite: number, tile: number): void;
+  macro(mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, overwrite: number, tile: number, bias: number): void;
 }
 
 /**
@@ -32,6 +32,8 @@ export interface WasmGemmProblem {
   accumulate: boolean;
   packedA: number;
   packedB: number;
+  /** Byte address of a float32 bias per row of C added to the finished product (C[i, :] += bias[i]), or 0. */
+  bias: number;
 }
 
 /** Cache blocks: an MC×KC block of A (128 KiB) in L2, KC×NR B panels (8 KiB) in L1. */
@@ -90,13 +92,15 @@ export function gemmWasmBlock(
     for (let pc = 0; pc < p.K; pc += KC) {
       const kc = Math.min(KC, p.K - pc);
       const overwrite = pc === 0 && !p.accumulate ? 1 : 0;
+      const lastSlice = pc + kc >= p.K;
       let pb = p.packedB + 4 * (pc * Npad + jc * kc);
       if (!p.packedB) k.packB(p.b + 4 * (pc * bRow + jc * bCol), bCol, bRow, nc, kc, (pb = scratchB));
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = Math.min(MC, i1 - ic);
         let pa = p.packedA + 4 * (pc * Mpad + ic * kc);
         if (!p.packedA) k.packA(p.a + 4 * (ic * aRow + pc * aCol), aRow, aCol, mc, kc, (pa = scratchA));
-        k.macro(mc, nc, kc, pa, pb, p.c + 4 * (ic * p.ldc + jc), p.ldc, overwrite, tile);
+        const bias = p.bias && lastSlice ? p.bias + 4 * ic : 0;
+        k.macro(mc, nc, kc, pa, pb, p.c + 4 * (ic * p.ldc + jc), p.ldc, overwrite, tile, bias);
       }
     }
   }

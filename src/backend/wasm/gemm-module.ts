@@ -5,8 +5,10 @@
  *
  *   packA(src, rs, cs, mc, kc, dst)   dst[(i/MR)·kc·MR + k·MR + i%MR] = src[i·rs + k·cs]   (rows zero-padded to MR)
  *   packB(src, cs, rs, nc, kc, dst)   dst[(j/NR)·kc·NR + k·NR + j%NR] = src[k·rs + j·cs]   (cols zero-padded to NR)
- *   macro(mc, nc, kc, pa, pb, c, ldc, overwrite, tile)
- *        C[i, j] (+)= Σ_k A[i, k]·B[k, j] over the mc×nc block at c, from packed panels pa, pb
+ *   macro(mc, nc, kc, pa, pb, c, ldc, overwrite, tile, bias)
+ *        C[i, j] (+)= Σ_k A[i, k]·B[k, j] over the mc×nc block at c, from packed panels pa, pb; then, when bias ≠ 0,
+ *        C[i, j] += bias[i] (bias: byte address of the block's first row's value) on the finished value, so the bits
+ *        are those of a separate bias pass after the product
  *
  * Pointers are byte addresses, rs/cs/ldc are element strides, all float32. The micro-kernel keeps an MR×NR tile
  * of sums in MR·NR/4 v128 locals: per k it loads NR/4 vectors of B, and for each of the MR rows splats one A value
@@ -94,10 +96,11 @@ function packPanels(name: string, W: number): ModuleFunction {
 
 function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
   const f = new FunctionBuilder('macro', {
-    mc: 'i32', nc: 'i32', kc: 'i32', pa: 'i32', pb: 'i32', c: 'i32', ldc: 'i32', overwrite: 'i32', tile: 'i32',
+    mc: 'i32', nc: 'i32', kc: 'i32', pa: 'i32', pb: 'i32', c: 'i32', ldc: 'i32', overwrite: 'i32', tile: 'i32', bias: 'i32',
   });
-  const [mc, nc, kc, pa, pb, c, ldc, overwrite, tile] =
-    ['mc', 'nc', 'kc', 'pa', 'pb', 'c', 'ldc', 'overwrite', 'tile'].map((n) => f.param(n));
+  const [mc, nc, kc, pa, pb, c, ldc, overwrite, tile, bias] =
+    ['mc', 'nc', 'kc', 'pa', 'pb', 'c', 'ldc', 'overwrite', 'tile', 'bias'].map((n) => f.param(n));
+  const bv = f.local('bv', 'v128'), bs = f.local('bs', 'f32');
   const V = NR / 4;
   const ir = f.local('ir', 'i32'), jr = f.local('jr', 'i32');
   const ap = f.local('ap', 'i32'), bp = f.local('bp', 'i32'), aEnd = f.local('aEnd', 'i32');
@@ -115,14 +118,22 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
     ap.inc(4 * MR),
     bp.inc(4 * NR),
   ];
-  // full tile: row pointer walks down C; overwrite or add
-  const storeRows = (add: boolean): Expr[] => [
+  // full tile: row pointer walks down C; overwrite or add; then + bias[row] when withBias
+  const storeRows = (add: boolean, withBias: boolean): Expr[] => [
     row.set(i32.add(c.get(), i32.shl(i32.add(i32.mul(ir.get(), ldc.get()), jr.get()), i32.const(2)))),
-    ...acc.flatMap((rowAcc) => [
-      ...rowAcc.map((x, v) => v128.store(row.get(), add ? f32x4.add(v128.load(row.get(), 16 * v), x.get()) : x.get(), 16 * v)),
+    ...acc.flatMap((rowAcc, i) => [
+      ...(withBias ? [bv.set(f32x4.splat(f32.load(i32.add(bias.get(), i32.shl(ir.get(), i32.const(2))), 4 * i)))] : []),
+      ...rowAcc.map((x, v) => {
+        const sum = add ? f32x4.add(v128.load(row.get(), 16 * v), x.get()) : x.get();
+        return v128.store(row.get(), withBias ? f32x4.add(sum, bv.get()) : sum, 16 * v);
+      }),
       row.set(i32.add(row.get(), ldc4.get())),
     ]),
   ];
+  const edgeSum = (): Expr => ifF32(overwrite.get(),
+    f32.load(i32.add(tile.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2)))),
+    f32.add(f32.load(i32.add(row.get(), i32.shl(q.get(), i32.const(2)))),
+      f32.load(i32.add(tile.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2))))));
   // edge tile: spill the sums to `tile`, then copy the valid rows × cols
   const storeEdge: Expr[] = [
     ...all((i, v) => v128.store(tile.get(), acc[i][v].get(), 16 * (i * V + v))),
@@ -130,12 +141,11 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
     cols.set(minI32(i32.const(NR), i32.sub(nc.get(), jr.get()))),
     forLoop(r, i32.const(0), rows.get(), 1,
       row.set(i32.add(c.get(), i32.shl(i32.add(i32.mul(i32.add(ir.get(), r.get()), ldc.get()), jr.get()), i32.const(2)))),
+      bs.set(ifF32(bias.get(), f32.load(i32.add(bias.get(), i32.shl(i32.add(ir.get(), r.get()), i32.const(2)))), f32.const(0))),
       forLoop(q, i32.const(0), cols.get(), 1,
         f32.store(i32.add(row.get(), i32.shl(q.get(), i32.const(2))),
-          ifF32(overwrite.get(),
-            f32.load(i32.add(tile.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2)))),
-            f32.add(f32.load(i32.add(row.get(), i32.shl(q.get(), i32.const(2)))),
-              f32.load(i32.add(tile.get(), i32.shl(i32.add(i32.mul(r.get(), i32.const(NR)), q.get()), i32.const(2))))))),
+          // (C + sum, or sum) + bias; with no bias nothing is added (x + 0 would turn −0 into +0)
+          ifF32(bias.get(), f32.add(edgeSum(), bs.get()), edgeSum())),
       ),
     ),
   ];
@@ -149,7 +159,9 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
         ...all((i, v) => acc[i][v].set(v128.zero())),
         doWhile(i32.ltU(ap.get(), aEnd.get()), ...kStep),
         ifThen(i32.and(i32.geS(i32.sub(mc.get(), ir.get()), i32.const(MR)), i32.geS(i32.sub(nc.get(), jr.get()), i32.const(NR))),
-          [ifThen(overwrite.get(), storeRows(false), storeRows(true))],
+          [ifThen(bias.get(),
+            [ifThen(overwrite.get(), storeRows(false, true), storeRows(true, true))],
+            [ifThen(overwrite.get(), storeRows(false, false), storeRows(true, false))])],
           storeEdge),
       ),
     ),

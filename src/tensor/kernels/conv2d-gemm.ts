@@ -15,19 +15,22 @@
 import type { FloatArray } from '../dtype.js';
 import type { GemmProblem } from './gemm.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
-import { addChannelBias } from './channel-bias.js';
 
 export type GemmFn = (p: GemmProblem) => void;
 
-/** C (+)= op(A)·op(B) with C row stride = N: the one shape of product these kernels need. */
+/** C (+)= op(A)·op(B) (+ bias[biasOffset + i] on row i) with C row stride = N: the one shape of product these kernels need. */
 function product(
   gemm: GemmFn, M: number, N: number, K: number,
   a: Buf, aOffset: number, lda: number, transA: boolean,
   b: Buf, bOffset: number, ldb: number, transB: boolean,
   c: FloatArray, cOffset: number, accumulate: boolean,
+  bias: Buf | null = null, biasOffset = 0,
 ): void {
   if (M <= 0 || N <= 0) return;
-  gemm({ M, N, K, a: a as FloatArray, aOffset, lda, transA, b: b as FloatArray, bOffset, ldb, transB, c, cOffset, ldc: N, accumulate });
+  gemm({
+    M, N, K, a: a as FloatArray, aOffset, lda, transA, b: b as FloatArray, bOffset, ldb, transB, c, cOffset, ldc: N, accumulate,
+    rowBias: bias ? (bias as FloatArray) : undefined, rowBiasOffset: biasOffset,
+  });
 }
 
 /** For the planes [lo, hi) of N·C: call f(n, c0, c1) for each image's run of channels [c0, c1). */
@@ -59,10 +62,10 @@ export function conv2dForwardPointwiseGemm(y: FloatArray, x: Buf, w: Buf, b: Buf
   forImageRuns(Cout, lo, hi, (n, c0, c1) => {
     for (let grp = Math.floor(c0 / coutG); grp * coutG < c1; grp++) {
       const co0 = Math.max(c0, grp * coutG), co1 = Math.min(c1, (grp + 1) * coutG);
-      product(gemm, co1 - co0, HW, cinG, w, co0 * cinG, cinG, false, x, (n * Cin + grp * cinG) * HW, HW, false, y, (n * Cout + co0) * HW, false);
+      // the bias goes in as the product is stored (the same bits as adding it afterwards)
+      product(gemm, co1 - co0, HW, cinG, w, co0 * cinG, cinG, false, x, (n * Cin + grp * cinG) * HW, HW, false, y, (n * Cout + co0) * HW, false, b, co0);
     }
   });
-  if (b) addChannelBias(y, b, Cout, HW, lo, hi);
 }
 
 /** gx[n, ci, :] = Σ_co w[co, ci − ci0]·gy[n, co, :] over ci's group. Work unit: (n, ci) planes [lo, hi) of N·Cin. */
@@ -156,10 +159,9 @@ export function conv2dForwardIm2col(y: FloatArray, x: Buf, w: Buf, b: Buf | null
     im2col(col, x, g, n);
     for (let grp = Math.floor(c0 / coutG); grp * coutG < c1; grp++) {
       const co0 = Math.max(c0, grp * coutG), co1 = Math.min(c1, (grp + 1) * coutG);
-      product(gemm, co1 - co0, P, Kg, w, co0 * Kg, Kg, false, col, grp * Kg * P, P, false, y, (n * Cout + co0) * P, false);
+      product(gemm, co1 - co0, P, Kg, w, co0 * Kg, Kg, false, col, grp * Kg * P, P, false, y, (n * Cout + co0) * P, false, b, co0);
     }
   });
-  if (b) addChannelBias(y, b, Cout, P, lo, hi);
 }
 
 /** Input gradient by GEMM + col2im. Work unit: (n, ci) planes [lo, hi) of N·Cin. Overwrites gx. */

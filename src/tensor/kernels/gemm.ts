@@ -36,6 +36,12 @@ export interface GemmProblem {
   ldc: number;
   /** C += op(A)·op(B) instead of C = op(A)·op(B). */
   accumulate: boolean;
+  /**
+   * Optional: then C[i, j] += rowBias[rowBiasOffset + i], added to the finished value of C (the same bits as a
+   * separate pass over C after the product; the conv bias). The wasm kernel adds it as it stores C.
+   */
+  rowBias?: FloatArray;
+  rowBiasOffset?: number;
 }
 
 /** Micro-tile rows × columns, and the cache blocks (KC·MR and KC·NR panels stay in L1, an MC×KC A block in L2). */
@@ -57,8 +63,20 @@ export function gemmJs(p: GemmProblem, i0 = 0, i1 = p.M, j0 = 0, j1 = p.N): void
   if (i1 <= i0 || j1 <= j0) return;
   if (p.K === 0) {
     if (!p.accumulate) for (let i = i0; i < i1; i++) p.c.fill(0, p.cOffset + i * p.ldc + j0, p.cOffset + i * p.ldc + j1);
-    return;
+  } else gemmBlocks(p, i0, i1, j0, j1);
+  if (p.rowBias) addRowBias(p, p.rowBias, p.rowBiasOffset ?? 0, i0, i1, j0, j1);
+}
+
+/** C[i, j] += bias[off + i] over the block. */
+function addRowBias(p: GemmProblem, bias: FloatArray, off: number, i0: number, i1: number, j0: number, j1: number): void {
+  const c = p.c;
+  for (let i = i0; i < i1; i++) {
+    const b = bias[off + i], row = p.cOffset + i * p.ldc;
+    for (let j = row + j0; j < row + j1; j++) c[j] += b;
   }
+}
+
+function gemmBlocks(p: GemmProblem, i0: number, i1: number, j0: number, j1: number): void {
   // element strides of op(A) along i and k, and of op(B) along k and j
   const aRow = p.transA ? 1 : p.lda, aCol = p.transA ? p.lda : 1;
   const bRow = p.transB ? 1 : p.ldb, bCol = p.transB ? p.ldb : 1;
