@@ -67,6 +67,16 @@ function addInto(target: Tensor, g: Tensor): void {
   for (; i < n; i++) a[i] += b[i];
 }
 
+/**
+ * A leaf's .grad in a plain typed array (never from the buffer pool or the wasm heap): it outlives backward, and
+ * zeroGrad() drops it without telling anyone, so its memory must be the garbage collector's alone.
+ */
+function plainCopy(g: Tensor, like: Tensor): Tensor {
+  const d = g.data;
+  const out = d instanceof Float32Array ? new Float32Array(d) : d instanceof Float64Array ? new Float64Array(d) : new Int32Array(d);
+  return new Tensor(out, like.shape);
+}
+
 function cloneAs(g: Tensor, like: Tensor): Tensor {
   const out = allocArray(like.dtype, g.size);
   out.set(g.data);
@@ -136,7 +146,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       if (!fn) {
         // a leaf: accumulate into .grad (a fresh buffer the first time, so .grad never aliases another tensor)
         if (t.grad) addInto(t.grad, g);
-        else t.grad = cloneAs(g, t);
+        else t.grad = plainCopy(g, t);
         drop(g);
         continue;
       }
@@ -148,7 +158,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         );
       }
       const needs = fn.inputs.map((x) => !!x && x.requiresGrad);
-      const gin = fn.backward(g, needs);
+      const gin = fn.backward(g, needs, recycle);
       if (!options.retainGraph) fn.backward = null;
       for (const gx of gin) if (gx) hold(gx); // while they are being handed out
       for (let i = 0; i < fn.inputs.length; i++) {

@@ -15,7 +15,11 @@ import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 import './engine.js'; // installs Tensor.prototype.backward wherever ops are used
 
-export type BackwardFn = (gy: Tensor, needs: readonly boolean[]) => (Tensor | null)[];
+/**
+ * `recycling` is true when backward({ recycle }) runs the closure for the last time: it may then release tensors
+ * only the op itself made and holds (see Tensor.release), e.g. conv2d's padded copy of its input.
+ */
+export type BackwardFn = (gy: Tensor, needs: readonly boolean[], recycling?: boolean) => (Tensor | null)[];
 
 export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, backward: BackwardFn): Tensor {
   if (!isGradEnabled()) return out;

@@ -30,11 +30,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const input = plan.prePad && plan.mode !== 'zeros' ? pad(x, plan.prePad, { mode: plan.mode }) : x;
   const g = plan.geom;
   const y = convForward(input.data, weight.data, bias ? bias.data : null, g, plan.outShape, x.dtype);
-  return record('conv2d', [input, weight, bias], y, (gy, needs) => [
-    needs[0] ? convInputGrad(gy.data, weight.data, g, input.shape, x.dtype) : null,
-    needs[1] ? convWeightGrad(gy.data, input.data, g, weight.shape, x.dtype) : null,
-    needs[2] ? convBiasGrad(gy.data, g.N, g.Cout, g.oH * g.oW, x.dtype) : null,
-  ]);
+  return record('conv2d', [input, weight, bias], y, (gy, needs, recycling) => {
+    const grads = [
+      needs[0] ? convInputGrad(gy.data, weight.data, g, input.shape, x.dtype) : null,
+      needs[1] ? convWeightGrad(gy.data, input.data, g, weight.shape, x.dtype) : null,
+      needs[2] ? convBiasGrad(gy.data, g.N, g.Cout, g.oH * g.oW, x.dtype) : null,
+    ];
+    if (recycling && input !== x) input.release(); // the padded copy is ours alone (a graph node only if x needs grad)
+    return grads;
+  });
 }
 
 /* Kernel runners shared with convTranspose2d (which calls them with the roles of x and gy exchanged). */

@@ -29,7 +29,7 @@ export const MIN_ELEMENTS = 1 << 14;
 const free = new Map<string, TypedArray[]>();
 let heldBytes = 0;
 let limitBytes = 4 * 1024 ** 3;
-let stats = { reused: 0, released: 0, dropped: 0 };
+let stats = { reused: 0, missed: 0, released: 0, dropped: 0 };
 
 /** ArrayBuffers a Tensor was built over, and those more than one Tensor was built over (never recycled). */
 const owned = new WeakSet<ArrayBufferLike>();
@@ -72,7 +72,10 @@ export function takeBuffer(dtype: DType, n: number, zero = true): TypedArray | u
   if (n < MIN_ELEMENTS) return undefined;
   const list = free.get(key(dtype, n));
   const a = list?.pop();
-  if (!a) return undefined;
+  if (!a) {
+    stats.missed++;
+    return undefined;
+  }
   heldBytes -= a.byteLength;
   stats.reused++;
   return zero ? a.fill(0) : a;
@@ -146,10 +149,11 @@ export function clearBufferPool(): void {
 }
 
 /** What the pool holds and has done since the last clear of the counters. */
-export function bufferPoolStats(): { heldBytes: number; limitBytes: number; reused: number; released: number; dropped: number } {
+/** reused / missed: requests of pool size served from the pool / not (a new buffer was made). */
+export function bufferPoolStats(): { heldBytes: number; limitBytes: number; reused: number; missed: number; released: number; dropped: number } {
   return { heldBytes, limitBytes, ...stats };
 }
 
 export function resetBufferPoolStats(): void {
-  stats = { reused: 0, released: 0, dropped: 0 };
+  stats = { reused: 0, missed: 0, released: 0, dropped: 0 };
 }

@@ -13,7 +13,7 @@ export interface GradFn {
   /** The op's tensor inputs, in order; null where the op took no tensor (e.g. an absent bias). */
   readonly inputs: readonly (Tensor | null)[];
   /** Given dL/dout, return dL/dinput for every input (null where not needed); null once the graph is freed. */
-  backward: ((gy: Tensor, needs: readonly boolean[]) => (Tensor | null)[]) | null;
+  backward: ((gy: Tensor, needs: readonly boolean[], recycling?: boolean) => (Tensor | null)[]) | null;
 }
 
 /** Tensors made so far: each tensor's `id` is its creation number (the engine tells old tensors from new by it). */
