@@ -8,6 +8,7 @@ import type { GemmKernelShape } from './wasm/gemm-module.js';
 import { defaultGemmShape, instantiateGemm } from './wasm/gemm-instance.js';
 import { geluModuleBytes } from './wasm/gelu-module.js';
 import { depthwiseModuleBytes } from './wasm/depthwise-module.js';
+import { elementwiseModuleBytes } from './wasm/elementwise-module.js';
 import { wasmApi } from './wasm/api.js';
 
 export interface GeluExports {
@@ -20,10 +21,14 @@ export interface DepthwiseExports {
     left: number, Hp: number, Wp: number, taps: number, wts: number, T: number, init: number): void;
 }
 
+/** wasm/elementwise-module.ts: `${op}_${form}` for op add/sub/mul/div and form vv/vs/sv, addN, bnApply. */
+export type ElementwiseExports = Record<string, (...args: number[]) => void>;
+
 export class ThreadContext {
   private gemm: GemmExports | null = null;
   private geluExports: GeluExports | null = null;
   private depthwiseExports: DepthwiseExports | null = null;
+  private elementwiseExports: ElementwiseExports | null = null;
   readonly gemmShape: GemmKernelShape;
 
   constructor(
@@ -53,6 +58,11 @@ export class ThreadContext {
   get wasmDepthwise(): DepthwiseExports {
     this.depthwiseExports ??= this.instantiate(depthwiseModuleBytes()) as unknown as DepthwiseExports;
     return this.depthwiseExports;
+  }
+
+  get wasmElementwise(): ElementwiseExports {
+    this.elementwiseExports ??= this.instantiate(elementwiseModuleBytes()) as unknown as ElementwiseExports;
+    return this.elementwiseExports;
   }
 
   private instantiate(bytes: Uint8Array): Record<string, unknown> {

@@ -6,11 +6,12 @@
  * Derivative: ∂y/∂t_i = 1, so every input's gradient is gy itself.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray } from '../tensor/dtype.js';
+import { allocUninit } from '../tensor/dtype.js';
 import { type Shape, shapesEqual } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
 import { addNKernel } from '../tensor/kernels/add-n.js';
 import { record } from '../autograd/record.js';
+import { addNWasm } from '../backend/elementwise-wasm.js';
 
 const named = (tensors: readonly Tensor[], ...which: number[]): Record<string, Shape> =>
   Object.fromEntries(which.map((i) => [`tensors[${i}]`, tensors[i].shape]));
@@ -30,7 +31,8 @@ export function addN(tensors: readonly Tensor[]): Tensor {
       throw new ShapeError('addN', `tensors[${i}] has dtype ${t.dtype}, tensors[0] ${first.dtype} (no promotion)`, named(tensors, 0, i));
     }
   });
-  const out = allocArray(first.dtype, first.size);
-  addNKernel(out, tensors.map((t) => t.data), 0, out.length);
+  const out = allocUninit(first.dtype, first.size); // every element written
+  const xs = tensors.map((t) => t.data);
+  if (!addNWasm(out, xs)) addNKernel(out, xs, 0, out.length); // float32 heap tensors: SIMD on the pool, same bits
   return record('addN', tensors, new Tensor(out, first.shape), (gy, needs) => needs.map((need) => (need ? gy : null)));
 }

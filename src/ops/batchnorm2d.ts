@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
+import { batchNormApplyWasm } from '../backend/elementwise-wasm.js';
 import { batchNorm2dStats, batchNorm2dForward, batchNorm2dBackward, type BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
 
 export interface BatchNorm2dOptions {
@@ -96,7 +97,9 @@ export function batchNorm2d(
 
   const wd = weight ? (Float64Array.from(weight.data) as FloatArray) : null; // snapshot: an optimizer may update weight before backward
   const y = allocUninit(x.dtype, x.size) as FloatArray; // every element written
-  batchNorm2dForward(y, xd, mean, invstd, weight ? (weight.data as FloatArray) : null, bias ? (bias.data as FloatArray) : null, g);
+  const wData = weight ? (weight.data as FloatArray) : null, bData = bias ? (bias.data as FloatArray) : null;
+  // float32 heap tensors: the same double-precision formula in wasm f64x2 on the pool (same bits)
+  if (!batchNormApplyWasm(y, xd, mean, invstd, wData, bData, g)) batchNorm2dForward(y, xd, mean, invstd, wData, bData, g);
 
   return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
     const gx = needs[0] ? (allocArray(x.dtype, x.size) as FloatArray) : null;

@@ -10,6 +10,7 @@ import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape
 import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../tensor/kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../tensor/kernels/elementwise.js';
 import { record } from '../autograd/record.js';
+import { arithWasm } from '../backend/elementwise-wasm.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
 type SameFn = (out: TypedArray, a: TypedArray, b: TypedArray) => void;
@@ -36,14 +37,18 @@ export function broadcastBinary(
   return new Tensor(out, shape);
 }
 
-/** add/sub/mul/div forward: like broadcastBinary, with loops specialised per op and broadcast pattern (no call per element). */
+/**
+ * add/sub/mul/div forward: like broadcastBinary, with loops specialised per op and broadcast pattern (no call per
+ * element); float32 tensors in the wasm heap take the SIMD kernels on the pool (same bits, backend/elementwise-wasm.ts).
+ */
 function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp): Tensor {
   const dtype = resultDType(a, b);
   const ta = castData(asTensor(a, dtype), dtype);
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   const out = allocUninit(dtype, numel(shape)); // every element written
-  arithBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, code);
+  const sa = broadcastStrides(ta.shape, shape), sb = broadcastStrides(tb.shape, shape);
+  if (!arithWasm(out, ta.data, sa, tb.data, sb, shape, code)) arithBroadcast(out, ta.data, sa, tb.data, sb, shape, code);
   return new Tensor(out, shape);
 }
 

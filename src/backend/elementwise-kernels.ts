@@ -1,0 +1,77 @@
+/**
+ * Pooled kernels over wasm/elementwise-module.ts (listed in kernels.ts; driven by elementwise-wasm.ts). Arguments
+ * are byte addresses of float32 arrays in the shared heap; [lo, hi) are elements of the output (arith, addN) or
+ * (n, c) planes (bn). Every output element is computed by the same operations whatever the chunk.
+ */
+import type { PoolKernel } from './kernels.js';
+import { ARITH_OPS } from './wasm/elementwise-module.js';
+
+/**
+ * arith args: [op (index in ARITH_OPS), a, b, out, nd, shape[nd], sa[nd], sb[nd]]: a collapsed broadcast
+ * (kernels/broadcast-arith.ts) whose innermost dim has strides ia, ib ∈ {0, 1}, not both 0. Rows of the inner
+ * dim run as one wasm call each (vv, or vs / sv with the constant operand passed as a value).
+ */
+const arithWasmKernel: PoolKernel = {
+  name: 'arith.wasm',
+  run(ctx, g, lo, hi) {
+    const op = ARITH_OPS[g[0]], a = g[1], b = g[2], out = g[3], nd = g[4];
+    const shape = g.subarray(5, 5 + nd), sa = g.subarray(5 + nd, 5 + 2 * nd), sb = g.subarray(5 + 2 * nd, 5 + 3 * nd);
+    const inner = shape[nd - 1], ia = sa[nd - 1], ib = sb[nd - 1];
+    const wasm = ctx.wasmElementwise, f32 = ctx.heap.f32;
+    const form = ia === 1 && ib === 1 ? 'vv' : ia === 1 ? 'vs' : 'sv';
+    const fn = wasm[`${op}_${form}`];
+    // outer index of row r = ⌊lo / inner⌋, and the operands' offsets there
+    let r = Math.floor(lo / inner), j = lo - r * inner, pa = 0, pb = 0;
+    const idx = new Array<number>(nd).fill(0);
+    for (let d = nd - 2, rem = r; d >= 0; d--) {
+      idx[d] = rem % shape[d];
+      rem = Math.floor(rem / shape[d]);
+      pa += idx[d] * sa[d];
+      pb += idx[d] * sb[d];
+    }
+    for (let o = lo; o < hi; r++) {
+      const len = Math.min(inner - j, hi - o);
+      const A = a + 4 * (pa + j * ia), B = b + 4 * (pb + j * ib), O = out + 4 * o;
+      if (form === 'vv') fn(A, B, O, len);
+      else if (form === 'vs') fn(A, f32[B / 4], O, len);
+      else fn(f32[A / 4], B, O, len);
+      o += len;
+      j = 0;
+      for (let d = nd - 2; d >= 0; d--) {
+        idx[d]++;
+        pa += sa[d];
+        pb += sb[d];
+        if (idx[d] < shape[d]) break;
+        pa -= sa[d] * shape[d];
+        pb -= sb[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  },
+};
+
+/** addN args: [k ≥ 2, out, x_0 … x_{k−1}]. The input addresses (moved to lo) go to this thread's scratch as i32s. */
+const addNWasmKernel: PoolKernel = {
+  name: 'addN.wasm',
+  run(ctx, g, lo, hi) {
+    const k = g[0], out = g[1], list = ctx.scratch;
+    const addrs = new Int32Array(ctx.heap.f32.buffer, list, k);
+    for (let j = 0; j < k; j++) addrs[j] = g[2 + j] + 4 * lo;
+    ctx.wasmElementwise.addN(list, k, out + 4 * lo, hi - lo);
+  },
+};
+
+/** BatchNorm apply args: [x, y, coef, C, HW]; coef: f64 α[C] then β[C]; plane p has channel p mod C. */
+const bnApplyWasmKernel: PoolKernel = {
+  name: 'bn.apply.wasm',
+  run(ctx, g, lo, hi) {
+    const [x, y, coef, C, HW] = g;
+    const f64 = ctx.heap.f64, apply = ctx.wasmElementwise.bnApply;
+    for (let p = lo; p < hi; p++) {
+      const c = p % C;
+      apply(x + 4 * p * HW, y + 4 * p * HW, HW, f64[coef / 8 + c], f64[coef / 8 + C + c]);
+    }
+  },
+};
+
+export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel];

@@ -1,0 +1,93 @@
+/**
+ * Drivers of the wasm element-wise kernels (wasm/elementwise-module.ts, pooled in elementwise-kernels.ts) for the
+ * ops: broadcast add/sub/mul/div, addN, the BatchNorm apply. Each returns false, and the caller runs its js
+ * kernel, unless the work is float32 on the wasm backend, on the main thread, and the output and every full-size
+ * input are already views of the shared heap (tensor buffers of ≥ 16384 elements are, see tensor-buffers.ts):
+ * these kernels stream memory, so staging copies in and out would cost about what the kernel saves. Small
+ * broadcast operands (gates, scalars) are copied in.
+ * Results are bit-identical to the js kernels and for any thread count (tests/backend/elementwise-wasm.test.ts).
+ */
+import { isMainThread } from 'node:worker_threads';
+import type { TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+import { type ArithOp, collapseBroadcast } from '../tensor/kernels/broadcast-arith.js';
+import type { BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
+import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
+import { MAX_ARGS } from './pool.js';
+
+/** Elements per pool chunk (~30-60 us of streaming on one core); also the least work that takes a second thread. */
+let chunkElements = 1 << 16;
+
+/** For tests: a smaller chunk so that short arrays are split across threads (returns the previous value). */
+export function setElementwiseChunk(n: number): number {
+  const old = chunkElements;
+  chunkElements = n;
+  return old;
+}
+
+function wasmThread(): boolean {
+  return getBackend() === 'wasm' && isMainThread;
+}
+
+/** All arrays float32 views of the shared heap. */
+function onHeap(arrays: readonly TypedArray[]): boolean {
+  const heap = getHeap();
+  return arrays.every((x) => x instanceof Float32Array && heap.contains(x));
+}
+
+/**
+ * The heap address of operand x of an op writing `outLength` elements: x itself when it is a heap view; a staged
+ * copy when x is a small float32 array (a per-channel gate, a scalar: at most a quarter of the output, so the copy
+ * is cheap next to the op); else 0 (the op runs the js kernel).
+ */
+function operandAddress(x: TypedArray, outLength: number): number {
+  if (!(x instanceof Float32Array)) return 0;
+  const heap = getHeap();
+  if (heap.contains(x)) return x.byteOffset;
+  return 4 * x.length <= outLength ? heap.stageCopy(x, 0, x.length, 'float32') : 0;
+}
+
+function runChunked(kernel: string, args: number[], total: number, unit: number): void {
+  const chunks = Math.max(1, Math.ceil((total * unit) / chunkElements));
+  const threads = Math.min(getThreads(), chunks);
+  getPool().run(kernel, args, total, { align: unit === 1 ? 16 : 1, threads, chunks: Math.min(chunks, total) });
+}
+
+/** out = a (op) b over outShape with broadcast strides sa, sb (as arithBroadcast). */
+export function arithWasm(out: TypedArray, a: TypedArray, sa: readonly number[], b: TypedArray, sb: readonly number[], outShape: Shape, op: ArithOp): boolean {
+  if (out.length === 0 || !wasmThread() || !onHeap([out])) return false;
+  const c = collapseBroadcast(outShape, sa, sb);
+  const nd = c.shape.length;
+  if (nd === 0 || 5 + 3 * nd > MAX_ARGS || (c.sa[nd - 1] === 0 && c.sb[nd - 1] === 0)) return false;
+  getHeap().resetStaging();
+  const pa = operandAddress(a, out.length), pb = operandAddress(b, out.length);
+  if (pa === 0 || pb === 0) return false;
+  runChunked('arith.wasm', [op, pa, pb, out.byteOffset, nd, ...c.shape, ...c.sa, ...c.sb], out.length, 1);
+  return true;
+}
+
+/** out = ((x0 + x1) + x2) + … (k ≥ 2 arrays of out's length), as addNKernel. */
+export function addNWasm(out: TypedArray, xs: readonly TypedArray[]): boolean {
+  if (xs.length < 2 || 3 + xs.length > MAX_ARGS || out.length === 0 || !wasmThread() || !onHeap([out, ...xs])) return false;
+  runChunked('addN.wasm', [xs.length, out.byteOffset, ...xs.map((x) => x.byteOffset)], out.length, 1);
+  return true;
+}
+
+/**
+ * y = x·α_c + β_c in double, rounded to float32: batchNorm2dForward with α_c = invstd_c·w_c, β_c = b_c − mean_c·α_c
+ * (w = 1, b = 0 when null), the same expressions as the js kernel.
+ */
+export function batchNormApplyWasm(y: TypedArray, x: TypedArray, mean: Float64Array, invstd: Float64Array, w: TypedArray | null, b: TypedArray | null, g: BatchNormGeom): boolean {
+  const P = g.N * g.C;
+  if (P === 0 || g.HW === 0 || !wasmThread() || !onHeap([y, x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const coef = heap.stage(16 * g.C), f64 = heap.f64, at = coef / 8;
+  for (let c = 0; c < g.C; c++) {
+    const alpha = invstd[c] * (w ? w[c] : 1);
+    f64[at + c] = alpha;
+    f64[at + g.C + c] = (b ? b[c] : 0) - mean[c] * alpha;
+  }
+  runChunked('bn.apply.wasm', [x.byteOffset, y.byteOffset, coef, g.C, g.HW], P, g.HW);
+  return true;
+}

@@ -1,0 +1,218 @@
+/**
+ * The wasm element-wise kernels (broadcast add/sub/mul/div, addN, BatchNorm apply) against their js twins: the
+ * same bits for every element, any length (remainders mod 4 and 8), any split of the range into chunks, and 1, 2
+ * and 3 threads (2 and 3 need the compiled worker: npm run build). Operands are views of the shared heap, as the
+ * ops' tensors are on the wasm backend; anything else is declined (the op then runs the js kernel).
+ */
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
+import { addNWasm, arithWasm, batchNormApplyWasm, setElementwiseChunk } from '../../src/backend/elementwise-wasm.js';
+import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast } from '../../src/tensor/kernels/broadcast-arith.js';
+import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
+import { addNKernel } from '../../src/tensor/kernels/add-n.js';
+import { batchNorm2dForward } from '../../src/tensor/kernels/batchnorm2d.js';
+import { broadcastShapes, numel } from '../../src/tensor/shape.js';
+
+const DEFAULT_CHUNK = setElementwiseChunk(1 << 16);
+afterEach(() => {
+  setElementwiseChunk(DEFAULT_CHUNK);
+  setThreads(1);
+  setBackend('wasm');
+});
+afterAll(() => setThreads(1));
+
+/** A float32 view of the shared heap holding `values` (as the buffer pool's tensor buffers are). */
+function onHeap(values: ArrayLike<number>): Float32Array {
+  const heap = getHeap(), n = values.length;
+  const v = new Float32Array(heap.f32.buffer, heap.allocRegion(4 * Math.max(n, 1)), n);
+  v.set(values);
+  return v;
+}
+
+/** Index of the first element whose bits differ (any NaN equals any NaN; +0 and −0 differ), or −1. */
+function firstDiff(x: Float32Array, y: Float32Array): number {
+  if (x.length !== y.length) return -2;
+  for (let i = 0; i < x.length; i++) if (!(Object.is(x[i], y[i]) || (Number.isNaN(x[i]) && Number.isNaN(y[i])))) return i;
+  return -1;
+}
+
+/** Floats of every kind: ordinary, tiny (subnormal products), huge (overflow), ±0, ±∞, NaN. */
+const anyFloat = fc.oneof(
+  { weight: 6, arbitrary: fc.float({ min: -100, max: 100, noNaN: true }) },
+  { weight: 1, arbitrary: fc.float() },
+  { weight: 1, arbitrary: fc.constantFrom(0, -0, 1e-30, -3e-39, 3e38, Infinity, -Infinity, NaN) },
+);
+const floats = (n: number) => fc.array(anyFloat, { minLength: n, maxLength: n });
+
+/** A broadcast pair: an output shape (rank 1-4) and operand shapes with some dims set to 1 or dropped in front. */
+const broadcastCase = fc
+  .tuple(
+    fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    fc.nat(3),
+    fc.nat(3),
+  )
+  .map(([out, oneA, oneB, dropA, dropB]) => ({
+    a: out.map((d, i) => (oneA[i] ? 1 : d)).slice(Math.min(dropA, out.length - 1)),
+    b: out.map((d, i) => (oneB[i] ? 1 : d)).slice(Math.min(dropB, out.length - 1)),
+  }));
+
+function arithBoth(op: ArithOp, sa: number[], sb: number[], av: number[], bv: number[]) {
+  const shape = broadcastShapes('test', sa, sb), n = numel(shape);
+  const a = onHeap(av), b = onHeap(bv), out = onHeap(new Float32Array(n).fill(7)), ref = new Float32Array(n);
+  const ta = broadcastStrides(sa, shape), tb = broadcastStrides(sb, shape);
+  arithBroadcast(ref, a, ta, b, tb, shape, op);
+  const used = arithWasm(out, a, ta, b, tb, shape, op);
+  return { used, out, ref };
+}
+
+describe.runIf(wasmFeatures().simd)('wasm broadcast arithmetic', () => {
+  test('bit-identical to arithBroadcast for every op, broadcast pattern and chunk split', () => {
+    setThreads(2); // with one thread the pool runs [0, n) in one call: chunks only split with more
+    fc.assert(
+      fc.property(
+        broadcastCase.chain(({ a, b }) =>
+          fc.record({ a: fc.constant(a), b: fc.constant(b), av: floats(numel(a)), bv: floats(numel(b)),
+            op: fc.constantFrom<ArithOp>(ADD, SUB, MUL, DIV), chunk: fc.constantFrom(16, 32, 1 << 16) })),
+        ({ a, b, av, bv, op, chunk }) => {
+          setElementwiseChunk(chunk);
+          const { used, out, ref } = arithBoth(op, a, b, av, bv);
+          // declined only when both operands are constant along the innermost dim (no vector to stream)
+          if (used) expect(firstDiff(out, ref)).toBe(-1);
+        },
+      ),
+      { numRuns: 400, seed: 0x5eed + 60 },
+    );
+  });
+
+  test("AMSUnet's patterns take the wasm path: same shape, [N,C,1,1] gate, [N,1,H,W] gate, scalar", () => {
+    const cases: [number[], number[]][] = [[[2, 3, 5, 7], [2, 3, 5, 7]], [[2, 3, 5, 7], [2, 3, 1, 1]], [[2, 3, 5, 7], [2, 1, 5, 7]],
+      [[2, 3, 1, 1], [2, 3, 5, 7]], [[37], [1]], [[1], [37]]];
+    for (const [sa, sb] of cases) {
+      for (const op of [ADD, SUB, MUL, DIV] as ArithOp[]) {
+        setElementwiseChunk(16);
+        const av = Array.from({ length: numel(sa) }, (_, i) => Math.sin(i + 1) * 3), bv = Array.from({ length: numel(sb) }, (_, i) => Math.cos(i) + 0.01);
+        const { used, out, ref } = arithBoth(op, sa, sb, av, bv);
+        expect(used).toBe(true);
+        expect(firstDiff(out, ref)).toBe(-1);
+      }
+    }
+  });
+
+  test('a small operand outside the heap (a per-channel gate, a scalar) is copied in', () => {
+    const shape = [2, 3, 5, 7], x = onHeap(Array.from({ length: 210 }, (_, i) => i / 7 - 3)), out = onHeap(new Float32Array(210));
+    for (const [gs, g] of [[[2, 3, 1, 1], Float32Array.from({ length: 6 }, (_, i) => 0.3 * i - 0.7)], [[1], new Float32Array([1.1])]] as const) {
+      const ref = new Float32Array(210), sx = broadcastStrides(shape, shape), sg = broadcastStrides(gs, shape);
+      arithBroadcast(ref, x, sx, g, sg, shape, MUL);
+      expect(arithWasm(out, x, sx, g, sg, shape, MUL)).toBe(true);
+      expect(firstDiff(out, ref)).toBe(-1);
+    }
+  });
+
+  test('declines arrays outside the heap, float64, the js backend, and rows constant in both operands', () => {
+    const shape = [4, 5], s = broadcastStrides(shape, shape);
+    const plain = new Float32Array(20), heap = onHeap(new Float32Array(20));
+    expect(arithWasm(heap, plain, s, heap, s, shape, ADD)).toBe(false);
+    expect(arithWasm(new Float64Array(20), heap, s, heap, s, shape, ADD)).toBe(false);
+    setBackend('js');
+    expect(arithWasm(heap, heap, s, heap, s, shape, ADD)).toBe(false);
+    setBackend('wasm');
+    expect(arithWasm(heap, heap, s, heap, s, shape, ADD)).toBe(true);
+    const col = onHeap([1, 2, 3, 4]), cs = broadcastStrides([4, 1], shape);
+    expect(arithWasm(heap, col, cs, col, cs, shape, ADD)).toBe(false);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm addN', () => {
+  test('bit-identical to addNKernel (left-to-right, each partial sum rounded) for k = 2..7, any length and split', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 7 }).chain((k) => fc.integer({ min: 1, max: 5000 }).chain((n) =>
+          fc.record({ xs: fc.array(floats(Math.min(n, 64)), { minLength: k, maxLength: k }), n: fc.constant(n),
+            scale: fc.array(fc.constantFrom(1, 1e-8, 1e8), { minLength: k, maxLength: k }), chunk: fc.constantFrom(16, 48, 1 << 16) }))),
+        ({ xs, n, scale, chunk }) => {
+          setElementwiseChunk(chunk);
+          // operands of very different magnitude, so any change of the summation order changes bits
+          const arrays = xs.map((v, j) => onHeap(Array.from({ length: n }, (_, i) => v[i % v.length] * scale[j] + i * 1e-3)));
+          const out = onHeap(new Float32Array(n).fill(5)), ref = new Float32Array(n);
+          addNKernel(ref, arrays, 0, n);
+          expect(addNWasm(out, arrays)).toBe(true);
+          expect(firstDiff(out, ref)).toBe(-1);
+        },
+      ),
+      { numRuns: 150, seed: 0x5eed + 61 },
+    );
+  });
+
+  test('the same array given twice, and an order-sensitive sum', () => {
+    const big = onHeap([1e8, 1e8, 1e8, 1e8, 1e8]), one = onHeap([1, 1, 1, 1, 1]), neg = onHeap([-1e8, -1e8, -1e8, -1e8, -1e8]);
+    const out = onHeap(new Float32Array(5));
+    expect(addNWasm(out, [big, one, neg, one])).toBe(true);
+    expect([...out]).toEqual([1, 1, 1, 1, 1]); // ((1e8 + 1) − 1e8) + 1: the 1 is lost in float32 first
+    expect(addNWasm(out, [one, one, one])).toBe(true);
+    expect([...out]).toEqual([3, 3, 3, 3, 3]);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm BatchNorm apply', () => {
+  test('bit-identical to batchNorm2dForward (double-precision x·α + β), with and without weight and bias', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(
+        fc.record({ N: fc.integer({ min: 1, max: 3 }), C: fc.integer({ min: 1, max: 5 }), HW: fc.integer({ min: 1, max: 70 }),
+          affine: fc.boolean(), seed: fc.integer({ min: 0, max: 1000 }), chunk: fc.constantFrom(1, 16, 1 << 16) }),
+        ({ N, C, HW, affine, seed, chunk }) => {
+          setElementwiseChunk(chunk);
+          const g = { N, C, HW }, n = N * C * HW;
+          const x = onHeap(Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 10 ** ((i % 7) - 3)));
+          const mean = Float64Array.from({ length: C }, (_, c) => Math.cos(seed + c) * 0.3);
+          const invstd = Float64Array.from({ length: C }, (_, c) => 1 / Math.sqrt(0.5 + c + 1e-5));
+          const w = affine ? Float32Array.from({ length: C }, (_, c) => 1 + 0.1 * c) : null;
+          const b = affine ? Float32Array.from({ length: C }, (_, c) => 0.2 - 0.05 * c) : null;
+          const y = onHeap(new Float32Array(n).fill(9)), ref = new Float32Array(n);
+          batchNorm2dForward(ref, x, mean, invstd, w, b, g);
+          expect(batchNormApplyWasm(y, x, mean, invstd, w, b, g)).toBe(true);
+          expect(firstDiff(y, ref)).toBe(-1);
+        },
+      ),
+      { numRuns: 150, seed: 0x5eed + 62 },
+    );
+  });
+
+  test('a float32 evaluation (x·f32(α) + f32(β)) would differ: the test can tell', () => {
+    const x = onHeap(Array.from({ length: 4096 }, (_, i) => Math.sin(i) * 3));
+    const mean = new Float64Array([0.1234567]), invstd = new Float64Array([1 / Math.sqrt(0.3)]);
+    const y = onHeap(new Float32Array(4096));
+    batchNormApplyWasm(y, x, mean, invstd, null, null, { N: 1, C: 1, HW: 4096 });
+    const alpha = Math.fround(invstd[0]), beta = Math.fround(-mean[0] * invstd[0]);
+    const single = Float32Array.from(x, (v) => Math.fround(Math.fround(v * alpha) + beta));
+    expect(firstDiff(y, single)).not.toBe(-1);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('threads', () => {
+  test('1, 2 and 3 threads give bit-identical results with many small chunks', () => {
+    const shape = [2, 7, 61, 67], n = numel(shape);
+    const x = onHeap(Array.from({ length: n }, (_, i) => Math.sin(i) * 5)), z = onHeap(Array.from({ length: n }, (_, i) => Math.cos(i)));
+    const gate = onHeap(Array.from({ length: 2 * 61 * 67 }, (_, i) => 1 / (1 + Math.exp(Math.sin(3 * i)))));
+    const ref = (f: (out: Float32Array) => void) => { const o = new Float32Array(n); f(o); return o; };
+    const sx = broadcastStrides(shape, shape), sg = broadcastStrides([2, 1, 61, 67], shape);
+    const refs = [
+      ref((o) => arithBroadcast(o, x, sx, gate, sg, shape, MUL)),
+      ref((o) => addNKernel(o, [x, z, x, z], 0, n)),
+      ref((o) => batchNorm2dForward(o, x, new Float64Array(7).fill(0.25), new Float64Array(7).fill(1.5), null, null, { N: 2, C: 7, HW: 61 * 67 })),
+    ];
+    for (const t of [1, 2, 3]) {
+      setThreads(t);
+      setElementwiseChunk(256);
+      const outs = [onHeap(new Float32Array(n)), onHeap(new Float32Array(n)), onHeap(new Float32Array(n))];
+      expect(arithWasm(outs[0], x, sx, gate, sg, shape, MUL)).toBe(true);
+      expect(addNWasm(outs[1], [x, z, x, z])).toBe(true);
+      expect(batchNormApplyWasm(outs[2], x, new Float64Array(7).fill(0.25), new Float64Array(7).fill(1.5), null, null, { N: 2, C: 7, HW: 61 * 67 })).toBe(true);
+      outs.forEach((o, k) => expect(firstDiff(o, refs[k]), `kernel ${k}, ${t} threads`).toBe(-1));
+    }
+  });
+});
