@@ -61,8 +61,12 @@ export function getHeap(): SharedHeap {
   return heap;
 }
 
-// On the wasm backend, new float32 tensor buffers are views of the shared heap (see tensor-buffers.ts).
-setFreshBufferSource(heapTensorBuffers(getHeap, () => backend === 'wasm'));
+// New float32 tensor buffers are views of the shared heap (see tensor-buffers.ts) wherever kernels run there: on
+// the wasm backend, and on the js backend with worker threads (its pooled kernels read the heap).
+export function installHeapTensorBuffers(): void {
+  setFreshBufferSource(heapTensorBuffers(getHeap, () => backend === 'wasm' || threads > 1));
+}
+installHeapTensorBuffers();
 
 let warnedNoWorker = false;
 

@@ -1,5 +1,6 @@
 /**
- * Tensor buffers in the shared wasm heap. On the wasm backend, new float32 buffers big enough for the buffer pool
+ * Tensor buffers in the shared wasm heap. On the wasm backend (and the js backend with worker threads), new float32
+ * buffers big enough for the buffer pool
  * (src/tensor/buffer-pool.ts) are views of the shared heap instead of fresh JS arrays, so every kernel — wasm or
  * pooled js, on any thread — reads and writes them in place: no copy into the staging area and back.
  *

@@ -13,6 +13,7 @@ import {
 } from '../../src/tensor/buffer-pool.js';
 import { getHeap, setBackend, setThreads } from '../../src/backend/index.js';
 import { heapTensorBuffers } from '../../src/backend/tensor-buffers.js';
+import { installHeapTensorBuffers } from '../../src/backend/runtime.js';
 import { SharedHeap } from '../../src/backend/heap.js';
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { amsunetCriterion } from '../../src/nn/losses.js';
@@ -24,7 +25,7 @@ afterEach(() => {
   setBackend('wasm');
   setThreads(1);
   clearBufferPool();
-  setFreshBufferSource(heapTensorBuffers(getHeap, () => true)); // what runtime.ts installs (backend checked there too)
+  installHeapTensorBuffers(); // what runtime.ts installs
 });
 
 describe('heap region allocator', () => {
@@ -73,14 +74,15 @@ describe('tensor buffers in the heap (wasm backend)', () => {
     expect(heap.contains(allocUninit('float32', N))).toBe(true);
   });
 
-  it('float64, int32, small buffers and the js backend get plain arrays', () => {
+  it('float64, int32, small buffers and the js backend on one thread get plain arrays; js on two threads, heap views', () => {
     const heap = getHeap();
     expect(heap.contains(allocArray('float64', N))).toBe(false);
     expect(heap.contains(allocArray('int32', N))).toBe(false);
     expect(heap.contains(allocArray('float32', N - 1))).toBe(false);
     setBackend('js');
-    setFreshBufferSource(heapTensorBuffers(getHeap, () => false));
     expect(heap.contains(allocArray('float32', N))).toBe(false);
+    setThreads(2);
+    expect(heap.contains(allocArray('float32', N))).toBe(true);
   });
 
   it('a heap view two tensors were built over is never recycled; other heap views (not from the source) never are', () => {
@@ -96,8 +98,9 @@ describe('tensor buffers in the heap (wasm backend)', () => {
     expect(isRecyclable(foreign)).toBe(false);
   });
 
-  it('AMSUnet training steps give the same bits with tensors in the heap and with plain arrays, on 1 and 2 threads', () => {
-    const run = (inHeap: boolean, threads: number): Float32Array[] => {
+  it('AMSUnet training steps give the same bits with tensors in the heap and with plain arrays (wasm 1 and 2 threads, js 2)', () => {
+    const run = (inHeap: boolean, threads: number, backend: 'wasm' | 'js' = 'wasm'): Float32Array[] => {
+      setBackend(backend);
       setThreads(threads);
       clearBufferPool();
       setFreshBufferSource(inHeap ? heapTensorBuffers(getHeap, () => true) : null);
@@ -117,5 +120,6 @@ describe('tensor buffers in the heap (wasm backend)', () => {
     const plain = run(false, 1);
     expect(run(true, 1)).toEqual(plain);
     expect(run(true, 2)).toEqual(run(false, 2));
+    expect(run(true, 2, 'js')).toEqual(run(false, 2, 'js'));
   });
 });
