@@ -12,6 +12,7 @@ import { ShapeError } from '../tensor/errors.js';
 import { allocArray } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape } from '../tensor/shape.js';
 import { noGrad } from './grad-mode.js';
+import { addIntoPooled } from '../backend/js-pooled.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
@@ -55,6 +56,9 @@ function topoSort(root: Tensor): Tensor[] {
 function addInto(target: Tensor, g: Tensor): void {
   const a = target.data;
   const b = g.data;
+  if (a instanceof Float32Array || a instanceof Float64Array) {
+    if (addIntoPooled(a, b as typeof a)) return; // big heap-resident gradients: the same loop on every thread
+  }
   const n = a.length;
   const body = n - (n & 3);
   let i = 0;

@@ -8,6 +8,7 @@ import type { PoolKernel } from './kernels.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { ConvGeom } from '../tensor/kernels/conv2d-common.js';
 import { geluBackwardRange, geluForwardRange } from '../tensor/kernels/activations.js';
+import { channelSum } from '../tensor/kernels/channel-bias.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
 } from '../tensor/kernels/conv2d-depthwise.js';
@@ -59,4 +60,18 @@ const depthwiseJs: PoolKernel = {
   },
 };
 
-export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs];
+/** inputs [a, b]: out[i] = a[i] + b[i] (out may be a: the engine's gradient accumulation). */
+const addJs = elementwise('add.js', 2, (out, a, b) => {
+  for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+});
+
+/** Channel-sum args: [bytesPerElement, gb, gy, N, C, plane]; [lo, hi) are channels (see channel-bias.ts). */
+const channelSumJs: PoolKernel = {
+  name: 'channelSum.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, gb, gy, N, C, plane] = args;
+    channelSum(view(ctx, bytes, gb, C), view(ctx, bytes, gy, N * C * plane), N, C, plane, lo, hi);
+  },
+};
+
+export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs];

@@ -104,3 +104,33 @@ export function runDepthwiseJs(
   dst.copyBack();
   return true;
 }
+
+/** True when every array is a view of the shared heap (pooled work on them needs no copies). */
+export function allInHeap(...arrays: readonly TypedArray[]): boolean {
+  const heap = getHeap();
+  return arrays.every((a) => heap.contains(a));
+}
+
+/**
+ * target[i] += g[i] on the pool (the engine's gradient accumulation), when both live in the heap and it is worth
+ * it; one addition per element, so the same bits as the loop. Returns false, having done nothing, otherwise.
+ */
+export function addIntoPooled(target: FloatArray, g: FloatArray): boolean {
+  return allInHeap(target, g) && runElementwiseJs('add.js', target, [target, g]);
+}
+
+/**
+ * gb[c] = Σ_{n,i} gy[n,c,i] (channel-bias.ts channelSum, its documented order) with channels split over the pool,
+ * when gy lives in the heap and the sum is big enough. Returns false, having done nothing, otherwise.
+ */
+export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: number, plane: number): boolean {
+  const total = N * C * plane;
+  if (C < 2 || total < 4 * jsPoolChunks.elementChunk || !allInHeap(gy) || !sameType(gb, [gy])) return false;
+  const threads = Math.min(poolThreads(), C);
+  if (threads < 2) return false;
+  getHeap().resetStaging();
+  const dst = placeOut(gb);
+  getPool().run('channelSum.js', [gb.BYTES_PER_ELEMENT, dst.addr, gy.byteOffset, N, C, plane], C, { threads, chunks: Math.min(C, 4 * threads) });
+  dst.copyBack();
+  return true;
+}

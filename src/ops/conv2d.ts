@@ -20,6 +20,7 @@ import { type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight
 import { record } from '../autograd/record.js';
 import { conv2dGeometry, checkConvDtypes, type Conv2dOptions } from './conv-geometry.js';
 import { pad } from './pad.js';
+import { channelSumPooled } from '../backend/js-pooled.js';
 
 export type { Conv2dOptions, PaddingMode } from './conv-geometry.js';
 
@@ -52,7 +53,7 @@ export function convForward(x: Tensor['data'], w: Tensor['data'], b: Tensor['dat
 
 /** gx = A_wᵀ gy: the transposed convolution of gy, shape xShape = [N, Cin, H, W]. */
 export function convInputGrad(gy: Tensor['data'], w: Tensor['data'], g: ConvGeom, xShape: Shape, dtype: DType): Tensor {
-  const gx = allocArray(dtype, numel(xShape)) as FloatArray;
+  const gx = allocUninit(dtype, numel(xShape)) as FloatArray; // every element written (GEMM overwrite, col2im zero-fills, direct kernels)
   conv2dBackwardInput(gx, gy, w, g);
   return new Tensor(gx, xShape);
 }
@@ -67,6 +68,6 @@ export function convWeightGrad(gy: Tensor['data'], x: Tensor['data'], g: ConvGeo
 /** gb[c] = Σ_{n,i} gy[n,c,i] over planes of `plane` elements. */
 export function convBiasGrad(gy: Tensor['data'], N: number, C: number, plane: number, dtype: DType): Tensor {
   const gb = allocArray(dtype, C) as FloatArray;
-  channelSum(gb, gy, N, C, plane);
+  if (!channelSumPooled(gb, gy as FloatArray, N, C, plane)) channelSum(gb, gy, N, C, plane);
   return new Tensor(gb, [C]);
 }

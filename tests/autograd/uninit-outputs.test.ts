@@ -89,11 +89,19 @@ describe('outputs from allocUninit are written in full', () => {
           const effW = o.dilation * (o.k[1] - 1) + 1, effH = o.dilation * (o.k[0] - 1) + 1;
           if (W + 2 * pad < effW || H + 2 * pad < effH) return; // not a valid convolution: covered by the error tests
           const oH = Math.floor((H + 2 * pad - effH) / o.stride) + 1, oW = Math.floor((W + 2 * pad - effW) / o.stride) + 1;
-          const N = Math.ceil(MIN_ELEMENTS / (Cout * oH * oW));
+          const N = Math.ceil(MIN_ELEMENTS / Math.min(Cout * oH * oW, Cin * H * W)); // output and input gradient both pool-size
           const x = randn([N, Cin, H, W], { generator: g, dtype: o.dtype });
           const w = randn([Cout, o.perGroupIn, o.k[0], o.k[1]], { generator: g, dtype: o.dtype });
           const b = o.bias ? randn([Cout], { generator: g, dtype: o.dtype }) : null;
-          sameOnPoisonedBuffer(() => conv2d(x, w, b, { stride: o.stride, padding: pad, dilation: o.dilation, groups: o.groups, paddingMode: o.mode }));
+          const opts = { stride: o.stride, padding: pad, dilation: o.dilation, groups: o.groups, paddingMode: o.mode };
+          sameOnPoisonedBuffer(() => conv2d(x, w, b, opts));
+          // the input gradient (its buffer is uninitialised too)
+          const gy = randn(conv2d(x, w, b, opts).shape, { generator: g, dtype: o.dtype });
+          sameOnPoisonedBuffer(() => {
+            const leaf = x.detach().requiresGrad_();
+            conv2d(leaf, w, b, opts).backward(gy);
+            return leaf.grad!;
+          });
         },
       ),
       { numRuns: 40, seed: 5 },
