@@ -74,4 +74,14 @@ const bnApplyWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel];
+/** Bilinear resize args: [x, y, H, W, oH, oW, tw, th] (tw, th: axis tables, see bilinearPlane); [lo, hi) are planes. */
+const bilinearWasmKernel: PoolKernel = {
+  name: 'bilinear.wasm',
+  run(ctx, g, lo, hi) {
+    const [x, y, H, W, oH, oW, tw, th] = g;
+    const plane = ctx.wasmElementwise.bilinearPlane;
+    for (let p = lo; p < hi; p++) plane(x + 4 * p * H * W, y + 4 * p * oH * oW, W, oH, oW, tw, th, ctx.scratch);
+  },
+};
+
+export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel];

@@ -1,6 +1,6 @@
 /**
  * Drivers of the wasm element-wise kernels (wasm/elementwise-module.ts, pooled in elementwise-kernels.ts) for the
- * ops: broadcast add/sub/mul/div, addN, the BatchNorm apply. Each returns false, and the caller runs its js
+ * ops: broadcast add/sub/mul/div, addN, the BatchNorm apply, the bilinear resize. Each returns false, and the caller runs its js
  * kernel, unless the work is float32 on the wasm backend, on the main thread, and the output and every full-size
  * input are already views of the shared heap (tensor buffers of ≥ 16384 elements are, see tensor-buffers.ts):
  * these kernels stream memory, so staging copies in and out would cost about what the kernel saves. Small
@@ -12,6 +12,7 @@ import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { type ArithOp, collapseBroadcast } from '../tensor/kernels/broadcast-arith.js';
 import type { BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
+import type { LinearAxis, ResampleGeom } from '../tensor/kernels/upsample2d.js';
 import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
 import { MAX_ARGS } from './pool.js';
 
@@ -89,5 +90,25 @@ export function batchNormApplyWasm(y: TypedArray, x: TypedArray, mean: Float64Ar
     f64[at + g.C + c] = (b ? b[c] : 0) - mean[c] * alpha;
   }
   runChunked('bn.apply.wasm', [x.byteOffset, y.byteOffset, coef, g.C, g.HW], P, g.HW);
+  return true;
+}
+
+/** An axis table staged as i0 (i32[len]), i1 (i32[len]), l0 (f64[len]), l1 (f64[len]); its address. */
+function stageAxis(t: LinearAxis): number {
+  const heap = getHeap(), len = t.i0.length, at = heap.stage(24 * len);
+  new Int32Array(heap.f32.buffer, at, len).set(t.i0);
+  new Int32Array(heap.f32.buffer, at + 4 * len, len).set(t.i1);
+  heap.f64.set(t.l0, at / 8 + len);
+  heap.f64.set(t.l1, at / 8 + 2 * len);
+  return at;
+}
+
+/** y = bilinear resize of x with the axis tables th, tw, as bilinearForward (planes over the pool). */
+export function bilinearWasm(y: TypedArray, x: TypedArray, th: LinearAxis, tw: LinearAxis, g: ResampleGeom): boolean {
+  const heap = getHeap();
+  if (g.P === 0 || g.oH === 0 || g.oW === 0 || 16 * g.oW > heap.slotBytes || !wasmThread() || !onHeap([y, x])) return false;
+  heap.resetStaging();
+  const args = [x.byteOffset, y.byteOffset, g.H, g.W, g.oH, g.oW, stageAxis(tw), stageAxis(th)];
+  runChunked('bilinear.wasm', args, g.P, g.oH * g.oW);
   return true;
 }

@@ -1,12 +1,14 @@
 /**
- * cat / stack. cat writes each input into its block of the output along `axis` (a strided scatter with offset
- * off_i·stride[axis]); its gradient is the matching block of gy for each input. stack = unsqueeze each, then cat.
+ * cat / stack. cat writes each input into its block of the output along `axis`; its gradient is the matching block
+ * of gy for each input. stack = unsqueeze each, then cat.
+ * Layout: with `outer` = the product of the dims before `axis`, input i is `outer` contiguous runs of
+ * shape_i[axis]·stride[axis] elements, run o landing at o·shape[axis]·stride[axis] + off_i·stride[axis] of the output,
+ * so both directions are `outer` bulk copies (typed-array set: a memcpy when the dtypes match).
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, promote } from '../tensor/dtype.js';
+import { allocUninit, promote, type TypedArray } from '../tensor/dtype.js';
 import { type Shape, normAxis, numel, shapesEqual, stridesOf } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
-import { gatherStrided, scatterStrided } from '../tensor/kernels/strided.js';
 import { record } from '../autograd/record.js';
 import { unsqueeze } from './shape.js';
 
@@ -30,23 +32,31 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   const shape = [...first.shape];
   shape[a] = tensors.reduce((s, t) => s + t.shape[a], 0);
   const dtype = tensors.reduce((d, t) => promote(d, t.dtype), first.dtype);
-  const out = allocArray(dtype, numel(shape));
+  const out = allocUninit(dtype, numel(shape)); // every element written: the inputs' blocks tile the output
   const strides = stridesOf(shape);
+  const outer = shape.slice(0, a).reduce((p, d) => p * d, 1), outRun = shape[a] * strides[a];
   const offsets: number[] = [];
   let at = 0;
   for (const t of tensors) {
     offsets.push(at * strides[a]);
-    scatterStrided(out, t.data, at * strides[a], strides, t.shape);
+    copyRuns(out, at * strides[a], outRun, t.data, 0, t.shape[a] * strides[a], t.shape[a] * strides[a], outer);
     at += t.shape[a];
   }
   return record('cat', tensors, new Tensor(out, shape), (gy, needs) =>
     tensors.map((t, i) => {
       if (!needs[i]) return null;
-      const g = allocArray(gy.dtype, t.size);
-      gatherStrided(g, gy.data, offsets[i], strides, t.shape);
+      const run = t.shape[a] * strides[a];
+      const g = allocUninit(gy.dtype, t.size); // every element written
+      copyRuns(g, 0, run, gy.data, offsets[i], outRun, run, outer);
       return new Tensor(g, t.shape);
     }),
   );
+}
+
+/** dst[d0 + o·dStep + j] = src[s0 + o·sStep + j] for o < count, j < run. */
+function copyRuns(dst: TypedArray, d0: number, dStep: number, src: TypedArray, s0: number, sStep: number, run: number, count: number): void {
+  if (run === 0) return;
+  for (let o = 0; o < count; o++) dst.set(src.subarray(s0 + o * sStep, s0 + o * sStep + run), d0 + o * dStep);
 }
 
 /** Join equally shaped tensors along a new axis (in [-ndim-1, ndim]). */

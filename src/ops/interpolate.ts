@@ -14,6 +14,7 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../tensor/kernels/upsample2d.js';
+import { bilinearWasm } from '../backend/elementwise-wasm.js';
 
 export interface InterpolateOptions {
   /** Output [H, W] (a number means both). Exactly one of size and scaleFactor. */
@@ -80,7 +81,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   if (mode === 'bilinear') {
     const th = K.linearAxis(H, oH, alignCorners, scales[0], round);
     const tw = K.linearAxis(W, oW, alignCorners, scales[1], round);
-    K.bilinearForward(y, xd, th, tw, g);
+    if (!bilinearWasm(y, xd, th, tw, g)) K.bilinearForward(y, xd, th, tw, g); // float32 heap tensors: wasm, same bits
     return record(OP, [x], new Tensor(y, [N, C, oH, oW]), (gy) => {
       const gx = newGrad();
       K.bilinearBackward(gx.data as FloatArray, gy.data as FloatArray, th, tw, g);

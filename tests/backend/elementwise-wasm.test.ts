@@ -7,11 +7,12 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
-import { addNWasm, arithWasm, batchNormApplyWasm, setElementwiseChunk } from '../../src/backend/elementwise-wasm.js';
+import { addNWasm, arithWasm, batchNormApplyWasm, bilinearWasm, setElementwiseChunk } from '../../src/backend/elementwise-wasm.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast } from '../../src/tensor/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
 import { addNKernel } from '../../src/tensor/kernels/add-n.js';
 import { batchNorm2dForward } from '../../src/tensor/kernels/batchnorm2d.js';
+import { bilinearForward, linearAxis } from '../../src/tensor/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
 
 const DEFAULT_CHUNK = setElementwiseChunk(1 << 16);
@@ -189,6 +190,49 @@ describe.runIf(wasmFeatures().simd)('wasm BatchNorm apply', () => {
     batchNormApplyWasm(y, x, mean, invstd, null, null, { N: 1, C: 1, HW: 4096 });
     const alpha = Math.fround(invstd[0]), beta = Math.fround(-mean[0] * invstd[0]);
     const single = Float32Array.from(x, (v) => Math.fround(Math.fround(v * alpha) + beta));
+    expect(firstDiff(y, single)).not.toBe(-1);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm bilinear resize', () => {
+  test('bit-identical to bilinearForward: up and down, alignCorners, scale factors, odd and even widths, any plane split', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(
+        fc.record({ P: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 17 }), W: fc.integer({ min: 1, max: 17 }),
+          oH: fc.integer({ min: 1, max: 40 }), oW: fc.integer({ min: 1, max: 40 }), alignCorners: fc.boolean(),
+          scale: fc.option(fc.constantFrom(0.5, 2, 3, 1.7)), seed: fc.nat(1000), chunk: fc.constantFrom(1, 1 << 16) }),
+        ({ P, H, W, oH, oW, alignCorners, scale, seed, chunk }) => {
+          setElementwiseChunk(chunk);
+          const g = { P, H, W, oH, oW };
+          const th = linearAxis(H, oH, alignCorners, scale ?? undefined, Math.fround);
+          const tw = linearAxis(W, oW, alignCorners, scale ?? undefined, Math.fround);
+          const x = onHeap(Array.from({ length: P * H * W }, (_, i) => Math.sin(seed + 1.3 * i) * 10 ** ((i % 5) - 2)));
+          const y = onHeap(new Float32Array(P * oH * oW).fill(3)), ref = new Float32Array(P * oH * oW);
+          bilinearForward(ref, x, th, tw, g);
+          expect(bilinearWasm(y, x, th, tw, g)).toBe(true);
+          expect(firstDiff(y, ref)).toBe(-1);
+        },
+      ),
+      { numRuns: 200, seed: 0x5eed + 63 },
+    );
+  });
+
+  test("AMSUnet's upsampling (x2, alignCorners) of 32x32 maps, and a float32 evaluation would differ", () => {
+    const g = { P: 3, H: 32, W: 32, oH: 64, oW: 64 };
+    const th = linearAxis(32, 64, true, 2, Math.fround), tw = linearAxis(32, 64, true, 2, Math.fround);
+    const x = onHeap(Array.from({ length: 3 * 1024 }, (_, i) => Math.cos(i) * 4));
+    const y = onHeap(new Float32Array(3 * 4096)), ref = new Float32Array(3 * 4096);
+    bilinearForward(ref, x, th, tw, g);
+    expect(bilinearWasm(y, x, th, tw, g)).toBe(true);
+    expect(firstDiff(y, ref)).toBe(-1);
+    const f = Math.fround, single = new Float32Array(3 * 4096);
+    for (let p = 0, o = 0; p < 3; p++) for (let a = 0; a < 64; a++) for (let b = 0; b < 64; b++, o++) {
+      const at = (r: number, c: number) => x[p * 1024 + r * 32 + c];
+      const rowA = f(f(tw.l0[b] * at(th.i0[a], tw.i0[b])) + f(tw.l1[b] * at(th.i0[a], tw.i1[b])));
+      const rowB = f(f(tw.l0[b] * at(th.i1[a], tw.i0[b])) + f(tw.l1[b] * at(th.i1[a], tw.i1[b])));
+      single[o] = f(f(th.l0[a] * rowA) + f(th.l1[a] * rowB));
+    }
     expect(firstDiff(y, single)).not.toBe(-1);
   });
 });

@@ -5,6 +5,7 @@
  *   add_sv(u, b, out, n)   out[i] = u + b[i]
  *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
  *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
+ *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
  *
  * Same bits as the js kernels (src/tensor/kernels/broadcast-arith.ts, add-n.ts, batchnorm2d.ts): a JS float32
  * a + b, a·b, a − b, a / b is the double-precision result rounded to float32 on the store, which equals the
@@ -14,7 +15,7 @@
  * Vector or scalar, every element gets the same operations, so any split of [0, n) gives the same bits.
  */
 import { encodeModule, uleb } from './encoding.js';
-import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, v128 } from './instructions.js';
+import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, v128 } from './instructions.js';
 
 const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
 /** The f64 and f64x2 instructions the BatchNorm apply needs (not in instructions.ts). */
@@ -22,6 +23,8 @@ const f64 = {
   add: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa0],
   mul: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa2],
   promoteF32: (a: Expr): Expr => [...a, 0xbb],
+  load: (addr: Expr): Expr => [...addr, 0x2b, 3, 0],
+  store: (addr: Expr, v: Expr): Expr => [...addr, ...v, 0x39, 3, 0],
   demoteToF32: (a: Expr): Expr => [...a, 0xb6],
 };
 const f64x2 = {
@@ -129,8 +132,63 @@ function bnApplyFunction() {
   return f.build([va.set(f64x2.splat(alpha.get())), vb.set(f64x2.splat(beta.get())), ...stream(f, '', i, i32.const(0), n, vec, one)]);
 }
 
+/**
+ * bilinearPlane(x, y, W, oH, oW, tw, th, buf): plane y [oH, oW] from plane x [·, W], as bilinearForward in
+ * kernels/upsample2d.ts:  y[oh, ow] = f32(h0·A + h1·B),  A = w0·x[r0, c0] + w1·x[r0, c1],  B the same on row r1,
+ * all in double. tw, th: addresses of the axis tables, each i0 (i32[len]), i1 (i32[len]), l0 (f64[len]), l1 (f64[len])
+ * back to back (len = oW, oH). The horizontal sums of an input row r (A or B, one double per output column) are
+ * made once into buf + (r mod 2)·8·oW and kept while consecutive output rows use r (r1 ∈ {r0, r0 + 1}, so the two
+ * rows an output row needs are in different halves); the vertical combination runs two columns per f64x2.
+ */
+function bilinearPlaneFunction() {
+  const f = new FunctionBuilder('bilinearPlane', { x: 'i32', y: 'i32', W: 'i32', oH: 'i32', oW: 'i32', tw: 'i32', th: 'i32', buf: 'i32' });
+  const [x, y, W, oH, oW, tw, th, buf] = ['x', 'y', 'W', 'oH', 'oW', 'tw', 'th', 'buf'].map((n) => f.param(n));
+  const L = (n: string, t: 'i32' | 'f64' | 'v128' = 'i32') => f.local(n, t);
+  const oh = L('oh'), ow = L('ow'), r0 = L('r0'), r1 = L('r1'), even = L('even'), odd = L('odd'), xr = L('xr'), dst = L('dst');
+  const p0 = L('p0'), p1 = L('p1'), yo = L('yo'), end2 = L('end2'), h0 = L('h0', 'f64'), h1 = L('h1', 'f64');
+  const vh0 = L('vh0', 'v128'), vh1 = L('vh1', 'v128');
+  const c = (n: number) => i32.const(n);
+  // table k (0: i0, 1: i1, 2: l0, 3: l1) of the axis at `base` with `len` entries, element at index e
+  const i0At = (base: Local, e: Expr) => i32.load(i32.add(base.get(), i32.shl(e, c(2))));
+  const i1At = (base: Local, len: Local, e: Expr) => i32.load(i32.add(i32.add(base.get(), i32.shl(len.get(), c(2))), i32.shl(e, c(2))));
+  const lAt = (base: Local, len: Local, k: 0 | 1, e: Expr) =>
+    f64.load(i32.add(i32.add(base.get(), i32.shl(len.get(), c(3 + k))), i32.shl(e, c(3))));
+  const half = (r: Local) => i32.add(buf.get(), i32.mul(i32.and(r.get(), c(1)), i32.shl(oW.get(), c(3))));
+  const xAt = (col: Expr) => f64.promoteF32(f32.load(i32.add(xr.get(), i32.shl(col, c(2)))));
+  /** Horizontal sums of input row r into its half of buf, unless that half holds them already. */
+  const ensure = (r: Local): Expr => {
+    const held = (l: Local) => ifThen(i32.ne(l.get(), r.get()), [
+      l.set(r.get()),
+      xr.set(i32.add(x.get(), i32.shl(i32.mul(r.get(), W.get()), c(2)))),
+      dst.set(half(r)),
+      forLoop(ow, c(0), oW.get(), 1,
+        f64.store(i32.add(dst.get(), i32.shl(ow.get(), c(3))), f64.add(
+          f64.mul(lAt(tw, oW, 0, ow.get()), xAt(i0At(tw, ow.get()))),
+          f64.mul(lAt(tw, oW, 1, ow.get()), xAt(i1At(tw, oW, ow.get())))))),
+    ]);
+    return ifThen(i32.and(r.get(), c(1)), [held(odd)], [held(even)]);
+  };
+  const col = (p: Local, k: number) => i32.add(i32.add(p.get(), i32.shl(ow.get(), c(3))), c(16 * k));
+  const out = (k: number) => i32.add(i32.add(yo.get(), i32.shl(ow.get(), c(2))), c(8 * k));
+  return f.build([
+    even.set(c(-1)), odd.set(c(-1)), yo.set(y.get()),
+    end2.set(i32.and(oW.get(), c(~1))),
+    forLoop(oh, c(0), oH.get(), 1,
+      r0.set(i0At(th, oh.get())), r1.set(i1At(th, oH, oh.get())),
+      ensure(r0), ensure(r1),
+      h0.set(lAt(th, oH, 0, oh.get())), h1.set(lAt(th, oH, 1, oh.get())),
+      vh0.set(f64x2.splat(h0.get())), vh1.set(f64x2.splat(h1.get())),
+      p0.set(half(r0)), p1.set(half(r1)),
+      forLoop(ow, c(0), end2.get(), 2,
+        store2(out(0), f64x2.demoteZero(f64x2.add(f64x2.mul(vh0.get(), v128.load(col(p0, 0))), f64x2.mul(vh1.get(), v128.load(col(p1, 0))))))),
+      forLoop(ow, ow.get(), oW.get(), 1,
+        f32.store(out(0), f64.demoteToF32(f64.add(f64.mul(h0.get(), f64.load(col(p0, 0))), f64.mul(h1.get(), f64.load(col(p1, 0))))))),
+      yo.set(i32.add(yo.get(), i32.shl(oW.get(), c(2))))),
+  ]);
+}
+
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true };
-  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction()]);
+  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction()]);
 }
