@@ -84,4 +84,40 @@ const bilinearWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel];
+/** BatchNorm statistics args: [x, N, C, HW, sums]; channel c writes sums[2c] = Σd, sums[2c + 1] = Σd² (f64), d = x − x[c·HW]. */
+const bnStatsWasmKernel: PoolKernel = {
+  name: 'bn.stats.wasm',
+  run(ctx, g, lo, hi) {
+    const [x, N, C, HW, sums] = g;
+    const f32 = ctx.heap.f32, stats = ctx.wasmElementwise.bnStats;
+    for (let c = lo; c < hi; c++) stats(x + 4 * c * HW, N, 4 * C * HW, HW, f32[x / 4 + c * HW], sums + 16 * c);
+  },
+};
+
+/**
+ * BatchNorm backward args: [gy, x, gx (0: not needed), coef, N, C, HW, training, sums]; coef: f64 mean[C], invstd[C],
+ * w[C] (1 without weight). Channel c writes sums[2c] = Σgy, sums[2c + 1] = Σgy·(x − μ) and its planes of gx, with
+ * the js kernel's scalars: ḡ = Σgy/n, k = Σgy·(x − μ)·σ⁻¹·σ⁻¹/n, s = σ⁻¹·w (eval: gx = gy·s, as y·s + (−0)).
+ */
+const bnBackwardWasmKernel: PoolKernel = {
+  name: 'bn.backward.wasm',
+  run(ctx, g, lo, hi) {
+    const [gy, x, gx, coef, N, C, HW, training, sums] = g;
+    const f64 = ctx.heap.f64, wasm = ctx.wasmElementwise, n = N * HW, at = coef / 8;
+    for (let c = lo; c < hi; c++) {
+      const m = f64[at + c], is = f64[at + C + c], out = sums + 16 * c;
+      wasm.bnGradSums(gy + 4 * c * HW, x + 4 * c * HW, N, 4 * C * HW, HW, m, out);
+      if (!gx) continue;
+      const sumGy = f64[out / 8], dot = f64[out / 8 + 1], scale = is * f64[at + 2 * C + c];
+      const meanGy = sumGy / n, k = (dot * is * is) / n;
+      for (let b = 0; b < N; b++) {
+        const off = 4 * (b * C + c) * HW;
+        if (training) wasm.bnGradTrain(gy + off, x + off, gx + off, HW, m, meanGy, k, scale);
+        else wasm.bnApply(gy + off, gx + off, HW, scale, -0);
+      }
+    }
+  },
+};
+
+export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
+  bnStatsWasmKernel, bnBackwardWasmKernel];

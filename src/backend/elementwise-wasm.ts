@@ -1,6 +1,6 @@
 /**
  * Drivers of the wasm element-wise kernels (wasm/elementwise-module.ts, pooled in elementwise-kernels.ts) for the
- * ops: broadcast add/sub/mul/div, addN, the BatchNorm apply, the bilinear resize. Each returns false, and the caller runs its js
+ * ops: broadcast add/sub/mul/div, addN, BatchNorm (statistics, apply, backward), the bilinear resize. Each returns false, and the caller runs its js
  * kernel, unless the work is float32 on the wasm backend, on the main thread, and the output and every full-size
  * input are already views of the shared heap (tensor buffers of ≥ 16384 elements are, see tensor-buffers.ts):
  * these kernels stream memory, so staging copies in and out would cost about what the kernel saves. Small
@@ -90,6 +90,42 @@ export function batchNormApplyWasm(y: TypedArray, x: TypedArray, mean: Float64Ar
     f64[at + g.C + c] = (b ? b[c] : 0) - mean[c] * alpha;
   }
   runChunked('bn.apply.wasm', [x.byteOffset, y.byteOffset, coef, g.C, g.HW], P, g.HW);
+  return true;
+}
+
+/** mean[c] and biased variance[c] of x's channels, as batchNorm2dStats (the same double sums, channels over the pool). */
+export function batchNormStatsWasm(mean: Float64Array, variance: Float64Array, x: TypedArray, g: BatchNormGeom): boolean {
+  const { N, C, HW } = g, n = N * HW;
+  if (n === 0 || C === 0 || !wasmThread() || !onHeap([x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const sums = heap.stage(16 * C);
+  runChunked('bn.stats.wasm', [x.byteOffset, N, C, HW, sums], C, n);
+  const f64 = heap.f64, at = sums / 8;
+  for (let c = 0; c < C; c++) {
+    const dm = f64[at + 2 * c] / n;
+    mean[c] = x[c * HW] + dm;
+    variance[c] = Math.max(0, f64[at + 2 * c + 1] / n - dm * dm);
+  }
+  return true;
+}
+
+/** gx (if non-null), gw, gb from gy, as batchNorm2dBackward (channels over the pool; gw, gb written here). */
+export function batchNormBackwardWasm(gx: TypedArray | null, gw: TypedArray | null, gb: TypedArray | null, gy: TypedArray, x: TypedArray,
+  mean: Float64Array, invstd: Float64Array, w: TypedArray | null, training: boolean, g: BatchNormGeom): boolean {
+  const { N, C, HW } = g, n = N * HW;
+  if (n === 0 || C === 0 || !wasmThread() || !onHeap(gx ? [gx, gy, x] : [gy, x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const coef = heap.stage(24 * C), sums = heap.stage(16 * C), f64 = heap.f64;
+  f64.set(mean, coef / 8);
+  f64.set(invstd, coef / 8 + C);
+  for (let c = 0; c < C; c++) f64[coef / 8 + 2 * C + c] = w ? w[c] : 1;
+  runChunked('bn.backward.wasm', [gy.byteOffset, x.byteOffset, gx ? gx.byteOffset : 0, coef, N, C, HW, training ? 1 : 0, sums], C, gx ? 3 * n : n);
+  for (let c = 0; c < C; c++) {
+    if (gw) gw[c] = f64[sums / 8 + 2 * c + 1] * invstd[c];
+    if (gb) gb[c] = f64[sums / 8 + 2 * c];
+  }
   return true;
 }
 

@@ -16,7 +16,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
-import { batchNormApplyWasm } from '../backend/elementwise-wasm.js';
+import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../backend/elementwise-wasm.js';
 import { batchNorm2dStats, batchNorm2dForward, batchNorm2dBackward, type BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
 
 export interface BatchNorm2dOptions {
@@ -78,7 +78,7 @@ export function batchNorm2d(
   const variance = new Float64Array(C);
   if (training) {
     if (n <= 1) throw new ShapeError(OP, 'expected more than 1 value per channel when training', { input: x.shape });
-    batchNorm2dStats(mean, variance, xd, g);
+    if (!batchNormStatsWasm(mean, variance, xd, g)) batchNorm2dStats(mean, variance, xd, g); // float32 heap tensors: wasm, same bits
     if (runningMean && runningVar) {
       const rm = runningMean.data;
       const rv = runningVar.data;
@@ -102,10 +102,11 @@ export function batchNorm2d(
   if (!batchNormApplyWasm(y, xd, mean, invstd, wData, bData, g)) batchNorm2dForward(y, xd, mean, invstd, wData, bData, g);
 
   return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
-    const gx = needs[0] ? (allocArray(x.dtype, x.size) as FloatArray) : null;
+    const gx = needs[0] ? (allocUninit(x.dtype, x.size) as FloatArray) : null; // every element written
     const gw = needs[1] ? (allocArray(weight!.dtype, C) as FloatArray) : null;
     const gb = needs[2] ? (allocArray(bias!.dtype, C) as FloatArray) : null;
-    batchNorm2dBackward(gx, gw, gb, gy.data as FloatArray, xd, mean, invstd, wd, training, g);
+    const gyd = gy.data as FloatArray;
+    if (!batchNormBackwardWasm(gx, gw, gb, gyd, xd, mean, invstd, wd, training, g)) batchNorm2dBackward(gx, gw, gb, gyd, xd, mean, invstd, wd, training, g);
     return [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, [C]), gb && new Tensor(gb, [C])];
   });
 }

@@ -66,6 +66,12 @@ function mulGrad(gy: Tensor, other: Tensor | number, shape: Shape): Tensor {
   return sumTo(mul(gy, other), shape);
 }
 
+/** ga = gy·b, gb = gy·a on the wasm kernels (float32 heap tensors): the same products as mulGradsSame. */
+function mulGradsWasm(ga: TypedArray, gb: TypedArray, gy: Tensor, a: Tensor, b: Tensor): boolean {
+  const s = broadcastStrides(gy.shape, gy.shape);
+  return arithWasm(ga, gy.data, s, b.data, s, gy.shape, MUL) && arithWasm(gb, gy.data, s, a.data, s, gy.shape, MUL);
+}
+
 /** t has gy's shape and float dtype (so gy·t needs no broadcast, promotion or reduction). */
 const sameLayout = (gy: Tensor, t: Tensor): boolean => t.dtype === gy.dtype && gy.dtype !== 'int32' && shapesEqual(t.shape, gy.shape);
 
@@ -97,8 +103,8 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   const [ta, tb] = tensors(a, b);
   return record('mul', [ta, tb], y, (gy, needs) => {
     if (needs[0] && needs[1] && sameLayout(gy, ta!) && sameLayout(gy, tb!)) {
-      const ga = allocArray(gy.dtype, gy.size), gb = allocArray(gy.dtype, gy.size);
-      mulGradsSame(ga, gb, gy.data, ta!.data, tb!.data);
+      const ga = allocUninit(gy.dtype, gy.size), gb = allocUninit(gy.dtype, gy.size); // every element written
+      if (!mulGradsWasm(ga, gb, gy, ta!, tb!)) mulGradsSame(ga, gb, gy.data, ta!.data, tb!.data);
       return [new Tensor(ga, gy.shape), new Tensor(gb, gy.shape)];
     }
     return [needs[0] ? mulGrad(gy, b, ta!.shape) : null, needs[1] ? mulGrad(gy, a, tb!.shape) : null];

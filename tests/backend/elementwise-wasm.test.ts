@@ -7,11 +7,11 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
-import { addNWasm, arithWasm, batchNormApplyWasm, bilinearWasm, setElementwiseChunk } from '../../src/backend/elementwise-wasm.js';
+import { addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearWasm, setElementwiseChunk } from '../../src/backend/elementwise-wasm.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast } from '../../src/tensor/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
 import { addNKernel } from '../../src/tensor/kernels/add-n.js';
-import { batchNorm2dForward } from '../../src/tensor/kernels/batchnorm2d.js';
+import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/tensor/kernels/batchnorm2d.js';
 import { bilinearForward, linearAxis } from '../../src/tensor/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
 
@@ -191,6 +191,70 @@ describe.runIf(wasmFeatures().simd)('wasm BatchNorm apply', () => {
     const alpha = Math.fround(invstd[0]), beta = Math.fround(-mean[0] * invstd[0]);
     const single = Float32Array.from(x, (v) => Math.fround(Math.fround(v * alpha) + beta));
     expect(firstDiff(y, single)).not.toBe(-1);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm BatchNorm statistics and backward', () => {
+  const bnCase = fc.record({ N: fc.integer({ min: 1, max: 3 }), C: fc.integer({ min: 1, max: 5 }), HW: fc.integer({ min: 1, max: 70 }),
+    seed: fc.integer({ min: 0, max: 1000 }), offset: fc.constantFrom(0, 1e3, -30), chunk: fc.constantFrom(1, 1 << 16) });
+  // magnitudes 2^-20 .. 2^20, so the double sums round and a change of summation order changes bits
+  const data = (n: number, seed: number, offset: number) => Array.from({ length: n }, (_, i) => offset + Math.sin(seed + 0.7 * i) * 2 ** (((i * 7) % 41) - 20));
+
+  test('statistics: the same double mean and variance as batchNorm2dStats (lane order, plane tails, shift K)', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(bnCase, ({ N, C, HW, seed, offset, chunk }) => {
+        setElementwiseChunk(chunk);
+        const g = { N, C, HW }, x = onHeap(data(N * C * HW, seed, offset));
+        const mean = new Float64Array(C), variance = new Float64Array(C), m2 = new Float64Array(C), v2 = new Float64Array(C);
+        batchNorm2dStats(m2, v2, x, g);
+        expect(batchNormStatsWasm(mean, variance, x, g)).toBe(true);
+        expect([...mean]).toEqual([...m2]);
+        expect([...variance]).toEqual([...v2]);
+      }),
+      { numRuns: 150, seed: 0x5eed + 64 },
+    );
+  });
+
+  test('backward: gx (training and eval), gw, gb bit-identical to batchNorm2dBackward, any subset of them', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(bnCase, fc.boolean(), fc.boolean(), fc.boolean(), ({ N, C, HW, seed, offset, chunk }, training, affine, wantGx) => {
+        setElementwiseChunk(chunk);
+        const g = { N, C, HW }, n = N * C * HW;
+        const x = onHeap(data(n, seed, offset)), gy = onHeap(data(n, seed + 5, 0));
+        const mean = Float64Array.from({ length: C }, (_, c) => offset + 0.1 * c), invstd = Float64Array.from({ length: C }, (_, c) => 1 / Math.sqrt(0.3 + c));
+        const w = affine ? Float64Array.from({ length: C }, (_, c) => Math.fround(1 - 0.2 * c)) : null;
+        // gw, gb in float64 here (float32 in the op) so that the double sums are compared to the last bit
+        const gx = wantGx ? onHeap(new Float32Array(n).fill(NaN)) : null, gw = new Float64Array(C), gb = new Float64Array(C);
+        const rx = new Float32Array(n), rw = new Float64Array(C), rb = new Float64Array(C);
+        batchNorm2dBackward(wantGx ? rx : null, rw, rb, gy, x, mean, invstd, w, training, g);
+        expect(batchNormBackwardWasm(gx, gw, gb, gy, x, mean, invstd, w, training, g)).toBe(true);
+        if (gx) expect(firstDiff(gx, rx)).toBe(-1);
+        expect([...gw]).toEqual([...rw]);
+        expect([...gb]).toEqual([...rb]);
+      }),
+      { numRuns: 200, seed: 0x5eed + 65 },
+    );
+  });
+
+  test('training gx for gy affine in x̂ (exactly 0 in exact arithmetic: the result is rounding, so the operation order shows)', () => {
+    const g = { N: 2, C: 3, HW: 999 }, n = 2 * 3 * 999;
+    const x = onHeap(data(n, 3, 0.5)), mean = new Float64Array(3), variance = new Float64Array(3);
+    batchNorm2dStats(mean, variance, x, g);
+    const invstd = variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+    const gy = onHeap(Array.from({ length: n }, (_, i) => { const c = Math.floor(i / 999) % 3; return 0.3 + 1.7 * (x[i] - mean[c]) * invstd[c]; }));
+    const gx = onHeap(new Float32Array(n)), rx = new Float32Array(n);
+    batchNorm2dBackward(rx, null, null, gy, x, mean, invstd, null, true, g);
+    expect(batchNormBackwardWasm(gx, null, null, gy, x, mean, invstd, null, true, g)).toBe(true);
+    expect(firstDiff(gx, rx)).toBe(-1);
+    expect(rx.some((v) => v !== 0)).toBe(true);
+  });
+
+  test('eval backward keeps the sign of zero (gy·s, not gy·s + 0)', () => {
+    const x = onHeap([1, 2, 3, 4, 5]), gy = onHeap([-0, 0, -0, 0, -0]), gx = onHeap(new Float32Array(5));
+    expect(batchNormBackwardWasm(gx, null, null, gy, x, new Float64Array([0]), new Float64Array([2]), null, false, { N: 1, C: 1, HW: 5 })).toBe(true);
+    expect([...gx].map((v) => Object.is(v, -0))).toEqual([true, false, true, false, true]);
   });
 });
 

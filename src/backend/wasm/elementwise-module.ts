@@ -6,6 +6,9 @@
  *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
  *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
  *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
+ *   bnStats(x, N, stride, HW, K, out)            out = [Σ d, Σ d²],  d = x − K over one channel's N planes (double)
+ *   bnGradSums(gy, x, N, stride, HW, μ, out)     out = [Σ gy, Σ gy·(x − μ)]                              (double)
+ *   bnGradTrain(gy, x, gx, n, μ, ḡ, k, s)        gx[i] = f32(((gy[i] − ḡ) − (x[i] − μ)·k)·s)            (double)
  *
  * Same bits as the js kernels (src/tensor/kernels/broadcast-arith.ts, add-n.ts, batchnorm2d.ts): a JS float32
  * a + b, a·b, a − b, a / b is the double-precision result rounded to float32 on the store, which equals the
@@ -21,6 +24,7 @@ const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0
 /** The f64 and f64x2 instructions the BatchNorm apply needs (not in instructions.ts). */
 const f64 = {
   add: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa0],
+  sub: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa1],
   mul: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa2],
   promoteF32: (a: Expr): Expr => [...a, 0xbb],
   load: (addr: Expr): Expr => [...addr, 0x2b, 3, 0],
@@ -30,7 +34,10 @@ const f64 = {
 const f64x2 = {
   splat: (x: Expr) => simd(0x14, x),
   add: (a: Expr, b: Expr) => simd(0xf0, a, b),
+  sub: (a: Expr, b: Expr) => simd(0xf1, a, b),
   mul: (a: Expr, b: Expr) => simd(0xf2, a, b),
+  lane: (a: Expr, l: number): Expr => [...simd(0x21, a), l],
+  withLane: (a: Expr, l: number, v: Expr): Expr => [...simd(0x22, a, v), l],
   /** the two low f32 lanes, widened to f64 */
   promoteLow: (a: Expr) => simd(0x5f, a),
   /** f64 lanes rounded to f32 in lanes 0, 1; lanes 2, 3 zero */
@@ -187,8 +194,63 @@ function bilinearPlaneFunction() {
   ]);
 }
 
+/**
+ * A per-channel pair of double sums over N planes of HW floats (plane b at byte offset b·stride), kept as
+ * batchnorm2d.ts keeps them: four partial sums per quantity by element index mod 4 within the plane (lanes 0, 1
+ * of one f64x2, 2, 3 of another), the plane's tail added to partial sum 0, and the total (s0 + s1) + (s2 + s3).
+ * `terms(v)` gives the two addends from the f64 values v of the inputs (f64x2 or f64 alike).
+ */
+function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], c: Expr, sub: typeof f64.sub, mul: typeof f64.mul) => [Expr, Expr]) {
+  const params: Record<string, 'i32' | 'f64'> = {};
+  for (const p of inputs) params[p] = 'i32';
+  Object.assign(params, { N: 'i32', stride: 'i32', HW: 'i32', c: 'f64', out: 'i32' });
+  const f = new FunctionBuilder(name, params);
+  const ins = inputs.map((p) => f.param(p)), N = f.param('N'), stride = f.param('stride'), HW = f.param('HW'), cst = f.param('c'), out = f.param('out');
+  const b = f.local('b', 'i32'), base = f.local('base', 'i32'), i = f.local('i', 'i32'), end4 = f.local('end4', 'i32'), vc = f.local('vc', 'v128');
+  const acc = [0, 1, 2, 3].map((k) => f.local(`acc${k}`, 'v128')); // [A01, A23, B01, B23]
+  const addr = (p: Local, h: number) => i32.add(i32.add(p.get(), base.get()), i32.add(i32.shl(i.get(), i32.const(2)), i32.const(8 * h)));
+  const vecHalf = (h: number): Expr[] => {
+    const [ta, tb] = terms(ins.map((p) => f64x2.promoteLow(load2(addr(p, h)))), vc.get(), f64x2.sub, f64x2.mul);
+    return [acc[h].set(f64x2.add(acc[h].get(), ta)), acc[2 + h].set(f64x2.add(acc[2 + h].get(), tb))];
+  };
+  const [sa, sb] = terms(ins.map((p) => f64.promoteF32(f32.load(addr(p, 0)))), cst.get(), f64.sub, f64.mul);
+  const total = (lo: Local, hi: Local) =>
+    f64.add(f64.add(f64x2.lane(lo.get(), 0), f64x2.lane(lo.get(), 1)), f64.add(f64x2.lane(hi.get(), 0), f64x2.lane(hi.get(), 1)));
+  return f.build([
+    vc.set(f64x2.splat(cst.get())),
+    end4.set(i32.and(HW.get(), i32.const(~3))),
+    forLoop(b, i32.const(0), N.get(), 1,
+      base.set(i32.mul(b.get(), stride.get())),
+      forLoop(i, i32.const(0), end4.get(), 4, ...vecHalf(0), ...vecHalf(1)),
+      forLoop(i, i.get(), HW.get(), 1,
+        acc[0].set(f64x2.withLane(acc[0].get(), 0, f64.add(f64x2.lane(acc[0].get(), 0), sa))),
+        acc[2].set(f64x2.withLane(acc[2].get(), 0, f64.add(f64x2.lane(acc[2].get(), 0), sb))))),
+    f64.store(out.get(), total(acc[0], acc[1])),
+    f64.store(i32.add(out.get(), i32.const(8)), total(acc[2], acc[3])),
+  ]);
+}
+
+/** bnGradTrain(gy, x, gx, n, μ, ḡ, k, s): gx = f32(((gy − ḡ) − (x − μ)·k)·s), as batchNorm2dBackward's training pass. */
+function bnGradTrainFunction() {
+  const f = new FunctionBuilder('bnGradTrain', { gy: 'i32', x: 'i32', gx: 'i32', n: 'i32', m: 'f64', mg: 'f64', k: 'f64', s: 'f64' });
+  const [gy, x, gx, n] = ['gy', 'x', 'gx', 'n'].map((p) => f.param(p));
+  const sc = ['m', 'mg', 'k', 's'].map((p) => f.param(p));
+  const i = f.local('i', 'i32');
+  const vs = sc.map((p) => f.local(`v${p.index}`, 'v128'));
+  const formula = (g: Expr, xv: Expr, [m, mg, k, s]: Expr[], sub: typeof f64.sub, mul: typeof f64.mul) => mul(sub(sub(g, mg), mul(sub(xv, m), k)), s);
+  const half = (h: number): Expr => {
+    const addr = (p: Local) => i32.add(at(p.get(), i), i32.const(8 * h));
+    return store2(addr(gx), f64x2.demoteZero(formula(f64x2.promoteLow(load2(addr(gy))), f64x2.promoteLow(load2(addr(x))), vs.map((v) => v.get()), f64x2.sub, f64x2.mul)));
+  };
+  const one = (): Expr => f32.store(at(gx.get(), i), f64.demoteToF32(formula(f64.promoteF32(f32.load(at(gy.get(), i))), f64.promoteF32(f32.load(at(x.get(), i))), sc.map((p) => p.get()), f64.sub, f64.mul)));
+  return f.build([...sc.map((p, j) => vs[j].set(f64x2.splat(p.get()))), ...stream(f, '', i, i32.const(0), n, (k) => [...half(2 * k), ...half(2 * k + 1)], one)]);
+}
+
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true };
-  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction()]);
+  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(),
+    channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
+    channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
+    bnGradTrainFunction()]);
 }
