@@ -84,6 +84,16 @@ const bilinearWasmKernel: PoolKernel = {
   },
 };
 
+/** Bilinear backward args: [gy, gx, H, W, oH, oW, tw, th]; [lo, hi) are planes (gx planes overwritten). */
+const bilinearBackwardWasmKernel: PoolKernel = {
+  name: 'bilinearBackward.wasm',
+  run(ctx, g, lo, hi) {
+    const [gy, gx, H, W, oH, oW, tw, th] = g;
+    const plane = ctx.wasmElementwise.bilinearBackwardPlane;
+    for (let p = lo; p < hi; p++) plane(gy + 4 * p * oH * oW, gx + 4 * p * H * W, H, W, oH, oW, tw, th);
+  },
+};
+
 /** BatchNorm statistics args: [x, N, C, HW, sums]; channel c writes sums[2c] = Σd, sums[2c + 1] = Σd² (f64), d = x − x[c·HW]. */
 const bnStatsWasmKernel: PoolKernel = {
   name: 'bn.stats.wasm',
@@ -120,4 +130,4 @@ const bnBackwardWasmKernel: PoolKernel = {
 };
 
 export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
-  bnStatsWasmKernel, bnBackwardWasmKernel];
+  bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel];

@@ -148,3 +148,13 @@ export function bilinearWasm(y: TypedArray, x: TypedArray, th: LinearAxis, tw: L
   runChunked('bilinear.wasm', args, g.P, g.oH * g.oW);
   return true;
 }
+
+/** gx = Aᵀ·gy for the bilinear resize (planes over the pool; gx overwritten), as bilinearBackward. */
+export function bilinearBackwardWasm(gx: TypedArray, gy: TypedArray, th: LinearAxis, tw: LinearAxis, g: ResampleGeom): boolean {
+  if (g.P === 0 || g.H === 0 || g.W === 0 || !wasmThread() || !onHeap([gx, gy])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const args = [gy.byteOffset, gx.byteOffset, g.H, g.W, g.oH, g.oW, stageAxis(tw), stageAxis(th)];
+  runChunked('bilinearBackward.wasm', args, g.P, g.oH * g.oW);
+  return true;
+}

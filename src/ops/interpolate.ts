@@ -14,7 +14,7 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../tensor/kernels/upsample2d.js';
-import { bilinearWasm } from '../backend/elementwise-wasm.js';
+import { bilinearBackwardWasm, bilinearWasm } from '../backend/elementwise-wasm.js';
 
 export interface InterpolateOptions {
   /** Output [H, W] (a number means both). Exactly one of size and scaleFactor. */
@@ -83,9 +83,10 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
     const tw = K.linearAxis(W, oW, alignCorners, scales[1], round);
     if (!bilinearWasm(y, xd, th, tw, g)) K.bilinearForward(y, xd, th, tw, g); // float32 heap tensors: wasm, same bits
     return record(OP, [x], new Tensor(y, [N, C, oH, oW]), (gy) => {
-      const gx = newGrad();
-      K.bilinearBackward(gx.data as FloatArray, gy.data as FloatArray, th, tw, g);
-      return [gx];
+      const gx = allocUninit(x.dtype, x.size) as FloatArray; // both kernels zero each plane before adding into it
+      const gyd = gy.data as FloatArray;
+      if (!bilinearBackwardWasm(gx, gyd, th, tw, g)) K.bilinearBackward(gx, gyd, th, tw, g);
+      return [new Tensor(gx, x.shape)];
     });
   }
   const ih = K.nearestAxis(H, oH, scales[0], round);

@@ -7,12 +7,14 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
-import { addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearWasm, setElementwiseChunk } from '../../src/backend/elementwise-wasm.js';
+import {
+  addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearBackwardWasm, bilinearWasm, setElementwiseChunk,
+} from '../../src/backend/elementwise-wasm.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast } from '../../src/tensor/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
 import { addNKernel } from '../../src/tensor/kernels/add-n.js';
 import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/tensor/kernels/batchnorm2d.js';
-import { bilinearForward, linearAxis } from '../../src/tensor/kernels/upsample2d.js';
+import { bilinearBackward, bilinearForward, linearAxis } from '../../src/tensor/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
 
 const DEFAULT_CHUNK = setElementwiseChunk(1 << 16);
@@ -279,6 +281,30 @@ describe.runIf(wasmFeatures().simd)('wasm bilinear resize', () => {
         },
       ),
       { numRuns: 200, seed: 0x5eed + 63 },
+    );
+  });
+
+  test('backward bit-identical to bilinearBackward (the same scatter order, float32 sums) on NaN-filled gx, any plane split', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(
+        fc.record({ P: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 17 }), W: fc.integer({ min: 1, max: 17 }),
+          oH: fc.integer({ min: 1, max: 40 }), oW: fc.integer({ min: 1, max: 40 }), alignCorners: fc.boolean(),
+          scale: fc.option(fc.constantFrom(0.5, 2, 3, 1.7)), seed: fc.nat(1000), chunk: fc.constantFrom(1, 1 << 16) }),
+        ({ P, H, W, oH, oW, alignCorners, scale, seed, chunk }) => {
+          setElementwiseChunk(chunk);
+          const g = { P, H, W, oH, oW };
+          const th = linearAxis(H, oH, alignCorners, scale ?? undefined, Math.fround);
+          const tw = linearAxis(W, oW, alignCorners, scale ?? undefined, Math.fround);
+          // magnitudes 2^-12 .. 2^12, so the float32 sums round and their order shows
+          const gy = onHeap(Array.from({ length: P * oH * oW }, (_, i) => Math.sin(seed + 1.3 * i) * 2 ** (((i * 5) % 25) - 12)));
+          const gx = onHeap(new Float32Array(P * H * W).fill(NaN)), ref = new Float32Array(P * H * W);
+          bilinearBackward(ref, gy, th, tw, g);
+          expect(bilinearBackwardWasm(gx, gy, th, tw, g)).toBe(true);
+          expect(firstDiff(gx, ref)).toBe(-1);
+        },
+      ),
+      { numRuns: 200, seed: 0x5eed + 66 },
     );
   });
 

@@ -6,6 +6,7 @@
  *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
  *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
  *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
+ *   bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th)   its adjoint on one plane (bilinearBackward's order)
  *   bnStats(x, N, stride, HW, K, out)            out = [Σ d, Σ d²],  d = x − K over one channel's N planes (double)
  *   bnGradSums(gy, x, N, stride, HW, μ, out)     out = [Σ gy, Σ gy·(x − μ)]                              (double)
  *   bnGradTrain(gy, x, gx, n, μ, ḡ, k, s)        gx[i] = f32(((gy[i] − ḡ) − (x[i] − μ)·k)·s)            (double)
@@ -18,7 +19,7 @@
  * Vector or scalar, every element gets the same operations, so any split of [0, n) gives the same bits.
  */
 import { encodeModule, uleb } from './encoding.js';
-import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, v128 } from './instructions.js';
+import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, memory, v128 } from './instructions.js';
 
 const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
 /** The f64 and f64x2 instructions the BatchNorm apply needs (not in instructions.ts). */
@@ -195,6 +196,43 @@ function bilinearPlaneFunction() {
 }
 
 /**
+ * bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th): gx [H, W] = Aᵀ·gy for one plane, as bilinearBackward: gx
+ * zeroed, then for each (oh, ow) in order the four contributions h_a·w_b·v (double, (h·w)·v) added to
+ * gx[r_a, c_b] in the order (r0, c0), (r0, c1), (r1, c0), (r1, c1), each sum rounded to float32 on its store. The
+ * scatter order is the result (repeated addresses accumulate), so this stays scalar.
+ */
+function bilinearBackwardPlaneFunction() {
+  const f = new FunctionBuilder('bilinearBackwardPlane', { gy: 'i32', gx: 'i32', H: 'i32', W: 'i32', oH: 'i32', oW: 'i32', tw: 'i32', th: 'i32' });
+  const [gy, gx, H, W, oH, oW, tw, th] = ['gy', 'gx', 'H', 'W', 'oH', 'oW', 'tw', 'th'].map((n) => f.param(n));
+  const L = (n: string, t: 'i32' | 'f64' = 'i32') => f.local(n, t);
+  const oh = L('oh'), ow = L('ow'), r0 = L('r0'), r1 = L('r1'), c0 = L('c0'), c1 = L('c1'), yo = L('yo');
+  const h0 = L('h0', 'f64'), h1 = L('h1', 'f64'), w0 = L('w0', 'f64'), w1 = L('w1', 'f64'), v = L('v', 'f64');
+  const c = (n: number) => i32.const(n);
+  const i1Off = (len: Local) => i32.shl(len.get(), c(2));
+  const idx = (base: Local, off: Expr, e: Local) => i32.load(i32.add(i32.add(base.get(), off), i32.shl(e.get(), c(2))));
+  const lam = (base: Local, len: Local, k: 0 | 1, e: Local) => f64.load(i32.add(i32.add(base.get(), i32.shl(len.get(), c(3 + k))), i32.shl(e.get(), c(3))));
+  const addTo = (addr: Expr, h: Local, w: Local): Expr =>
+    f32.store(addr, f64.demoteToF32(f64.add(f64.promoteF32(f32.load(addr)), f64.mul(f64.mul(h.get(), w.get()), v.get()))));
+  return f.build([
+    memory.fill(gx.get(), c(0), i32.shl(i32.mul(H.get(), W.get()), c(2))),
+    yo.set(gy.get()),
+    forLoop(oh, c(0), oH.get(), 1,
+      r0.set(i32.add(gx.get(), i32.shl(i32.mul(idx(th, c(0), oh), W.get()), c(2)))),
+      r1.set(i32.add(gx.get(), i32.shl(i32.mul(idx(th, i1Off(oH), oh), W.get()), c(2)))),
+      h0.set(lam(th, oH, 0, oh)), h1.set(lam(th, oH, 1, oh)),
+      forLoop(ow, c(0), oW.get(), 1,
+        c0.set(i32.shl(idx(tw, c(0), ow), c(2))), c1.set(i32.shl(idx(tw, i1Off(oW), ow), c(2))),
+        w0.set(lam(tw, oW, 0, ow)), w1.set(lam(tw, oW, 1, ow)),
+        v.set(f64.promoteF32(f32.load(yo.get()))),
+        addTo(i32.add(r0.get(), c0.get()), h0, w0),
+        addTo(i32.add(r0.get(), c1.get()), h0, w1),
+        addTo(i32.add(r1.get(), c0.get()), h1, w0),
+        addTo(i32.add(r1.get(), c1.get()), h1, w1),
+        yo.set(i32.add(yo.get(), c(4))))),
+  ]);
+}
+
+/**
  * A per-channel pair of double sums over N planes of HW floats (plane b at byte offset b·stride), kept as
  * batchnorm2d.ts keeps them: four partial sums per quantity by element index mod 4 within the plane (lanes 0, 1
  * of one f64x2, 2, 3 of another), the plane's tail added to partial sum 0, and the total (s0 + s1) + (s2 + s3).
@@ -249,7 +287,7 @@ function bnGradTrainFunction() {
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true };
-  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(),
+  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
     bnGradTrainFunction()]);
