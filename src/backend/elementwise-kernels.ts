@@ -129,5 +129,36 @@ const bnBackwardWasmKernel: PoolKernel = {
   },
 };
 
+/**
+ * Row dot products args: [g, x, inner, sums]; row r writes sums[2r + 1] = Σ g·x over its `inner` elements (double,
+ * four partial sums as mulSumTo's; through bnGradSums with μ = 0: x − 0 = x), sums[2r] = Σ g (unused).
+ */
+const rowDotsWasmKernel: PoolKernel = {
+  name: 'rowDots.wasm',
+  run(ctx, g, lo, hi) {
+    const [gy, x, inner, sums] = g;
+    const sumsOf = ctx.wasmElementwise.bnGradSums;
+    for (let r = lo; r < hi; r++) sumsOf(gy + 4 * r * inner, x + 4 * r * inner, 1, 0, inner, 0, sums + 16 * r);
+  },
+};
+
+/**
+ * Column dot products args: [g, x, out, M, K, inner]: out[m, j] = Σ_k g[m, k, j]·x[m, k, j] (colDots); [lo, hi) are
+ * elements of out [M, inner].
+ */
+const colDotsWasmKernel: PoolKernel = {
+  name: 'colDots.wasm',
+  run(ctx, a, lo, hi) {
+    const [g, x, out, , K, inner] = a;
+    const colDots = ctx.wasmElementwise.colDots;
+    for (let o = lo; o < hi; ) {
+      const m = Math.floor(o / inner), j = o - m * inner, len = Math.min(inner - j, hi - o);
+      const at = 4 * (m * K * inner + j);
+      colDots(g + at, x + at, out + 4 * o, K, 4 * inner, len, ctx.scratch);
+      o += len;
+    }
+  },
+};
+
 export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
-  bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel];
+  bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel];

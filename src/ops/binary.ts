@@ -10,7 +10,7 @@ import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape
 import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../tensor/kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../tensor/kernels/elementwise.js';
 import { record } from '../autograd/record.js';
-import { arithWasm } from '../backend/elementwise-wasm.js';
+import { arithWasm, mulSumToWasm } from '../backend/elementwise-wasm.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
 type SameFn = (out: TypedArray, a: TypedArray, b: TypedArray) => void;
@@ -59,8 +59,8 @@ function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp
  */
 function mulGrad(gy: Tensor, other: Tensor | number, shape: Shape): Tensor {
   if (other instanceof Tensor && sameLayout(gy, other) && !shapesEqual(shape, gy.shape)) {
-    const out = allocArray(gy.dtype, numel(shape));
-    mulSumTo(out, broadcastStrides(shape, gy.shape), gy.data, other.data, gy.shape);
+    const out = allocArray(gy.dtype, numel(shape)), so = broadcastStrides(shape, gy.shape);
+    if (!mulSumToWasm(out, so, gy.data, other.data, gy.shape)) mulSumTo(out, so, gy.data, other.data, gy.shape);
     return new Tensor(out, shape);
   }
   return sumTo(mul(gy, other), shape);

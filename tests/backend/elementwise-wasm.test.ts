@@ -8,9 +8,10 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import {
-  addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearBackwardWasm, bilinearWasm, setElementwiseChunk,
+  addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearBackwardWasm, bilinearWasm, mulSumToWasm,
+  setElementwiseChunk,
 } from '../../src/backend/elementwise-wasm.js';
-import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast } from '../../src/tensor/kernels/broadcast-arith.js';
+import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/tensor/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
 import { addNKernel } from '../../src/tensor/kernels/add-n.js';
 import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/tensor/kernels/batchnorm2d.js';
@@ -125,6 +126,63 @@ describe.runIf(wasmFeatures().simd)('wasm broadcast arithmetic', () => {
     expect(arithWasm(heap, heap, s, heap, s, shape, ADD)).toBe(true);
     const col = onHeap([1, 2, 3, 4]), cs = broadcastStrides([4, 1], shape);
     expect(arithWasm(heap, col, cs, col, cs, shape, ADD)).toBe(false);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm broadcast-factor gradient (mulSumTo)', () => {
+  test('bit-identical to mulSumTo (double row sums, rows added in order) where the factor is constant along the inner dim', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(
+        fc.record({ shape: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }), keep: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          seed: fc.nat(1000), f64: fc.boolean(), chunk: fc.constantFrom(1, 1 << 16) }),
+        ({ shape: dims, keep, seed, f64, chunk }) => {
+          setElementwiseChunk(chunk);
+          const shape = dims.map((d, i) => (i === dims.length - 1 ? Math.max(2, d) : d)); // an inner dim to sum over
+          // the factor keeps some leading dims and is 1 on the rest, always on the last: a gate like [N, C, 1, 1]
+          const factor = shape.map((d, i) => (i < shape.length - 1 && keep[i] ? d : 1));
+          const n = numel(shape), so = broadcastStrides(factor, shape);
+          const g = onHeap(Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 2 ** (((i * 7) % 41) - 20)));
+          const x = onHeap(Array.from({ length: n }, (_, i) => Math.cos(seed + 2 * i)));
+          const make = () => (f64 ? new Float64Array(numel(factor)) : new Float32Array(numel(factor)));
+          const out = make(), ref = make();
+          mulSumTo(ref, so, g, x, shape);
+          expect(mulSumToWasm(out, so, g, x, shape)).toBe(true);
+          expect([...out]).toEqual([...ref]);
+        },
+      ),
+      { numRuns: 200, seed: 0x5eed + 67 },
+    );
+  });
+
+  test('declines a factor that varies along the inner dim and is broadcast along two separate dims ([1, C, 1, W] of [N, C, H, W])', () => {
+    const shape = [2, 3, 4, 5], so = broadcastStrides([1, 3, 1, 5], shape);
+    const g = onHeap(new Float32Array(120)), x = onHeap(new Float32Array(120));
+    expect(mulSumToWasm(new Float32Array(15), so, g, x, shape)).toBe(false);
+  });
+
+  test('a factor broadcast along one dim before the inner ones ([N, 1, H, W], [1, H, W], [H, W] gates): column sums, same bits', () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(
+        fc.record({ N: fc.integer({ min: 1, max: 3 }), C: fc.integer({ min: 2, max: 9 }), H: fc.integer({ min: 1, max: 20 }), W: fc.integer({ min: 2, max: 40 }), // H·W past one 512-column block
+          form: fc.constantFrom(0, 1, 2), seed: fc.nat(1000), chunk: fc.constantFrom(1, 7, 1 << 16), onHeapOut: fc.boolean() }),
+        ({ N, C, H, W, form, seed, chunk, onHeapOut }) => {
+          setElementwiseChunk(chunk);
+          const shape = [N, C, H, W], factor = form === 0 ? [N, 1, H, W] : form === 1 ? [1, H, W] : [H, W];
+          const nf = numel(factor), n = numel(shape), so = broadcastStrides(factor, shape);
+          const g = onHeap(Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 2 ** (((i * 7) % 41) - 20)));
+          const x = onHeap(Array.from({ length: n }, (_, i) => Math.cos(seed + 2 * i)));
+          const out = onHeapOut ? onHeap(new Float32Array(nf)) : new Float32Array(nf), ref = new Float32Array(nf);
+          mulSumTo(ref, so, g, x, shape);
+          const used = mulSumToWasm(out, so, g, x, shape);
+          // [1, H, W] and [H, W]: N and C collapse into one summed dim of N·C rows, in the same order
+          expect(used).toBe(true);
+          expect(firstDiff(out, ref)).toBe(-1);
+        },
+      ),
+      { numRuns: 150, seed: 0x5eed + 68 },
+    );
   });
 });
 

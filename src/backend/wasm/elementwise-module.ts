@@ -7,6 +7,7 @@
  *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
  *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
  *   bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th)   its adjoint on one plane (bilinearBackward's order)
+ *   colDots(g, x, out, K, stride, n, buf)        out[j] = f32(Σ_k g[k, j]·x[k, j]) in double, k in order from 0
  *   bnStats(x, N, stride, HW, K, out)            out = [Σ d, Σ d²],  d = x − K over one channel's N planes (double)
  *   bnGradSums(gy, x, N, stride, HW, μ, out)     out = [Σ gy, Σ gy·(x − μ)]                              (double)
  *   bnGradTrain(gy, x, gx, n, μ, ḡ, k, s)        gx[i] = f32(((gy[i] − ḡ) − (x[i] − μ)·k)·s)            (double)
@@ -268,6 +269,41 @@ function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], 
   ]);
 }
 
+/** Output elements whose double sums colDots keeps in its buffer while it walks the K rows. */
+export const COLDOTS_BLOCK = 512;
+
+/**
+ * colDots(g, x, out, K, stride, n, buf): out[j] = f32(Σ_k g[k·stride + j]·x[k·stride + j]) for j < n (stride in
+ * bytes): the sum starts at 0 and adds k = 0, 1, … in order in double, as mulSumTo's per-element accumulation (a
+ * [N, 1, H, W] gate's gradient sums over the channels). Blocks of COLDOTS_BLOCK outputs: their sums sit in buf
+ * (f64) while the K rows stream past, two per f64x2.
+ */
+function colDotsFunction() {
+  const f = new FunctionBuilder('colDots', { g: 'i32', x: 'i32', out: 'i32', K: 'i32', stride: 'i32', n: 'i32', buf: 'i32' });
+  const [g, x, out, K, stride, n, buf] = ['g', 'x', 'out', 'K', 'stride', 'n', 'buf'].map((p) => f.param(p));
+  const b = f.local('b', 'i32'), e = f.local('e', 'i32'), e2 = f.local('e2', 'i32'), j = f.local('j', 'i32'), k = f.local('k', 'i32'), row = f.local('row', 'i32');
+  const c = (v: number) => i32.const(v);
+  const el = (base: Expr, scale: number) => i32.add(base, i32.shl(j.get(), c(scale)));
+  const acc = (base: Local) => i32.add(base.get(), i32.shl(i32.sub(j.get(), b.get()), c(3)));
+  const inRow = (p: Local) => i32.add(p.get(), row.get());
+  return f.build([
+    forLoop(b, c(0), n.get(), COLDOTS_BLOCK,
+      e.set(i32.select(n.get(), i32.add(b.get(), c(COLDOTS_BLOCK)), i32.ltS(n.get(), i32.add(b.get(), c(COLDOTS_BLOCK))))),
+      e2.set(i32.sub(e.get(), i32.and(i32.sub(e.get(), b.get()), c(1)))),
+      memory.fill(buf.get(), c(0), i32.shl(i32.sub(e.get(), b.get()), c(3))),
+      forLoop(k, c(0), K.get(), 1,
+        row.set(i32.mul(k.get(), stride.get())),
+        forLoop(j, b.get(), e2.get(), 2,
+          v128.store(acc(buf), f64x2.add(v128.load(acc(buf)),
+            f64x2.mul(f64x2.promoteLow(load2(el(inRow(g), 2))), f64x2.promoteLow(load2(el(inRow(x), 2))))))),
+        forLoop(j, j.get(), e.get(), 1,
+          f64.store(acc(buf), f64.add(f64.load(acc(buf)),
+            f64.mul(f64.promoteF32(f32.load(el(inRow(g), 2))), f64.promoteF32(f32.load(el(inRow(x), 2)))))))),
+      forLoop(j, b.get(), e2.get(), 2, store2(el(out.get(), 2), f64x2.demoteZero(v128.load(acc(buf))))),
+      forLoop(j, j.get(), e.get(), 1, f32.store(el(out.get(), 2), f64.demoteToF32(f64.load(acc(buf)))))),
+  ]);
+}
+
 /** bnGradTrain(gy, x, gx, n, μ, ḡ, k, s): gx = f32(((gy − ḡ) − (x − μ)·k)·s), as batchNorm2dBackward's training pass. */
 function bnGradTrainFunction() {
   const f = new FunctionBuilder('bnGradTrain', { gy: 'i32', x: 'i32', gx: 'i32', n: 'i32', m: 'f64', mg: 'f64', k: 'f64', s: 'f64' });
@@ -290,5 +326,5 @@ export function elementwiseModuleBytes(): Uint8Array {
   return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
-    bnGradTrainFunction()]);
+    bnGradTrainFunction(), colDotsFunction()]);
 }
