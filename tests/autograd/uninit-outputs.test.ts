@@ -3,35 +3,20 @@
  * releases the result into a poisoned pool (released buffers are filled with NaN), computes it again on that
  * recycled NaN-filled buffer, and requires the same bits. A kernel that skipped an element would leave a NaN.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { randn } from '../../src/tensor/create.js';
 import { Generator } from '../../src/tensor/rng.js';
-import { MIN_ELEMENTS, bufferPoolStats, clearBufferPool, poisonReleasedBuffers, resetBufferPoolStats } from '../../src/tensor/buffer-pool.js';
+import { MIN_ELEMENTS, bufferPoolStats, resetBufferPoolStats } from '../../src/tensor/buffer-pool.js';
+import { sameOnPoisonedBuffer, usePoisonedPool } from '../poison.js';
 import { add, mul, sub, div, maximum, conv2d, gelu, relu, sigmoid, tanh, batchNorm2d, interpolate } from '../../src/ops/index.js';
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { amsunetCriterion } from '../../src/nn/losses.js';
 import { randint } from '../../src/tensor/create.js';
 
-beforeEach(() => {
-  clearBufferPool();
-  poisonReleasedBuffers(true);
-});
-afterAll(() => poisonReleasedBuffers(false));
+usePoisonedPool();
 
-/** f() twice: the second run must take the first run's (poisoned) buffer and still give the same numbers. */
-function sameOnPoisonedBuffer(f: () => Tensor): void {
-  clearBufferPool();
-  const first = f();
-  const expected = Array.from(first.data);
-  expect(first.size).toBeGreaterThanOrEqual(MIN_ELEMENTS); // or the pool would not be involved
-  first.release();
-  resetBufferPoolStats();
-  const again = f();
-  expect(bufferPoolStats().reused).toBeGreaterThanOrEqual(1);
-  expect(Array.from(again.data)).toEqual(expected);
-}
 
 const dtypes = fc.constantFrom('float32' as const, 'float64' as const);
 

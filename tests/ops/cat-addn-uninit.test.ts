@@ -2,30 +2,13 @@
  * cat (forward and gradient) and addN take their outputs from allocUninit, so they must write every element: each
  * case runs twice, the second time on the first run's recycled buffer poisoned with NaN, and must give the same bits.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import { describe, expect, it } from 'vitest';
 import { randn } from '../../src/tensor/create.js';
 import { Generator } from '../../src/tensor/rng.js';
-import { MIN_ELEMENTS, bufferPoolStats, clearBufferPool, poisonReleasedBuffers, resetBufferPoolStats } from '../../src/tensor/buffer-pool.js';
+import { sameOnPoisonedBuffer, usePoisonedPool } from '../poison.js';
 import { addN, cat, mul, sum } from '../../src/ops/index.js';
 
-beforeEach(() => {
-  clearBufferPool();
-  poisonReleasedBuffers(true);
-});
-afterAll(() => poisonReleasedBuffers(false));
-
-function sameOnPoisonedBuffer(f: () => Tensor): void {
-  clearBufferPool();
-  const first = f();
-  const expected = Array.from(first.data);
-  expect(first.size).toBeGreaterThanOrEqual(MIN_ELEMENTS);
-  first.release();
-  resetBufferPoolStats();
-  const again = f();
-  expect(bufferPoolStats().reused).toBeGreaterThanOrEqual(1);
-  expect(Array.from(again.data)).toEqual(expected);
-}
+usePoisonedPool();
 
 describe('cat and addN write every element of an uninitialised output', () => {
   for (const dtype of ['float32', 'float64'] as const) {
