@@ -13,6 +13,7 @@ import { allocArray } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape } from '../tensor/shape.js';
 import { noGrad } from './grad-mode.js';
 import { addIntoPooled } from '../backend/js-pooled.js';
+import { noteManagedLifetimes } from '../tensor/buffer-pool.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
@@ -114,6 +115,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   }
 
   const recycle = !!options.recycle;
+  if (recycle) noteManagedLifetimes();
   if (recycle && options.retainGraph) {
     throw new ShapeError('backward', 'recycle and retainGraph cannot be combined (recycle frees the tensors the graph needs)', { tensor: root.shape });
   }

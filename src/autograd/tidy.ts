@@ -10,8 +10,10 @@
  * statistics would be released). Scopes nest: what an inner tidy returns belongs to the outer one.
  */
 import { Tensor, swapTensorScope } from '../tensor/tensor.js';
+import { noteManagedLifetimes } from '../tensor/buffer-pool.js';
 
 export function tidy<T>(fn: () => T): T {
+  noteManagedLifetimes();
   const mine: Tensor[] = [];
   const outer = swapTensorScope(mine);
   let result: T;

@@ -4,6 +4,9 @@
  * (src/tensor/buffer-pool.ts) are views of the shared heap instead of fresh JS arrays, so every kernel — wasm or
  * pooled js, on any thread — reads and writes them in place: no copy into the staging area and back.
  *
+ * Only once the program manages lifetimes (its first backward({ recycle }) or tidy(), see buffer-pool.ts): before
+ * that, new buffers are plain arrays, as a program that only drops tensors needs.
+ *
  * Lifetime: a view's region is handed back to the heap when the view is garbage-collected (FinalizationRegistry).
  * While a tensor is released through backward({ recycle }) or tidy(), the buffer pool keeps the view itself and
  * hands it out again, so no collection is needed in a training loop. Views never outlive their region: nothing in
@@ -30,6 +33,9 @@ export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean)
     },
     owns(a: TypedArray): boolean {
       return regionBytes.has(a);
+    },
+    serves(dtype: DType): boolean {
+      return dtype === 'float32' && active() && isMainThread;
     },
   };
 }

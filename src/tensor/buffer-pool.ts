@@ -46,6 +46,8 @@ const sharedViews = new WeakSet<TypedArray>();
 export interface FreshBufferSource {
   take(dtype: DType, n: number, zero: boolean): TypedArray | undefined;
   owns(a: TypedArray): boolean;
+  /** Whether take() would serve this dtype now (e.g. float32 on the wasm backend). */
+  serves(dtype: DType): boolean;
 }
 let source: FreshBufferSource | null = null;
 
@@ -53,9 +55,25 @@ export function setFreshBufferSource(s: FreshBufferSource | null): void {
   source = s;
 }
 
+/**
+ * Whether the program manages tensor lifetimes: set by the first backward({ recycle }) or tidy(). Until then the
+ * fresh-buffer source is not used, so a program that only ever drops tensors (a PyTorch-style loop with a plain
+ * backward()) gets plain arrays the garbage collector reclaims at once, not heap regions that come back only after
+ * an event-loop turn (see src/backend/tensor-buffers.ts).
+ */
+let lifetimesManaged = false;
+
+export function noteManagedLifetimes(): void {
+  lifetimesManaged = true;
+}
+
+export function areLifetimesManaged(): boolean {
+  return lifetimesManaged;
+}
+
 /** A new buffer from the installed source (undefined: none, or it declined), for allocArray / allocUninit. */
 export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
-  return n >= MIN_ELEMENTS && source ? source.take(dtype, n, zero) : undefined;
+  return n >= MIN_ELEMENTS && source && lifetimesManaged ? source.take(dtype, n, zero) : undefined;
 }
 
 const key = (dtype: DType, n: number): string => `${dtype}:${n}`;
@@ -128,7 +146,14 @@ export function giveBuffer(data: TypedArray): void {
     return;
   }
   if (poison) data.fill(data instanceof Int32Array ? -(2 ** 31) : NaN);
-  const k = key(dtypeName(data), data.length);
+  const dtype = dtypeName(data);
+  // a plain array where the source now serves this dtype: let it go, so the next request gets one of the source's
+  // buffers (the first step of a training loop runs before its first backward({ recycle }) turns the source on)
+  if (lifetimesManaged && source && !source.owns(data) && source.serves(dtype)) {
+    stats.dropped++;
+    return;
+  }
+  const k = key(dtype, data.length);
   let list = free.get(k);
   if (!list) free.set(k, (list = []));
   list.push(data);

@@ -9,8 +9,9 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { randn, randint } from '../../src/tensor/create.js';
 import { Generator } from '../../src/tensor/rng.js';
 import {
-  MIN_ELEMENTS, clearBufferPool, isRecyclable, setFreshBufferSource,
+  MIN_ELEMENTS, areLifetimesManaged, clearBufferPool, isRecyclable, setFreshBufferSource,
 } from '../../src/tensor/buffer-pool.js';
+import { tidy } from '../../src/autograd/tidy.js';
 import { getHeap, setBackend, setThreads } from '../../src/backend/index.js';
 import { heapTensorBuffers } from '../../src/backend/tensor-buffers.js';
 import { installHeapTensorBuffers } from '../../src/backend/runtime.js';
@@ -26,6 +27,17 @@ afterEach(() => {
   setThreads(1);
   clearBufferPool();
   installHeapTensorBuffers(); // what runtime.ts installs
+});
+
+describe('before the program manages lifetimes', () => {
+  it('new buffers are plain arrays until the first backward({ recycle }) or tidy()', () => {
+    // this must run before anything in this file calls recycle or tidy (each test file is a fresh module state)
+    expect(areLifetimesManaged()).toBe(false);
+    expect(getHeap().contains(allocArray('float32', N))).toBe(false);
+    tidy(() => null);
+    expect(areLifetimesManaged()).toBe(true);
+    expect(getHeap().contains(allocArray('float32', N))).toBe(true);
+  });
 });
 
 describe('heap region allocator', () => {

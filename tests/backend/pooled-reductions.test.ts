@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { allocArray } from '../../src/tensor/dtype.js';
+import { noteManagedLifetimes } from '../../src/tensor/buffer-pool.js';
 import { channelSum } from '../../src/tensor/kernels/channel-bias.js';
 import { addIntoPooled, channelSumPooled } from '../../src/backend/js-pooled.js';
 import { getHeap, setThreads } from '../../src/backend/index.js';
@@ -16,6 +17,7 @@ import { add, mul, sum, conv2d } from '../../src/ops/index.js';
 afterEach(() => setThreads(1));
 
 function heapRandom(n: number, seed: number): Float32Array {
+  noteManagedLifetimes(); // what the first backward({ recycle }) or tidy() does: new float32 buffers come from the heap
   const a = allocArray('float32', n) as Float32Array; // a heap view on the wasm backend
   const g = new Generator(seed);
   a.set(randn([n], { generator: g }).data);

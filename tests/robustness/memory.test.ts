@@ -26,10 +26,11 @@ import { Generator } from '${distUrl('src/tensor/rng.js')}';
 import { getThreads, getBackend } from '${distUrl('src/backend/index.js')}';
 import { tidy } from '${distUrl('src/autograd/tidy.js')}';
 import { bufferPoolStats } from '${distUrl('src/tensor/buffer-pool.js')}';
+import { getHeap } from '${distUrl('src/backend/runtime.js')}';
 import v8 from 'node:v8';
 const N = Number(process.argv[2]), WARMUP = 30;
 // SOAK_RECYCLE: images big enough for the buffer pool (64x64), backward({ recycle }) and tidy() as the CLI uses them
-const RECYCLE = !!process.env.SOAK_RECYCLE, S = RECYCLE ? 64 : 16;
+const RECYCLE = !!process.env.SOAK_RECYCLE, S = RECYCLE || process.env.SOAK_BIG ? 64 : 16;
 const model = new AMSUnet({ inChannels: 1, numClasses: 2, baseC: 4, generator: new Generator(0) });
 const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 5e-5 });
 const sched = new LambdaLR(opt, warmupPoly({ itersPerEpoch: 10, epochs: Math.ceil(N / 10) }));
@@ -38,7 +39,7 @@ const measure = () => {
   for (let i = 0; i < 4; i++) globalThis.gc();
   const m = process.memoryUsage();
   const code = v8.getHeapSpaceStatistics().filter((sp) => sp.space_name.startsWith('code')).reduce((a, sp) => a + sp.space_used_size, 0);
-  return { heapData: m.heapUsed - code, arrayBuffers: m.arrayBuffers, external: m.external, poolHeld: bufferPoolStats().heldBytes, poolReused: bufferPoolStats().reused };
+  return { heapData: m.heapUsed - code, arrayBuffers: m.arrayBuffers, external: m.external, poolHeld: bufferPoolStats().heldBytes, poolReused: bufferPoolStats().reused, wasmMemory: getHeap().usage().memoryBytes };
 };
 const samples = {};
 const kept = [];
@@ -69,7 +70,7 @@ describe('memory', () => {
   beforeAll(() => ensureBuilt());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  type Sample = Record<'heapData' | 'arrayBuffers' | 'external' | 'poolHeld' | 'poolReused', number>;
+  type Sample = Record<'heapData' | 'arrayBuffers' | 'external' | 'poolHeld' | 'poolReused' | 'wasmMemory', number>;
   const soak = (steps: number, env: Record<string, string> = {}) => {
     const file = join(dir, 'soak.mjs');
     writeFileSync(file, script);
@@ -96,7 +97,15 @@ describe('memory', () => {
     expect(grows('arrayBuffers'), report).toBe(false);
     expect(grows('external'), report).toBe(false);
     expect(grows('poolHeld'), report).toBe(false);
+    expect(grows('wasmMemory'), report).toBe(false);
     expect(samples[STEPS].poolReused, report).toBeGreaterThan(100 * STEPS); // every step reuses its buffers
+  });
+
+  test('a plain backward() loop (no recycle, no tidy) on 64x64 images: the same bound, and the wasm memory does not grow', () => {
+    const { report, grows } = soak(STEPS, { SOAK_BIG: '1' });
+    expect(grows('heapData'), report).toBe(false);
+    expect(grows('arrayBuffers'), report).toBe(false);
+    expect(grows('wasmMemory'), report).toBe(false);
   });
 
   test('the check sees a leak: keeping every loss (and so its graph) alive fails it', () => {
