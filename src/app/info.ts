@@ -47,6 +47,17 @@ export function infoBytes(o: InfoOptions): number {
   return 4 * (2600 * o.baseC ** 2 + 32 * o.baseC * pixels + 4 * (o.inChannels + o.numClasses) * pixels);
 }
 
+/**
+ * A rough estimate of the memory one AMSUnet training step needs (float32): the baseC 32 step on 2x3x256x256 peaks
+ * at 2.47 GB resident (forward activations kept for backward, gradients in flight), about 600 · baseC bytes per
+ * pixel of each image; plus weights, their gradients and AdamW's two moments (16 bytes per parameter, ~2600 · baseC²
+ * parameters) and the batch itself.
+ */
+export function trainStepBytes(baseC: number, batch: number, size: number, inChannels: number, numClasses: number): number {
+  const pixels = batch * size * size;
+  return 600 * baseC * pixels + 16 * 2600 * baseC ** 2 + 8 * (inChannels + numClasses) * pixels;
+}
+
 /** What `amsunet info` lets modelInfo allocate. */
 export const INFO_BYTES_LIMIT = 2 * 1024 ** 3;
 

@@ -15,6 +15,7 @@
  */
 import { readdirSync, existsSync, statSync, rmdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
+import { totalmem } from 'node:os';
 import { Generator } from '../tensor/rng.js';
 import type { Module } from '../nn/module.js';
 import { AdamW } from '../optim/adamw.js';
@@ -31,6 +32,7 @@ import { overlayGridPng, type OverlayCase } from '../viz/grid.js';
 import { predictProbs, argmaxClasses } from './inference.js';
 import { buildModel, configMetadata, type ModelConfig, type ModelName } from './model-config.js';
 import { UsageError, RunStopped } from './errors.js';
+import { trainStepBytes } from './info.js';
 import { setThreads } from './threads.js';
 import { parseTrainState, TRAIN_STATE_KEY, type TrainState } from './train-state.js';
 import { makeOutputDir } from './output-paths.js';
@@ -112,6 +114,15 @@ function timestamp(): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+/** Refuse, up front and in one line, a step that cannot fit in this machine's memory (estimate: info.ts trainStepBytes). */
+function checkTrainMemory(cfg: TrainConfig, size: number, inChannels: number, numClasses: number): void {
+  const need = trainStepBytes(cfg.baseC, cfg.batchSize, size, inChannels, numClasses), have = totalmem();
+  if (need > 0.8 * have) {
+    const gb = (b: number) => (b / 1024 ** 3).toFixed(1);
+    throw new UsageError(`--size ${size} with --batch-size ${cfg.batchSize} and --base-c ${cfg.baseC} needs about ${gb(need)} GB for a training step, more than this machine can give (${gb(have)} GB in all); use a smaller --size, --batch-size or --base-c`);
+  }
+}
+
 /** Pick or check the crop size against the training images. */
 function chooseSize(cfg: TrainConfig, data: DataSplit): number {
   const train = data.train;
@@ -187,8 +198,10 @@ export async function train(cfgIn: TrainConfig, events: TrainEvents = {}, resume
   } else cfg = cfgIn;
   if (cfg.threads !== undefined) setThreads(cfg.threads);
 
+  if (cfg.size !== undefined) checkTrainMemory(cfg, cfg.size, 3, 2); // before loading (synthetic data is made at --size)
   const data = loadTrainingData(cfg);
   const size = resumed ? resumed.state.config.size : chooseSize(cfg, data);
+  checkTrainMemory(cfg, size, data.channels, data.numClasses);
   const norm = resumed ? { mean: resumed.state.modelConfig.mean, std: resumed.state.modelConfig.std } : computeNormStats(data.train);
   const mc: ModelConfig = { model: cfg.model, inChannels: data.channels, numClasses: data.numClasses, baseC: cfg.baseC, size, mean: norm.mean, std: norm.std, maskMode: cfg.maskMode ?? 'binary' };
   const model = buildModel(mc, cfg.seed);

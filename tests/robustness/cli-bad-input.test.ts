@@ -48,6 +48,16 @@ function expectDataRejected(data: string, mentions: string[], extra: string[] = 
   expect(filesIn(join(csv, '..'))).toEqual([]);
 }
 
+describe('sizes', () => {
+  test('a training step that cannot fit in memory is refused before anything is loaded or written', () => {
+    const out = fresh('out');
+    const r = cli(base, ['train', '--size', '16384', '--batch-size', '64', '--epochs', '1', '--threads', '1', '--out', out]);
+    expectCleanFailure(r, '--size 16384 with --batch-size 64 and --base-c 32 needs about', 'GB for a training step', 'use a smaller --size, --batch-size or --base-c');
+    expect(r.code).toBe(2);
+    expect(filesIn(out)).toEqual([]);
+  });
+});
+
 describe('images and masks', () => {
   const dataset = (k = 6, override?: Parameters<typeof writeDataset>[2]) => writeDataset(fresh('data'), k, override);
 
