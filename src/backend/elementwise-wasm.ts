@@ -12,7 +12,7 @@
 import { isMainThread } from 'node:worker_threads';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
-import { type ArithOp, type CollapsedBroadcast, collapseBroadcast } from '../tensor/kernels/broadcast-arith.js';
+import { type ArithOp, type CollapsedBroadcast, collapseBroadcast, nextRowOffset } from '../tensor/kernels/broadcast-arith.js';
 import { COLDOTS_BLOCK } from './wasm/elementwise-module.js';
 import type { BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
 import type { LinearAxis, ResampleGeom } from '../tensor/kernels/upsample2d.js';
@@ -152,13 +152,7 @@ export function mulSumToWasm(out: TypedArray, so: readonly number[], g: TypedArr
   let po = 0;
   for (let r = 0; r < rows; r++) {
     acc[po] += f64[sums / 8 + 2 * r + 1];
-    for (let d = nd - 2; d >= 0; d--) {
-      idx[d]++;
-      po += c.sa[d];
-      if (idx[d] < c.shape[d]) break;
-      po -= c.sa[d] * c.shape[d];
-      idx[d] = 0;
-    }
+    po = nextRowOffset(idx, c, c.sa, po);
   }
   out.set(acc);
   return true;

@@ -217,6 +217,21 @@ export function arithBroadcast(
 }
 
 /**
+ * The odometer over the outer dims of a collapsed broadcast: move `idx` (the row's indices, the innermost dim left
+ * out) to the next row and return the offset `p` into the operand with strides `s` for it.
+ */
+export function nextRowOffset(idx: number[], c: CollapsedBroadcast, s: readonly number[], p: number): number {
+  for (let d = c.shape.length - 2; d >= 0; d--) {
+    idx[d]++;
+    p += s[d];
+    if (idx[d] < c.shape[d]) break;
+    p -= s[d] * c.shape[d];
+    idx[d] = 0;
+  }
+  return p;
+}
+
+/**
  * The gradient of a broadcast factor: out[k] = Σ g[i]·x[i] over the elements i of the output that read factor
  * element k (g and x both have the output's shape; so = the factor's broadcast strides). Sums run in double; one
  * pass, no g·x temporary. `out` is overwritten.
@@ -246,13 +261,7 @@ export function mulSumTo(out: TypedArray, so: readonly number[], g: TypedArray, 
       } else {
         for (let j = 0, jo = po; j < inner; j++, jo += io) acc[jo] += g[i + j] * x[i + j];
       }
-      for (let d = n - 2; d >= 0; d--) {
-        idx[d]++;
-        po += c.sa[d];
-        if (idx[d] < c.shape[d]) break;
-        po -= c.sa[d] * c.shape[d];
-        idx[d] = 0;
-      }
+      po = nextRowOffset(idx, c, c.sa, po);
     }
   }
   out.set(acc);
