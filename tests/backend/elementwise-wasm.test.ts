@@ -318,19 +318,31 @@ describe.runIf(wasmFeatures().simd)('wasm BatchNorm statistics and backward', ()
   });
 });
 
+/** A bilinear resize case: planes, sizes both ways, alignCorners, an explicit scale or none, and a chunk size. */
+const resizeCase = fc.record({
+  P: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 17 }), W: fc.integer({ min: 1, max: 17 }),
+  oH: fc.integer({ min: 1, max: 40 }), oW: fc.integer({ min: 1, max: 40 }), alignCorners: fc.boolean(),
+  scale: fc.option(fc.constantFrom(0.5, 2, 3, 1.7)), seed: fc.nat(1000), chunk: fc.constantFrom(1, 1 << 16),
+});
+
+/** Its geometry and interpolation tables (float32 weights, as interpolate makes them); sets the chunk size. */
+function resizeGeometry(o: { P: number; H: number; W: number; oH: number; oW: number; alignCorners: boolean; scale: number | null; chunk: number }) {
+  setElementwiseChunk(o.chunk);
+  return {
+    g: { P: o.P, H: o.H, W: o.W, oH: o.oH, oW: o.oW },
+    th: linearAxis(o.H, o.oH, o.alignCorners, o.scale ?? undefined, Math.fround),
+    tw: linearAxis(o.W, o.oW, o.alignCorners, o.scale ?? undefined, Math.fround),
+  };
+}
+
 describe.runIf(wasmFeatures().simd)('wasm bilinear resize', () => {
   test('bit-identical to bilinearForward: up and down, alignCorners, scale factors, odd and even widths, any plane split', () => {
     setThreads(2);
     fc.assert(
       fc.property(
-        fc.record({ P: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 17 }), W: fc.integer({ min: 1, max: 17 }),
-          oH: fc.integer({ min: 1, max: 40 }), oW: fc.integer({ min: 1, max: 40 }), alignCorners: fc.boolean(),
-          scale: fc.option(fc.constantFrom(0.5, 2, 3, 1.7)), seed: fc.nat(1000), chunk: fc.constantFrom(1, 1 << 16) }),
+        resizeCase,
         ({ P, H, W, oH, oW, alignCorners, scale, seed, chunk }) => {
-          setElementwiseChunk(chunk);
-          const g = { P, H, W, oH, oW };
-          const th = linearAxis(H, oH, alignCorners, scale ?? undefined, Math.fround);
-          const tw = linearAxis(W, oW, alignCorners, scale ?? undefined, Math.fround);
+          const { g, th, tw } = resizeGeometry({ P, H, W, oH, oW, alignCorners, scale, chunk });
           const x = onHeap(Array.from({ length: P * H * W }, (_, i) => Math.sin(seed + 1.3 * i) * 10 ** ((i % 5) - 2)));
           const y = onHeap(new Float32Array(P * oH * oW).fill(3)), ref = new Float32Array(P * oH * oW);
           bilinearForward(ref, x, th, tw, g);
@@ -346,14 +358,9 @@ describe.runIf(wasmFeatures().simd)('wasm bilinear resize', () => {
     setThreads(2);
     fc.assert(
       fc.property(
-        fc.record({ P: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 17 }), W: fc.integer({ min: 1, max: 17 }),
-          oH: fc.integer({ min: 1, max: 40 }), oW: fc.integer({ min: 1, max: 40 }), alignCorners: fc.boolean(),
-          scale: fc.option(fc.constantFrom(0.5, 2, 3, 1.7)), seed: fc.nat(1000), chunk: fc.constantFrom(1, 1 << 16) }),
+        resizeCase,
         ({ P, H, W, oH, oW, alignCorners, scale, seed, chunk }) => {
-          setElementwiseChunk(chunk);
-          const g = { P, H, W, oH, oW };
-          const th = linearAxis(H, oH, alignCorners, scale ?? undefined, Math.fround);
-          const tw = linearAxis(W, oW, alignCorners, scale ?? undefined, Math.fround);
+          const { g, th, tw } = resizeGeometry({ P, H, W, oH, oW, alignCorners, scale, chunk });
           // magnitudes 2^-12 .. 2^12, so the float32 sums round and their order shows
           const gy = onHeap(Array.from({ length: P * oH * oW }, (_, i) => Math.sin(seed + 1.3 * i) * 2 ** (((i * 5) % 25) - 12)));
           const gx = onHeap(new Float32Array(P * H * W).fill(NaN)), ref = new Float32Array(P * H * W);
