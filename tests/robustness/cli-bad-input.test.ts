@@ -2,8 +2,7 @@
  * Issue 7, bad input: every case ends with a non-zero exit code and exactly one readable line on stderr naming the
  * file or flag (no stack trace), and leaves nothing in the output folder. Spawns the built command (dist/).
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,25 +11,14 @@ import { loadSafetensors, saveSafetensors, serializeSafetensors } from '../../sr
 import { Tensor } from '../../src/tensor/tensor.js';
 import { canRunAs, cli, expectCleanFailure, filesIn, isRoot, NOBODY, tempFiles } from './cli-run.js';
 import { disc, imagePng, maskPng, niftiFile, niftiPair, pairPath, writeDataset } from './cli-datasets.js';
-import { ensureBuilt } from './dist.js';
+import { TINY, trainedRun } from './cli-fixture.js';
 import { ihdr, joinChunks, pngChunks } from './png-build.js';
 
-const TINY = ['--base-c', '4', '--size', '16', '--batch-size', '2', '--threads', '1', '--epochs', '1'];
 let base: string, good: string, ckpt: string, state: string;
 let n = 0;
 const fresh = (name: string) => join(base, `${name}-${n++}`);
 
-beforeAll(() => {
-  ensureBuilt();
-  base = mkdtempSync(join(tmpdir(), 'rb-cli-bad-'));
-  good = writeDataset(join(base, 'good'), 6);
-  const run = join(base, 'run');
-  const r = cli(base, ['train', '--data', good, ...TINY, '--out', run]);
-  expect(r.err).toBe('');
-  expect(r.code).toBe(0);
-  ckpt = join(run, 'best.safetensors');
-  state = join(run, 'train_state.safetensors');
-});
+beforeAll(() => void ({ base, good, ckpt, state } = trainedRun('rb-cli-bad-')));
 afterAll(() => {
   if (base) {
     for (const f of filesIn(base)) chmodSync(join(base, f), 0o644);

@@ -4,29 +4,19 @@
  * they gave "internal error: <JSON.parse message>" without the file name, a model error without it, or success
  * with nonsense results ("Dice inf").
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
 import { cli, expectCleanFailure, filesIn } from './cli-run.js';
-import { pairPath, writeDataset } from './cli-datasets.js';
-import { ensureBuilt } from './dist.js';
+import { pairPath } from './cli-datasets.js';
+import { TINY, trainedRun } from './cli-fixture.js';
 
-const TINY = ['--base-c', '4', '--size', '16', '--batch-size', '2', '--threads', '1', '--epochs', '1'];
 let base: string, good: string, ckpt: string, state: string;
 let n = 0;
 const fresh = (name: string) => join(base, `${name}-${n++}`);
 
-beforeAll(() => {
-  ensureBuilt();
-  base = mkdtempSync(join(tmpdir(), 'rb-pending-'));
-  good = writeDataset(join(base, 'good'), 6);
-  const run = join(base, 'run');
-  expect(cli(base, ['train', '--data', good, ...TINY, '--out', run]).code).toBe(0);
-  ckpt = join(run, 'best.safetensors');
-  state = join(run, 'train_state.safetensors');
-});
+beforeAll(() => void ({ base, good, ckpt, state } = trainedRun('rb-pending-')));
 afterAll(() => base && rmSync(base, { recursive: true, force: true }));
 
 describe('malformed metadata', () => {
