@@ -24,29 +24,22 @@ const TENSOR_LIMIT = 3 * 1024 ** 3;
 
 /** The source runtime.ts installs: `heap()` is the process's shared heap, `active()` whether the backend is wasm. */
 export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean): FreshBufferSource {
-  const regionBytes = new WeakMap<TypedArray, number>();
+  const views = new WeakSet<TypedArray>();
   const reclaim = new FinalizationRegistry<[number, number]>(([at, bytes]) => heap().freeRegion(at, bytes));
+  const serves = (dtype: DType): boolean => dtype === 'float32' && active() && isMainThread;
   return {
-    take(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
-      if (dtype !== 'float32' || !active() || !isMainThread) return undefined;
-      return allocView(heap(), n, zero, regionBytes, reclaim);
-    },
-    owns(a: TypedArray): boolean {
-      return regionBytes.has(a);
-    },
-    serves(dtype: DType): boolean {
-      return dtype === 'float32' && active() && isMainThread;
+    serves,
+    owns: (a) => views.has(a),
+    take(dtype, n, zero) {
+      if (!serves(dtype)) return undefined;
+      const h = heap(), bytes = 4 * n;
+      const at = h.allocRegion(bytes, TENSOR_LIMIT);
+      if (at === 0) return undefined;
+      const view = new Float32Array(h.f32.buffer, at, n);
+      if (zero) view.fill(0); // a reused region holds its last contents
+      views.add(view);
+      reclaim.register(view, [at, bytes]);
+      return view;
     },
   };
-}
-
-function allocView(heap: SharedHeap, n: number, zero: boolean, regionBytes: WeakMap<TypedArray, number>, reclaim: FinalizationRegistry<[number, number]>): Float32Array | undefined {
-  const bytes = 4 * n;
-  const at = heap.allocRegion(bytes, TENSOR_LIMIT);
-  if (at === 0) return undefined;
-  const view = new Float32Array(heap.f32.buffer, at, n);
-  if (zero) view.fill(0); // a reused region holds its last contents
-  regionBytes.set(view, bytes);
-  reclaim.register(view, [at, bytes]);
-  return view;
 }
