@@ -115,26 +115,28 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   }
 
   const recycle = !!options.recycle;
-  if (recycle) noteManagedLifetimes();
   if (recycle && options.retainGraph) {
     throw new ShapeError('backward', 'recycle and retainGraph cannot be combined (recycle frees the tensors the graph needs)', { tensor: root.shape });
   }
+  if (recycle) noteManagedLifetimes();
   const keep = new Set<Tensor>(typeof options.recycle === 'object' ? (options.recycle.keep ?? []) : []);
   keep.add(root);
   const order = topoSort(root);
   const grads = new Map<Tensor, Tensor>();
   const owned = new Set<Tensor>(); // gradients created here, safe to add into in place
-  // How many places hold each gradient (slots of `grads`, plus the node being processed): recycled at zero.
+  // Recycling only: how many places hold each gradient (slots of `grads`, plus the node being processed); a
+  // gradient made by this call is released when that count reaches zero.
   const uses = new Map<Tensor, number>();
   const hold = (g: Tensor): void => {
-    uses.set(g, (uses.get(g) ?? 0) + 1);
+    if (recycle) uses.set(g, (uses.get(g) ?? 0) + 1);
   };
   const drop = (g: Tensor): void => {
+    if (!recycle) return;
     const n = (uses.get(g) ?? 1) - 1;
     if (n > 0) uses.set(g, n);
     else {
       uses.delete(g);
-      if (recycle && g.id >= firstNewId) g.release();
+      if (g.id >= firstNewId) g.release();
     }
   };
   grads.set(root, seed);
