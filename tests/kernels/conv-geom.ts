@@ -1,7 +1,8 @@
 /** Shared generators for the conv kernel tests: random valid geometries and random buffers. */
 import fc from 'fast-check';
 import { Generator } from '../../src/index.js';
-import type { ConvGeom } from '../../src/tensor/kernels/conv2d.js';
+import { expect } from 'vitest';
+import { type ConvGeom, conv2dForwardReference, conv2dBackwardInputReference } from '../../src/tensor/kernels/conv2d.js';
 
 export type GeomKind = 'any' | 'pointwise' | 'depthwise' | 'dense';
 
@@ -76,4 +77,30 @@ export function normRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
     den = Math.max(den, Math.abs(b[i]));
   }
   return den === 0 ? num : num / den;
+}
+
+type Forward = (y: Float32Array | Float64Array, x: Float64Array, w: Float64Array, b: Float64Array | null, g: ConvGeom) => void;
+type BackwardInput = (gx: Float32Array | Float64Array, gy: Float64Array, w: Float64Array, g: ConvGeom) => void;
+
+/**
+ * A specialised forward / input-gradient kernel pair gives the reference's bits, into float64 and float32 outputs.
+ * Returns the random operands (x, gy, seeded from `seed`) so a caller can check further passes on them.
+ */
+export function expectReferenceBits(forward: Forward, backwardInput: BackwardInput, g: ConvGeom, seed: number, withBias: boolean): { x: Float64Array; gy: Float64Array } {
+  const s = sizes(g);
+  const x = randnArray<Float64Array>(Float64Array, s.x, seed);
+  const w = randnArray<Float64Array>(Float64Array, s.w, seed + 1);
+  const b = withBias ? randnArray<Float64Array>(Float64Array, g.Cout, seed + 2) : null;
+  const gy = randnArray<Float64Array>(Float64Array, s.y, seed + 3);
+  for (const Arr of [Float64Array, Float32Array]) {
+    const [y1, y2] = [new Arr(s.y), new Arr(s.y)];
+    forward(y1, x, w, b, g);
+    conv2dForwardReference(y2, x, w, b, g);
+    expect(y1).toEqual(y2);
+    const [gx1, gx2] = [new Arr(s.x), new Arr(s.x)];
+    backwardInput(gx1, gy, w, g);
+    conv2dBackwardInputReference(gx2, gy, w, g);
+    expect(gx1).toEqual(gx2);
+  }
+  return { x, gy };
 }

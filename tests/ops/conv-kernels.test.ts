@@ -8,42 +8,19 @@ import fc from 'fast-check';
 import {
   type ConvGeom,
   conv2dForward,
-  conv2dForwardReference,
   conv2dBackwardInput,
-  conv2dBackwardInputReference,
   conv2dBackwardWeight,
   channelSum,
 } from '../../src/tensor/kernels/conv2d.js';
 import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/tensor/kernels/conv2d-pointwise.js';
 import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from '../../src/tensor/kernels/conv2d-depthwise.js';
 import { dot, relClose } from './conv-reference.js';
-import { geomArb, randnArray, sizes } from '../kernels/conv-geom.js';
+import { expectReferenceBits, geomArb, randnArray, sizes } from '../kernels/conv-geom.js';
 
 const randn64 = (n: number, seed: number): Float64Array => randnArray<Float64Array>(Float64Array, n, seed);
 /** Any valid geometry (dilations up to 5); 'any' also cuts oH/oW below their natural value (see conv-geom.ts). */
 const anyGeom = (kind: 'any' | 'pointwise' | 'depthwise') => geomArb(kind, 3, 5, 5);
 
-type Forward = (y: Float32Array | Float64Array, x: Float64Array, w: Float64Array, b: Float64Array | null, g: ConvGeom) => void;
-type BackwardInput = (gx: Float32Array | Float64Array, gy: Float64Array, w: Float64Array, g: ConvGeom) => void;
-
-/** A specialised forward / input-gradient kernel pair gives the reference's bits, into float64 and float32 outputs. */
-function expectReferenceBits(forward: Forward, backwardInput: BackwardInput, g: ConvGeom, seed: number, withBias: boolean): void {
-  const s = sizes(g);
-  const x = randn64(s.x, seed);
-  const w = randn64(s.w, seed + 1);
-  const b = withBias ? randn64(g.Cout, seed + 2) : null;
-  const gy = randn64(s.y, seed + 3);
-  for (const Arr of [Float64Array, Float32Array]) {
-    const [y1, y2] = [new Arr(s.y), new Arr(s.y)];
-    forward(y1, x, w, b, g);
-    conv2dForwardReference(y2, x, w, b, g);
-    expect(y1).toEqual(y2);
-    const [gx1, gx2] = [new Arr(s.x), new Arr(s.x)];
-    backwardInput(gx1, gy, w, g);
-    conv2dBackwardInputReference(gx2, gy, w, g);
-    expect(gx1).toEqual(gx2);
-  }
-}
 
 describe('specialised conv kernels equal the reference bit for bit', () => {
   test('1x1 pointwise: forward and input gradient, float64 and float32 outputs', () => {
