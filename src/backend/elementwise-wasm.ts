@@ -35,8 +35,7 @@ function wasmThread(): boolean {
 
 /** All arrays float32 views of the shared heap. */
 function onHeap(arrays: readonly TypedArray[]): boolean {
-  const heap = getHeap();
-  return arrays.every((x) => x instanceof Float32Array && heap.contains(x));
+  return arrays.every((x) => x instanceof Float32Array) && getHeap().containsAll(arrays);
 }
 
 /**

@@ -88,6 +88,11 @@ export class SharedHeap {
     return this.buffers.has(x.buffer) || (this.refresh(), this.buffers.has(x.buffer));
   }
 
+  /** True when every array is a view of this heap (pooled work on them needs no copies). */
+  containsAll(arrays: readonly ArrayBufferView[]): boolean {
+    return arrays.every((x) => this.contains(x));
+  }
+
   /** Free every staging area handed out since the last reset. */
   resetStaging(): void {
     for (const [at, bytes] of this.staged) this.freeRegion(at, bytes);

@@ -105,18 +105,12 @@ export function runDepthwiseJs(
   return true;
 }
 
-/** True when every array is a view of the shared heap (pooled work on them needs no copies). */
-export function allInHeap(...arrays: readonly TypedArray[]): boolean {
-  const heap = getHeap();
-  return arrays.every((a) => heap.contains(a));
-}
-
 /**
  * target[i] += g[i] on the pool (the engine's gradient accumulation), when both live in the heap and it is worth
  * it; one addition per element, so the same bits as the loop. Returns false, having done nothing, otherwise.
  */
 export function addIntoPooled(target: FloatArray, g: FloatArray): boolean {
-  return allInHeap(target, g) && runElementwiseJs('add.js', target, [target, g]);
+  return getHeap().containsAll([target, g]) && runElementwiseJs('add.js', target, [target, g]);
 }
 
 /**
@@ -125,7 +119,7 @@ export function addIntoPooled(target: FloatArray, g: FloatArray): boolean {
  */
 export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: number, plane: number): boolean {
   const total = N * C * plane;
-  if (C < 2 || total < 4 * jsPoolChunks.elementChunk || !allInHeap(gy) || !sameType(gb, [gy])) return false;
+  if (C < 2 || total < 4 * jsPoolChunks.elementChunk || !getHeap().contains(gy) || !sameType(gb, [gy])) return false;
   const threads = Math.min(poolThreads(), C);
   if (threads < 2) return false;
   getHeap().resetStaging();
