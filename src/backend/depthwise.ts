@@ -48,8 +48,7 @@ export function depthwiseGatherWasm(g: DepthwiseGather): void {
     throw new ConfigError('depthwiseGatherWasm', `a padded plane of ${Hp}x${Wp} exceeds the per-thread scratch (${heap.slotBytes} bytes)`);
   }
   heap.resetStaging();
-  const place = (x: FloatArray) => (heap.contains(x) ? x.byteOffset : heap.stageCopy(x, 0, x.length, 'float32'));
-  const src = place(g.src), w = place(g.w), bias = g.bias ? place(g.bias) : 0;
+  const src = heap.place(g.src), w = heap.place(g.w), bias = g.bias ? heap.place(g.bias) : 0;
   const dstIn = heap.contains(g.dst), dst = dstIn ? g.dst.byteOffset : heap.stage(4 * g.dst.length);
   const taps = heap.stage(4 * T);
   const tapView = new Int32Array(heap.memory.buffer, taps, T);

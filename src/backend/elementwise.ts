@@ -33,7 +33,7 @@ function runElementwise(kernel: string, out: Float32Array, inputs: Float32Array[
   if (n === 0) return;
   const heap = getHeap();
   heap.resetStaging();
-  const addrs = inputs.map((x) => (heap.contains(x) ? x.byteOffset : heap.stageCopy(x, 0, n, 'float32')));
+  const addrs = inputs.map((x) => heap.place(x, 0, n));
   const outIn = heap.contains(out), dst = outIn ? out.byteOffset : heap.stage(4 * n);
   const threads = Math.min(getThreads(), Math.ceil(n / CHUNK));
   getPool().run(kernel, [...addrs, dst], n, { align: 4, threads, chunks: Math.ceil(n / CHUNK) });

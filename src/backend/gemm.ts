@@ -42,19 +42,17 @@ export function gemm(p: GemmProblem): void {
     return;
   }
   const heap = getHeap(), pool = getPool();
-  const size = f64 ? 8 : 4, as = f64 ? 'float64' : 'float32';
+  const size = f64 ? 8 : 4;
   heap.resetStaging();
-  const place = (x: GemmProblem['a'], offset: number, extent: number): number =>
-    heap.contains(x) ? x.byteOffset + offset * size : heap.stageCopy(x, offset, extent, as);
   const extentA = p.transA ? (K - 1) * p.lda + M : (M - 1) * p.lda + K;
   const extentB = p.transB ? (N - 1) * p.ldb + K : (K - 1) * p.ldb + N;
   const extentC = (M - 1) * p.ldc + N;
-  const a = place(p.a, p.aOffset, extentA);
-  const b = place(p.b, p.bOffset, extentB);
+  const a = heap.place(p.a, p.aOffset, extentA);
+  const b = heap.place(p.b, p.bOffset, extentB);
   const cInHeap = heap.contains(p.c);
   // C is read when accumulating, and its gaps (ldc > N) must survive the copy back
-  const c = cInHeap || p.accumulate || p.ldc !== N ? place(p.c, p.cOffset, extentC) : heap.stage(extentC * size);
-  const bias = p.rowBias ? place(p.rowBias, p.rowBiasOffset ?? 0, M) : 0;
+  const c = cInHeap || p.accumulate || p.ldc !== N ? heap.place(p.c, p.cOffset, extentC) : heap.stage(extentC * size);
+  const bias = p.rowBias ? heap.place(p.rowBias, p.rowBiasOffset ?? 0, M) : 0;
   const splitColumns = N > M;
   const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
   const total = splitColumns ? N : M;

@@ -88,6 +88,15 @@ export class SharedHeap {
     return this.buffers.has(x.buffer) || (this.refresh(), this.buffers.has(x.buffer));
   }
 
+  /**
+   * Byte address of x[offset] for a kernel: x itself when it is a view of this heap, else a staged copy of
+   * x[offset, offset + length) (valid until the next resetStaging).
+   */
+  place(x: FloatArray, offset = 0, length = x.length - offset): number {
+    if (this.contains(x)) return x.byteOffset + offset * x.BYTES_PER_ELEMENT;
+    return this.stageCopy(x, offset, length, x instanceof Float64Array ? 'float64' : 'float32');
+  }
+
   /** True when every array is a view of this heap (pooled work on them needs no copies). */
   containsAll(arrays: readonly ArrayBufferView[]): boolean {
     return arrays.every((x) => this.contains(x));

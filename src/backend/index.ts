@@ -17,7 +17,7 @@
  *    `js` kernel and the reference; an op can call it directly (single thread, no copies).
  * 2. To run it on the pool, add `{ name: '<x>.js', run(ctx, args, lo, hi) }` to src/backend/kernels.ts: args are
  *    numbers only (sizes, flags, byte addresses into the shared heap; read arrays as ctx.heap.f32 at addr / 4).
- *    From the op, stage inputs with getHeap().stageCopy(...) (or use arrays that already live in the heap),
+ *    From the op, get each operand's address with getHeap().place(x) (in place for heap views, else a staged copy),
  *    call runPooled, copy the output back. src/backend/gemm.ts is the worked example.
  * 3. A wasm twin: generate it with src/backend/wasm/instructions.ts (gemm-module.ts is the worked example),
  *    instantiate it per thread in ThreadContext, register '<x>.wasm', and property-test it against the js kernel.

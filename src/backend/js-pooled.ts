@@ -40,12 +40,6 @@ function sameType(out: FloatArray, arrays: readonly (TypedArray | null)[]): bool
   return arrays.every((a) => a === null || a instanceof Arr);
 }
 
-/** Byte address of `x` in the heap: in place when it is a heap view, else a staged copy. */
-function place(x: FloatArray): number {
-  const heap = getHeap();
-  return heap.contains(x) ? x.byteOffset : heap.stageCopy(x, 0, x.length, x instanceof Float64Array ? 'float64' : 'float32');
-}
-
 /** Address for `out` in the heap (staged uninitialised unless it is a heap view) and how to copy it back. */
 function placeOut(out: FloatArray): { addr: number; copyBack: () => void } {
   const heap = getHeap();
@@ -68,7 +62,7 @@ export function runElementwiseJs(kernel: string, out: FloatArray, inputs: readon
   const threads = poolThreads();
   if (threads < 2) return false;
   getHeap().resetStaging();
-  const addrs = inputs.map(place);
+  const addrs = inputs.map((x) => getHeap().place(x));
   const dst = placeOut(out);
   const chunks = Math.ceil(n / chunk);
   getPool().run(kernel, [out.BYTES_PER_ELEMENT, dst.addr, ...addrs], n, { threads: Math.min(threads, chunks), chunks });
@@ -95,8 +89,8 @@ export function runDepthwiseJs(
   const threads = poolThreads();
   if (threads < 2) return false;
   getHeap().resetStaging();
-  const [aAddr, bAddr] = [place(a as FloatArray), place(b as FloatArray)];
-  const biasAddr = bias ? place(bias as FloatArray) : 0;
+  const [aAddr, bAddr] = [getHeap().place(a as FloatArray), getHeap().place(b as FloatArray)];
+  const biasAddr = bias ? getHeap().place(bias as FloatArray) : 0;
   const dst = placeOut(out);
   const args = [out.BYTES_PER_ELEMENT, DEPTHWISE_PASS[pass], dst.addr, aAddr, bAddr, biasAddr,
     g.N, C, g.H, g.W, g.kH, g.kW, g.oH, g.oW, g.pH, g.pW, g.dH, g.dW];

@@ -41,9 +41,8 @@ export function depthwiseWeightGradWasm(gw: Float32Array, gy: Float32Array, x: F
     return true;
   }
   heap.resetStaging();
-  const gyIn = heap.contains(gy), xIn = heap.contains(x), gwIn = heap.contains(gw);
-  const gyAt = gyIn ? gy.byteOffset : heap.stageCopy(gy, 0, N * C * oH * oW, 'float32');
-  const xAt = xIn ? x.byteOffset : heap.stageCopy(x, 0, N * C * H * W, 'float32');
+  const gwIn = heap.contains(gw);
+  const gyAt = heap.place(gy, 0, N * C * oH * oW), xAt = heap.place(x, 0, N * C * H * W);
   const gwAt = gwIn ? gw.byteOffset : heap.stage(4 * C * T);
   const offs = heap.stage(4 * T);
   const offView = new Int32Array(heap.memory.buffer, offs, T);
