@@ -12,7 +12,7 @@ import { ShapeError } from '../tensor/errors.js';
 import { allocArray } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape } from '../tensor/shape.js';
 import { noGrad } from './grad-mode.js';
-import { addIntoPooled } from '../backend/js-pooled.js';
+import { addIntoPooled } from '../backend/parallel/js-pooled.js';
 import { noteManagedLifetimes } from '../tensor/buffer-pool.js';
 
 export interface BackwardOptions {
