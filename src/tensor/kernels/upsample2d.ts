@@ -34,6 +34,7 @@ export interface ResampleGeom {
  *   out == in copies (i0 = i1 = o, l0 = 1).
  * `round` is the identity for float64 and Math.fround for float32, because PyTorch evaluates these coordinates in
  * the tensor's own precision (opmath float for float32). The floor goes through float32 as in PyTorch's floorf.
+ * For float32 the tables are PyTorch's bit for bit (tests/ops/extra-golden.test.ts replays its arithmetic on them).
  */
 export function linearAxis(
   inSize: number,
@@ -62,7 +63,9 @@ export function linearAxis(
     let src: number;
     if (alignCorners) src = round(ratio * o);
     else {
-      src = round(round(ratio * round(o + 0.5)) - 0.5);
+      // one rounding, as PyTorch's float32 build evaluates ratio·(o + ½) − ½ with a fused multiply-add: the
+      // product of a float32 ratio and o + ½ and the difference are exact in double, so round() is that FMA
+      src = round(ratio * (o + 0.5) - 0.5);
       if (src < 0) src = 0;
     }
     const i0 = Math.min(Math.floor(Math.fround(src)), inSize - 1);
