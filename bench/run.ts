@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--threads N] [--filter text] [--no-peers] [--relaxed-simd]
+ * npm run bench [-- --quick] [--threads N] [--filter text] [--no-peers] [--peers ort,tfjsCpu,tfjsWasm,jax] [--relaxed-simd]
  * Times every suite (bench/suites) under our backend/thread configurations and in the peer libraries, in one
  * process, and prints a table per suite plus the machine, Node version, thread count and load average (other
  * processes on the machine make numbers noisy: compare medians, and look at min..max).
