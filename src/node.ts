@@ -7,7 +7,11 @@ export * from './index.js';
 export { loadSafetensors, saveSafetensors, writeFileAtomic } from './io/safetensors.js';
 export { saveStateDict, loadStateDictFile, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export { saveOnnx } from './onnx/save.js';
-export { readImagePng, readMaskPng, writePng, encodePng, imageFromPngBytes, maskFromPngBytes, type PngImage, type PngMask } from './data/png.js';
+export { readImagePng, readMaskPng, writePng, imageFromPngBytes, maskFromPngBytes, type PngImage, type PngMask } from './data/png.js';
+import { encodePng as encodePngBuffer } from './data/png.js';
+
+/** 8-bit PNG bytes of interleaved pixels (1 gray, 3 RGB, 4 RGBA channels). */
+export const encodePng: (pixels: ArrayLike<number>, width: number, height: number, channels: 1 | 3 | 4) => Uint8Array = encodePngBuffer;
 export { readNifti, parseNifti, niftiSlices, type NiftiVolume, type NiftiSlice } from './data/nifti.js';
 export { loadFolderDataset, loadEvalFolder } from './data/folder.js';
 export { loadNiftiDataset } from './data/nifti-dataset.js';
