@@ -2,7 +2,7 @@
 import {
   AMSUnet, AdamW, LambdaLR, warmupPoly, amsunetCriterion, manualSeed, randn, randint, noGrad,
   saveStateDict, loadStateDictFile, max, abs, sub,
-} from '../src/index.js';
+} from '../src/node.js';
 
 manualSeed(0);
 const model = new AMSUnet({ inChannels: 3, numClasses: 2, baseC: 8 });

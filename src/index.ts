@@ -1,4 +1,8 @@
-/** amsunet-ts public API: re-exports only. */
+/**
+ * amsunet-ts public API, the platform-neutral core: re-exports only. Nothing reachable from here imports node:*
+ * or uses Buffer, so it bundles for a browser as it is. The Node entry (node.ts) adds files, the CLI's commands as
+ * functions and worker_threads; the browser entry (browser.ts) adds Web Workers and the browser's image decoding.
+ */
 export * from './tensor/shape.js';
 export * from './tensor/errors.js';
 export * from './tensor/dtype.js';
@@ -11,7 +15,7 @@ export { tidy } from './autograd/tidy.js';
 export { setBufferPoolLimit, clearBufferPool, bufferPoolStats } from './tensor/buffer-pool.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './autograd/gradcheck.js';
 export * from './ops/index.js';
-export * from './io/safetensors.js';
+export * from './io/safetensors-format.js';
 export * from './nn/losses.js';
 export * from './nn/module.js';
 export * from './nn/init.js';
@@ -19,27 +23,19 @@ export * from './nn/layers/index.js';
 export * from './optim/index.js';
 export * from './models/amsunet/index.js';
 export * from './models/unet/index.js';
-export * from './io/checkpoint.js';
+export { stateDictBytes, stateDictFromBytes, checkpointBytes, restoreCheckpoint, type StateDictFile, type CheckpointParts } from './io/checkpoint-format.js';
 export * from './onnx/index.js';
 export { DataError } from './data/errors.js';
-export { readImagePng, readMaskPng, writePng, encodePng, type PngImage, type PngMask } from './data/png.js';
-export { readNifti, parseNifti, niftiSlices, type NiftiVolume, type NiftiSlice } from './data/nifti.js';
 export { type Sample, type DataSplit, type MaskMode, IGNORE_INDEX } from './data/sample.js';
-export { loadFolderDataset, loadEvalFolder } from './data/folder.js';
-export { loadNiftiDataset } from './data/nifti-dataset.js';
 export { loadSyntheticDataset, syntheticSample, type SyntheticOptions, type SyntheticSample } from './data/synthetic.js';
-export { loadTrainingData, loadEvaluationData, type DataSource } from './data/load.js';
 export { augmentSample, collate, computeNormStats, normalizedItem, type AugmentOptions } from './data/augment.js';
 export { ConfusionMatrix } from './metrics/confusion.js';
 export { hd95 } from './metrics/hd95.js';
 export { MetricsAccumulator, type EvalReport, type ImageMetrics } from './metrics/report.js';
 export { curvesSvg } from './viz/curves.js';
-export { overlayGridPng } from './viz/grid.js';
-export { train, validate, type TrainConfig, type TrainSummary, type TrainEvents, type EpochRecord } from './app/train.js';
-export { evaluate, type EvaluateOptions, type Evaluation } from './app/evaluate.js';
-export { predict, type PredictOptions, type PredictResult } from './app/predict.js';
 export { modelInfo, type ModelInfo } from './app/info.js';
 export { predictProbs, argmaxClasses } from './app/inference.js';
-export { loadModel } from './app/load-model.js';
+export { loadModelBytes, modelFromWeights, type LoadedModel, type WeightsFallback } from './app/model-weights.js';
 export { buildModel, type ModelConfig } from './app/model-config.js';
+export { type BackendName, getBackend, setBackend, getThreads, setThreads } from './backend/index.js';
 export { UsageError, RunStopped } from './app/errors.js';

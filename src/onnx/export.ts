@@ -12,7 +12,6 @@
  */
 import { ConfigError } from '../tensor/errors.js';
 import type { Module } from '../nn/module.js';
-import { writeFileAtomic } from '../io/safetensors.js';
 import { DataType, encodeModel, type NodeRecord } from './onnx-proto.js';
 import { OnnxGraph, type Value } from './graph.js';
 import './emit-layers.js';
@@ -73,11 +72,6 @@ export function exportOnnx(model: Module, options: ExportOnnxOptions): Uint8Arra
       outputs: [{ name: OUTPUT_NAME, elemType: DataType.FLOAT, shape: result.shape }],
     },
   });
-}
-
-/** exportOnnx, written to `path` atomically (a temporary file, fsync, rename). */
-export function saveOnnx(path: string, model: Module, options: ExportOnnxOptions): void {
-  writeFileAtomic(path, exportOnnx(model, options));
 }
 
 /** The graph's nodes with the result value renamed to `out` (or an Identity to it when no node computes it). */

@@ -28,7 +28,7 @@ function paste(dst: Uint8Array, DW: number, tile: Uint8Array, h: number, w: numb
 }
 
 /** Build the grid as PNG bytes. Tiles of different sizes are placed in cells of the largest size. */
-export function overlayGridPng(cases: readonly OverlayCase[], minTile = 160): Buffer {
+export function overlayGridPng(cases: readonly OverlayCase[], minTile = 160): Uint8Array {
   const maxH = Math.max(...cases.map((c) => c.height)), maxW = Math.max(...cases.map((c) => c.width));
   const k = Math.max(1, Math.floor(minTile / Math.max(maxH, maxW)));
   const gap = 4, cellH = maxH * k, cellW = maxW * k;

@@ -37,10 +37,11 @@ describe('AMSUnet structure (official module tree)', () => {
     expect(mine).toEqual(ref);
   });
 
-  test('defaults are inChannels 1, numClasses 2, baseC 32, bilinear', () => {
+  test('defaults are inChannels 3 (RGB, as the paper), numClasses 2, baseC 32, bilinear', () => {
     const m = new AMSUnet();
-    expect([m.inChannels, m.numClasses, m.baseC, m.bilinear]).toEqual([1, 2, 32, true]);
-    expect(m.stateDict().get('in_conv.0.weight')!.shape).toEqual([32, 1, 3, 3]);
+    expect([m.inChannels, m.numClasses, m.baseC, m.bilinear]).toEqual([3, 2, 32, true]);
+    expect(m.stateDict().get('in_conv.0.weight')!.shape).toEqual([32, 3, 3, 3]);
+    expect(new AMSUnet({ baseC: 32 }).numParameters()).toBe(2_619_898); // the paper's count, 3 input channels
   });
 
   test('construction is reproducible from the global seed', () => {

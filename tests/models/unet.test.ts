@@ -42,7 +42,7 @@ describe('classic U-Net baseline', () => {
 
   test('bad configurations and inputs are clear errors', () => {
     expect(() => new UNet({ baseC: 5 })).toThrow('UNet: baseC must be even with bilinear upsampling, got 5');
-    expect(() => new UNet({ baseC: 4 }).forward(randn([1, 1, 8, 8]))).toThrow(
+    expect(() => new UNet({ inChannels: 1, baseC: 4 }).forward(randn([1, 1, 8, 8]))).toThrow(
       'UNet: expected input [N, 1, H, W] with H, W ≥ 16 (four 2x2 pools); input [1, 1, 8, 8]',
     );
   });

@@ -50,7 +50,7 @@ export class AMSUnet extends Module {
 
   constructor(options: AMSUnetOptions = {}) {
     super();
-    const { inChannels = 1, numClasses = 2, baseC: C = 32, bilinear = true, generator: g } = options;
+    const { inChannels = 3, numClasses = 2, baseC: C = 32, bilinear = true, generator: g } = options;
     for (const [name, v] of [['inChannels', inChannels], ['numClasses', numClasses], ['baseC', C]] as const) {
       if (!(Number.isInteger(v) && v > 0)) throw new ConfigError('AMSUnet', `${name} must be a positive integer, got ${v}`);
     }

@@ -35,7 +35,7 @@ export class UNet extends Module {
 
   constructor(options: UNetOptions = {}) {
     super();
-    const { inChannels = 1, numClasses = 2, baseC: C = 64, bilinear = true, generator: g } = options;
+    const { inChannels = 3, numClasses = 2, baseC: C = 64, bilinear = true, generator: g } = options;
     for (const [name, v] of [['inChannels', inChannels], ['numClasses', numClasses], ['baseC', C]] as const) {
       if (!(Number.isInteger(v) && v > 0)) throw new ConfigError('UNet', `${name} must be a positive integer, got ${v}`);
     }

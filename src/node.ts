@@ -1,0 +1,23 @@
+/**
+ * amsunet-ts for Node: the platform-neutral core (index.ts) plus what needs Node: reading and writing files
+ * (checkpoints, PNG, NIfTI, ONNX), datasets from folders, the CLI's commands as functions (train, evaluate,
+ * predict), and the off-thread segmenter on worker_threads. `import ... from 'amsunet-ts'` in Node resolves here.
+ */
+export * from './index.js';
+export { loadSafetensors, saveSafetensors, writeFileAtomic } from './io/safetensors.js';
+export { saveStateDict, loadStateDictFile, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
+export { saveOnnx } from './onnx/save.js';
+export { readImagePng, readMaskPng, writePng, imageFromPngBytes, maskFromPngBytes, type PngImage, type PngMask } from './data/png.js';
+import { encodePng as encodePngBuffer } from './data/png.js';
+
+/** 8-bit PNG bytes of interleaved pixels (1 gray, 3 RGB, 4 RGBA channels). */
+export const encodePng: (pixels: ArrayLike<number>, width: number, height: number, channels: 1 | 3 | 4) => Uint8Array = encodePngBuffer;
+export { readNifti, parseNifti, niftiSlices, type NiftiVolume, type NiftiSlice } from './data/nifti.js';
+export { loadFolderDataset, loadEvalFolder } from './data/folder.js';
+export { loadNiftiDataset } from './data/nifti-dataset.js';
+export { loadTrainingData, loadEvaluationData, type DataSource } from './data/load.js';
+export { overlayGridPng } from './viz/grid.js';
+export { train, validate, type TrainConfig, type TrainSummary, type TrainEvents, type EpochRecord } from './app/train.js';
+export { evaluate, type EvaluateOptions, type Evaluation } from './app/evaluate.js';
+export { predict, type PredictOptions, type PredictResult } from './app/predict.js';
+export { loadModel } from './app/load-model.js';
