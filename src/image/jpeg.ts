@@ -3,11 +3,12 @@
  * coding, 8-bit precision, gray or three components (YCbCr, or RGB when an Adobe marker says so), any sampling
  * factors (4:4:4, 4:2:2, 4:2:0 …), restart markers. Lossless, arithmetic-coded, hierarchical, 12-bit and CMYK files
  * are refused with a line naming what the file uses.
- * The inverse DCT is the separable float transform of A.3.3; chroma is upsampled by replication (as libjpeg does
+ * The inverse DCT is A.3.3 in floating point (jpeg-idct.ts); chroma is upsampled by replication (as libjpeg does
  * without "fancy upsampling"); YCbCr → RGB uses the JFIF equations.
  */
 import { DataError } from './errors.js';
 import { BitReader, buildHuffman, JpegError, type HuffmanTable } from './jpeg-huffman.js';
+import { aanQuant, idct8x8 } from './jpeg-idct.js';
 import { MAX_PIXELS, type DecodedImage } from './types.js';
 
 /** ZIGZAG[k] = the natural (row-major) index of the k-th coefficient in zigzag order (Figure A.6). */
@@ -309,40 +310,13 @@ function readScan(b: Uint8Array, pos: number, seg: Uint8Array, f: Frame, dcT: (H
   return r.pos;
 }
 
-/** Cosine table for the inverse DCT: C[x·8 + u] = c(u)/2 · cos((2x + 1)uπ/16), c(0) = 1/√2, else 1 (A.3.3). */
-const IDCT = (() => {
-  const t = new Float64Array(64);
-  for (let x = 0; x < 8; x++) for (let u = 0; u < 8; u++) t[x * 8 + u] = ((u === 0 ? Math.SQRT1_2 : 1) / 2) * Math.cos(((2 * x + 1) * u * Math.PI) / 16);
-  return t;
-})();
-
 /** Dequantise and inverse-transform every block of a component into a plane of bw·8 × bh·8 samples. */
 function componentPlane(c: Component, q: Int32Array): Uint8Array {
   const W = c.bw * 8;
   const out = new Uint8Array(W * c.bh * 8);
-  const f = new Float64Array(64), tmp = new Float64Array(64);
+  const qs = aanQuant(q), ws = new Float64Array(64);
   for (let by = 0; by < c.bh; by++) {
-    for (let bx = 0; bx < c.bw; bx++) {
-      const off = (by * c.bw + bx) * 64;
-      for (let i = 0; i < 64; i++) f[i] = c.coef[off + i] * q[i];
-      // rows: tmp[v·8 + x] = Σ_u F[v, u] C[x, u]
-      for (let v = 0; v < 8; v++) {
-        for (let x = 0; x < 8; x++) {
-          let s = 0;
-          for (let u = 0; u < 8; u++) s += f[v * 8 + u] * IDCT[x * 8 + u];
-          tmp[v * 8 + x] = s;
-        }
-      }
-      // columns: out[y, x] = Σ_v tmp[v, x] C[y, v] + 128
-      for (let y = 0; y < 8; y++) {
-        const row = (by * 8 + y) * W + bx * 8;
-        for (let x = 0; x < 8; x++) {
-          let s = 128;
-          for (let v = 0; v < 8; v++) s += tmp[v * 8 + x] * IDCT[y * 8 + v];
-          out[row + x] = s <= 0 ? 0 : s >= 255 ? 255 : Math.round(s);
-        }
-      }
-    }
+    for (let bx = 0; bx < c.bw; bx++) idct8x8(c.coef, (by * c.bw + bx) * 64, qs, out, by * 8 * W + bx * 8, W, ws);
   }
   return out;
 }
@@ -360,27 +334,33 @@ function toPixels(f: Frame, qt: (Int32Array | undefined)[], jfif: boolean, adobe
   // RGB stored as is: an Adobe marker with transform 0, or no JFIF/Adobe marker and component ids 'R', 'G', 'B'.
   const rgb = n === 3 && (adobeTransform === 0 || (!jfif && adobeTransform < 0 && comps[0].id === 0x52 && comps[1].id === 0x47 && comps[2].id === 0x42));
   const xs = comps.map((c) => Int32Array.from({ length: width }, (_, x) => Math.floor((x * c.h) / f.hmax)));
+  const rowOf = (i: number, y: number) => Math.floor((y * comps[i].v) / f.vmax) * comps[i].bw * 8;
+  if (n === 1) {
+    const [p0, x0] = [planes[0], xs[0]];
+    for (let y = 0; y < height; y++) {
+      const r0 = rowOf(0, y), o = y * width;
+      for (let x = 0; x < width; x++) data[o + x] = p0[r0 + x0[x]];
+    }
+    return { width, height, channels: 1, bitDepth: 8, data, format: 'jpeg' };
+  }
+  const [p0, p1, p2] = planes, [x0, x1, x2] = xs;
   for (let y = 0; y < height; y++) {
-    const rows = comps.map((c, i) => Math.floor((y * c.v) / f.vmax) * c.bw * 8);
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * n;
-      if (n === 1) {
-        data[o] = planes[0][rows[0] + xs[0][x]];
-        continue;
-      }
-      const Y = planes[0][rows[0] + xs[0][x]], cb = planes[1][rows[1] + xs[1][x]], cr = planes[2][rows[2] + xs[2][x]];
+    const r0 = rowOf(0, y), r1 = rowOf(1, y), r2 = rowOf(2, y);
+    for (let x = 0, o = y * width * 3; x < width; x++, o += 3) {
+      const Y = p0[r0 + x0[x]], cb = p1[r1 + x1[x]] - 128, cr = p2[r2 + x2[x]] - 128;
       if (rgb) {
         data[o] = Y;
-        data[o + 1] = cb;
-        data[o + 2] = cr;
+        data[o + 1] = cb + 128;
+        data[o + 2] = cr + 128;
       } else {
-        data[o] = clamp(Y + 1.402 * (cr - 128));
-        data[o + 1] = clamp(Y - 0.344136 * (cb - 128) - 0.714136 * (cr - 128));
-        data[o + 2] = clamp(Y + 1.772 * (cb - 128));
+        // JFIF: R = Y + 1.402 Cr, G = Y − 0.344136 Cb − 0.714136 Cr, B = Y + 1.772 Cb (Cb, Cr centred on 0)
+        data[o] = clamp(Y + 1.402 * cr);
+        data[o + 1] = clamp(Y - 0.344136 * cb - 0.714136 * cr);
+        data[o + 2] = clamp(Y + 1.772 * cb);
       }
     }
   }
-  return { width, height, channels: n as 1 | 3, bitDepth: 8, data, format: 'jpeg' };
+  return { width, height, channels: 3, bitDepth: 8, data, format: 'jpeg' };
 }
 
-const clamp = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
+const clamp = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0); // round half up, as Math.round for v > 0
