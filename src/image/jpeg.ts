@@ -99,7 +99,7 @@ function decode(b: Uint8Array, file: string): DecodedImage {
     else if (marker === 0xee && seg.length >= 12 && String.fromCharCode(...seg.subarray(0, 5)) === 'Adobe') adobeTransform = seg[11];
     else if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
       if (frame) throw new JpegError('a second frame header');
-      frame = readFrame(seg, marker === 0xc2, file);
+      frame = readFrame(seg, marker === 0xc2, file, b.length);
     } else if (marker in SOF_NAMES) throw new DataError(file, `unsupported JPEG coding: ${SOF_NAMES[marker]} (SOF 0xFF${hex(marker)}); baseline and progressive Huffman JPEGs are read`);
     else if (marker === 0xda) {
       if (!frame) throw new JpegError('scan before the frame header');
@@ -148,7 +148,7 @@ function readHuffmanTables(seg: Uint8Array, dc: (HuffmanTable | undefined)[], ac
 }
 
 /** SOF (B.2.2): precision, size, and per component its id, sampling factors and quantisation table. */
-function readFrame(seg: Uint8Array, progressive: boolean, file: string): Frame {
+function readFrame(seg: Uint8Array, progressive: boolean, file: string, fileBytes: number): Frame {
   if (seg.length < 6) throw new JpegError('frame header is cut off');
   const precision = seg[0], height = (seg[1] << 8) | seg[2], width = (seg[3] << 8) | seg[4], n = seg[5];
   if (precision !== 8) throw new DataError(file, `unsupported JPEG sample precision ${precision} bits (8-bit JPEGs are read)`);
@@ -164,6 +164,9 @@ function readFrame(seg: Uint8Array, progressive: boolean, file: string): Frame {
   }
   const hmax = Math.max(...comps.map((c) => c.h)), vmax = Math.max(...comps.map((c) => c.v));
   const mcusX = Math.ceil(width / (8 * hmax)), mcusY = Math.ceil(height / (8 * vmax));
+  // every block costs at least one bit of Huffman code in its first scan: a lying header is refused before allocating
+  const blocks = comps.reduce((a, c) => a + mcusX * c.h * mcusY * c.v, 0);
+  if (blocks > fileBytes * 8) throw new JpegError(`a ${width}x${height} image cannot be coded in ${fileBytes} bytes`);
   for (const c of comps) {
     c.bw = mcusX * c.h;
     c.bh = mcusY * c.v;

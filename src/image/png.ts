@@ -74,6 +74,7 @@ function readChunks(bytes: Uint8Array, file: string): { header: Header; palette:
   if (w * h > MAX_PIXELS) throw new DataError(file, `image is ${w}x${h}; more than ${MAX_PIXELS} pixels is not supported`);
   if (colorType === 3 && (!palette || palette.length === 0 || palette.length % 3 !== 0)) throw corrupt(file, palette ? `PLTE is ${palette.length} bytes, not a multiple of 3` : 'a palette image without a PLTE chunk');
   if (idat.length === 0) throw corrupt(file, `no image data${ended ? '' : '; the file ends early'}`);
+  if (!ended) throw corrupt(file, 'no IEND chunk; the file ends early');
   let total = 0;
   for (const d of idat) total += d.length;
   const joined = new Uint8Array(total);

@@ -48,7 +48,7 @@ function readIfd(r: Reader, file: string): Map<number, number[]> {
   if (at < 8 || at + 2 > n) throw bad(`the first directory offset ${at} is outside the ${n}-byte file`);
   const count = r.u16(at);
   if (count === 0) throw bad('the first directory is empty');
-  if (at + 2 + count * 12 > n) throw bad(`the directory of ${count} entries runs past the end of the file`);
+  if (at + 2 + count * 12 + 4 > n) throw bad(`the directory of ${count} entries runs past the end of the file`);
   const fields = new Map<number, number[]>();
   for (let i = 0; i < count; i++) {
     const e = at + 2 + i * 12;
@@ -124,7 +124,8 @@ export function decodeTiff(bytes: Uint8Array, file = 'tiff'): DecodedImage {
   const tiled = f.has(T.tileOffsets);
   const blockW = tiled ? one(T.tileWidth) : width;
   const blockH = tiled ? one(T.tileLength) : Math.min(one(T.rowsPerStrip, height), height);
-  if (blockW === 0 || blockH === 0) throw new DataError(file, `truncated or corrupt TIFF (${tiled ? 'tile' : 'strip'} size ${blockW}x${blockH})`);
+  // a tile is at most a few times larger than the image it covers (tiles are multiples of 16 pixels)
+  if (blockW === 0 || blockH === 0 || blockW > width + 256 || blockH > height + 256) throw new DataError(file, `truncated or corrupt TIFF (${tiled ? 'tile' : 'strip'} size ${blockW}x${blockH} for a ${width}x${height} image)`);
   const offsets = f.get(tiled ? T.tileOffsets : T.stripOffsets);
   if (!offsets) throw new DataError(file, 'truncated or corrupt TIFF (no StripOffsets field)');
   const planes = planar === 2 ? spp : 1, sampPerBlock = planar === 2 ? 1 : spp;
