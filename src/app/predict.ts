@@ -3,8 +3,9 @@ import { statSync } from 'node:fs';
 import { makeOutputDir, writingOutput } from './output-paths.js';
 import { join, basename, extname } from 'node:path';
 import { loadModel } from './load-model.js';
-import { readImagePng, writePng } from '../data/png.js';
-import { listPngs } from '../data/folder.js';
+import { writePng } from '../data/png.js';
+import { readImage } from '../data/image-file.js';
+import { listImages } from '../data/folder.js';
 import { DataError, fsReason } from '../data/errors.js';
 import { normalizeInPlace } from '../data/augment.js';
 import { predictProbs, argmaxClasses } from './inference.js';
@@ -43,10 +44,10 @@ export function predict(o: PredictOptions): PredictResult {
   } catch (e) {
     throw new DataError(o.input, fsReason(e));
   }
-  const inputs = st.isDirectory() ? [...listPngs(o.input).values()] : [o.input];
+  const inputs = st.isDirectory() ? [...listImages(o.input).values()] : [o.input];
   // Read and check every image before writing anything.
   const images = inputs.map((f) => {
-    const img = readImagePng(f);
+    const img = readImage(f);
     if (img.channels !== config.inChannels) throw new DataError(f, `image has ${img.channels} channel(s) but the checkpoint expects ${config.inChannels}`);
     return { file: f, img };
   });
