@@ -1,6 +1,6 @@
 /**
  * gemm(p): C (+)= op(A)·op(B) on the current backend and thread count, for any Float32Array/Float64Array
- * operands (formulas in src/tensor/kernels/gemm.ts). float64 always runs the js kernel (wasm is float32 only).
+ * operands (formulas in src/kernels/gemm.ts). float64 always runs the js kernel (wasm is float32 only).
  *
  * Path taken:
  *   js, 1 thread     gemmJs on the caller's arrays directly, no copy

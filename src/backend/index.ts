@@ -1,7 +1,7 @@
 /**
  * The kernel backends, as the ops see them.
  *
- *   gemm(p)                  C (+)= op(A)·op(B) for any float32/float64 arrays (src/tensor/kernels/gemm.ts
+ *   gemm(p)                  C (+)= op(A)·op(B) for any float32/float64 arrays (src/kernels/gemm.ts
  *                            has the index formulas); runs on the current backend and threads
  *   geluWasm(y, x), geluBackwardWasm(gx, gy, x)
  *                            float32 exact GELU on the wasm kernels and every thread; `useWasmFor(x)` says when
@@ -13,7 +13,7 @@
  *                            run a registered pooled kernel over [0, total) split across the threads
  *
  * Plugging in a kernel:
- * 1. Write the plain loop in src/tensor/kernels/<x>.ts with a (lo, hi) range over disjoint outputs — that is the
+ * 1. Write the plain loop in src/kernels/<x>.ts with a (lo, hi) range over disjoint outputs — that is the
  *    `js` kernel and the reference; an op can call it directly (single thread, no copies).
  * 2. To run it on the pool, add `{ name: '<x>.js', run(ctx, args, lo, hi) }` to src/backend/kernels.ts: args are
  *    numbers only (sizes, flags, byte addresses into the shared heap; read arrays as ctx.heap.f32 at addr / 4).

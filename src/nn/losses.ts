@@ -1,7 +1,7 @@
 /**
  * Segmentation losses: crossEntropy (F.cross_entropy), diceLoss (the official AMSUnet dice_coefficient_loss.py)
  * and amsunetCriterion (the official training criterion, CE + Dice). Each is one fused kernel with its own
- * backward (src/tensor/kernels/losses.ts); gradients flow to the logits only (class weights are constants).
+ * backward (src/kernels/losses.ts); gradients flow to the logits only (class weights are constants).
  *
  * crossEntropy, per pixel i with target t_i (ignored pixels contribute nothing):
  *   loss_i = (1 − ε)·w[t_i]·(−log p_i[t_i]) + (ε/C)·Σ_c w[c]·(−log p_i[c]),  p_i = softmax over the class dim

@@ -2,7 +2,7 @@
  * Activations: gelu (exact erf form by default, 'tanh' approximation on request), relu, sigmoid, tanh.
  * Each saves what its derivative needs: gelu the input x, the others their output y.
  *   gelu'(x) = Φ(x) + x·φ(x);  relu'(x) = [x > 0];  sigmoid'(x) = y(1 − y);  tanh'(x) = 1 − y².
- * Kernels and the full formulas: src/tensor/kernels/activations.ts. The exact gelu on float32 data runs on the
+ * Kernels and the full formulas: src/kernels/activations.ts. The exact gelu on float32 data runs on the
  * wasm SIMD kernels when the backend is wasm (src/backend/elementwise.ts: float32 erf to 4e-7 absolute, every thread);
  * float64 and the js backend keep the double-precision erfc kernel.
  */

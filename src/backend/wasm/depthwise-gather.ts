@@ -1,6 +1,6 @@
 /**
  * Stride-1 depth-wise gather on the wasm backend (float32), the shared body of a depth-wise conv's forward and
- * input-gradient passes; it mirrors gatherPlanes in src/tensor/kernels/conv2d-depthwise.ts:
+ * input-gradient passes; it mirrors gatherPlanes in src/kernels/conv2d-depthwise.ts:
  *
  *   dst[q][i, j] = init_c + Σ_t w[c·T + t] · src[q][i + dy_t, j + dx_t]    planes q < P, c = q mod C,
  *   init_c = bias ? bias[c] : 0, src read as 0 outside its srcH×srcW plane, dst planes dstH×dstW.

@@ -1,7 +1,7 @@
 /**
  * depthwiseWeightGradWasm: the weight gradient of a stride-1 depth-wise conv on the wasm backend (float32),
  *   gw[c, t] = Σ_{n, i, j} gy[n, c, i, j] · x[n, c, i + dy_t, j + dx_t],   dy_t = kh·dH − pH, dx_t = kw·dW − pW,
- * the twin of conv2dBackwardWeightDepthwise (src/tensor/kernels/conv2d-depthwise.ts), which sums in float64 in
+ * the twin of conv2dBackwardWeightDepthwise (src/kernels/conv2d-depthwise.ts), which sums in float64 in
  * (n, i, j) order. Here each sum is float32 partials of at most ~64 products per lane (f32x4 over columns, a few
  * rows at a time) added into float64, so |gw − exact| ≤ (m + 2)·2⁻²⁴·Σ|gy·x| with m the products per partial,
  * plus the final rounding to float32. Channels are split over the pool, n is summed inside a channel: results are

@@ -1,7 +1,7 @@
 /**
  * Element-wise kernels on the wasm backend, for float32 arrays: the input is staged into the shared heap (unless
  * it already lives there), the pool runs chunks of [0, n) on every thread, and the result is copied back.
- * float64, and the js backend, stay with the js kernels in src/tensor/kernels/ (the caller picks, see
+ * float64, and the js backend, stay with the js kernels in src/kernels/ (the caller picks, see
  * `useWasmFor`); the wasm twins are property-tested against them (tests/backend/elementwise.test.ts).
  *
  *   geluWasm(y, x)                 y = ½·x·(1 + erf(x/√2))   (exact GELU; erf to 4e-7 absolute, see wasm/gelu-module.ts)

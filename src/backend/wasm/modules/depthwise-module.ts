@@ -1,6 +1,6 @@
 /**
  * Generates the WebAssembly depth-wise gather kernel (float32), the body of a stride-1 depth-wise conv's forward
- * and input-gradient passes (see src/tensor/kernels/conv2d-depthwise.ts for the maths):
+ * and input-gradient passes (see src/kernels/conv2d-depthwise.ts for the maths):
  *
  *   plane(src, srcH, srcW, dst, dstH, dstW, pad, top, left, Hp, Wp, taps, wts, T, init)
  *     dst[i, j] = init + Σ_{t<T} wts[t] · src[i + dy_t, j + dx_t]      (src outside its plane is 0)

@@ -1,6 +1,6 @@
 /**
  * Generates the WebAssembly kernels of a stride-1 depth-wise conv's weight gradient (float32 data), the twin of
- * conv2dBackwardWeightDepthwise in src/tensor/kernels/conv2d-depthwise.ts:
+ * conv2dBackwardWeightDepthwise in src/kernels/conv2d-depthwise.ts:
  *
  *   gw[c, t] = Σ_{n, i, j} gy[n, c, i, j] · x[n, c, i + dy_t, j + dx_t]     (x read as 0 outside its plane)
  *

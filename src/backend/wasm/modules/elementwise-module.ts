@@ -12,7 +12,7 @@
  *   bnGradSums(gy, x, N, stride, HW, μ, out)     out = [Σ gy, Σ gy·(x − μ)]                              (double)
  *   bnGradTrain(gy, x, gx, n, μ, ḡ, k, s)        gx[i] = f32(((gy[i] − ḡ) − (x[i] − μ)·k)·s)            (double)
  *
- * Same bits as the js kernels (src/tensor/kernels/broadcast-arith.ts, add-n.ts, batchnorm2d.ts): a JS float32
+ * Same bits as the js kernels (src/kernels/broadcast-arith.ts, add-n.ts, batchnorm2d.ts): a JS float32
  * a + b, a·b, a − b, a / b is the double-precision result rounded to float32 on the store, which equals the
  * float32 operation (double has more than 2·24 + 2 bits, so the double rounding is harmless), and f32x4.add etc.
  * are IEEE lane-wise; addN keeps the left-to-right order with every partial sum rounded to float32. The BatchNorm
