@@ -21,13 +21,13 @@ function parseArgs(argv: string[]): Options {
   const o: Options = { quick: false, threads: os.availableParallelism(), filter: '', peers: true, only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--no-relaxed-simd') continue; // handled by run.ts
+    if (a === '--relaxed-simd') continue; // handled by run.ts
     if (a === '--quick') o.quick = true;
     else if (a === '--no-peers') o.peers = false;
     else if (a === '--threads') o.threads = Number(argv[++i]);
     else if (a === '--filter') o.filter = argv[++i] ?? '';
     else if (a === '--peers') o.only = (argv[++i] ?? '').split(',').filter(Boolean);
-    else throw new Error(`bench: unknown argument '${a}' (use --quick, --threads N, --filter text, --no-peers, --peers ort,tfjsCpu,tfjsWasm,jax, --no-relaxed-simd)`);
+    else throw new Error(`bench: unknown argument '${a}' (use --quick, --threads N, --filter text, --no-peers, --peers ort,tfjsCpu,tfjsWasm,jax, --relaxed-simd)`);
   }
   if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench: --threads must be a positive integer`);
   return o;

@@ -117,18 +117,22 @@ describe('AMSUnet eval forward with folded BatchNorm', () => {
 
   for (const [dtype, tol] of [['float64', 1e-12], ['float32', 2e-5]] as const) {
     test(`${dtype}: folded logits (noGrad) equal the unfolded ones (gradients on) within ${tol} of their scale`, () => {
-      const m = model(dtype);
-      const x = randn([2, 3, 32, 36], { generator: new Generator(5), dtype });
+      // spy before the model is built (Module wraps each instance's forward when it is constructed)
       const spy = vi.spyOn(BatchNorm2d.prototype, 'forward');
-      const folded = noGrad(() => m.forward(x));
-      // the folded BNs returned their input: 23 identities, the 4 Up.norm ran
-      expect(spy.mock.calls.filter((c, i) => spy.mock.results[i].value === c[0]).length).toBe(23);
-      spy.mockClear();
-      const plain = m.forward(x); // gradients on: nothing is folded
-      expect(spy.mock.calls.filter((c, i) => spy.mock.results[i].value === c[0]).length).toBe(0);
-      spy.mockRestore();
-      expect(plain.requiresGrad).toBe(true);
-      expect(maxAbsDiff(folded.data, plain.data)).toBeLessThanOrEqual(tol * maxAbs(plain.data));
+      const identities = () => spy.mock.calls.filter((c, i) => spy.mock.results[i].value === c[0]).length;
+      try {
+        const m = model(dtype);
+        const x = randn([2, 3, 32, 36], { generator: new Generator(5), dtype });
+        const folded = noGrad(() => m.forward(x));
+        expect(identities()).toBe(23); // the folded BNs returned their input; the 4 Up.norm ran
+        spy.mockClear();
+        const plain = m.forward(x); // gradients on: nothing is folded
+        expect(identities()).toBe(0);
+        expect(plain.requiresGrad).toBe(true);
+        expect(maxAbsDiff(folded.data, plain.data)).toBeLessThanOrEqual(tol * maxAbs(plain.data));
+      } finally {
+        spy.mockRestore();
+      }
     });
   }
 

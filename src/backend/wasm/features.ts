@@ -25,11 +25,18 @@ export interface WasmFeatures {
 }
 
 let cached: WasmFeatures | null = null;
+let relaxedRefused = false;
+
+/** Never use relaxed SIMD in this process, even where it validates (call before the first wasmFeatures()). */
+export function refuseRelaxedSimd(): void {
+  relaxedRefused = true;
+  if (cached) cached = { ...cached, relaxedSimd: false };
+}
 
 export function wasmFeatures(): WasmFeatures {
   cached ??= {
     simd: validates([...f32x4.add(v128.zero(), v128.zero()), DROP]),
-    relaxedSimd: validates([...f32x4.relaxedMadd(v128.zero(), v128.zero(), v128.zero()), DROP]),
+    relaxedSimd: !relaxedRefused && validates([...f32x4.relaxedMadd(v128.zero(), v128.zero(), v128.zero()), DROP]),
     sharedMemory: validates([], true),
   };
   return cached;
