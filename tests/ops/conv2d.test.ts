@@ -1,138 +1,44 @@
 /** conv2d: forward against the naive definition, float64 gradcheck over random geometry, structural identities, errors. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { conv2d, gradcheck, tensor, zeros, Tensor, type Conv2dOptions, type PaddingMode } from '../../src/index.js';
+import { conv2d, gradcheck, tensor, zeros, Tensor } from '../../src/index.js';
 import { maxRelErr } from '../golden.js';
 import { rnd, refConv2d, refPad } from './conv-reference.js';
-import { expectThrowsExactly } from './core-util.js';
+import { convCase, convInputs, convProperty, paddingSides, pairOf, type ConvCase } from '../../src/testing/index.js';
+import { cast, expectThrowsExactly } from './core-util.js';
 
-interface ConvCase {
-  N: number;
-  Cin: number;
-  Cout: number;
-  groups: number;
-  kH: number;
-  kW: number;
-  stride: [number, number];
-  dilation: [number, number];
-  padding: [number, number] | 'same' | 'valid';
-  mode: PaddingMode;
-  bias: boolean;
-  H: number;
-  W: number;
-  seed: number;
-}
-
-/** Per-side padding [top, bottom, left, right] as PyTorch derives it. */
-function sides(c: ConvCase): [number, number, number, number] {
-  if (c.padding === 'valid') return [0, 0, 0, 0];
-  if (c.padding === 'same') {
-    const tH = c.dilation[0] * (c.kH - 1);
-    const tW = c.dilation[1] * (c.kW - 1);
-    return [tH >> 1, tH - (tH >> 1), tW >> 1, tW - (tW >> 1)];
-  }
-  return [c.padding[0], c.padding[0], c.padding[1], c.padding[1]];
-}
-
-/** Input size along one dim: the padded input is at least the dilated kernel, plus `extra`; mode limits respected. */
-function inputSize(ek: number, p0: number, p1: number, extra: number, mode: PaddingMode): number {
-  let n = Math.max(1, ek - p0 - p1) + extra;
-  if (mode === 'reflect') n = Math.max(n, p0 + 1, p1 + 1);
-  if (mode === 'circular') n = Math.max(n, p0, p1);
-  return n;
-}
-
-/** Random conv2d geometry: batch 1-3, dense / depth-wise / grouped, strides 1-3, dilations 1-5, kH ≠ kW, every mode. */
-const convCase = (maxK = 5): fc.Arbitrary<ConvCase> =>
-  fc
-    .record({
-      N: fc.integer({ min: 1, max: 3 }),
-      kind: fc.constantFrom('dense', 'depthwise', 'grouped'),
-      a: fc.integer({ min: 1, max: 3 }),
-      b: fc.integer({ min: 1, max: 3 }),
-      g: fc.integer({ min: 2, max: 3 }),
-      kH: fc.integer({ min: 1, max: maxK }),
-      kW: fc.integer({ min: 1, max: maxK }),
-      sH: fc.integer({ min: 1, max: 3 }),
-      sW: fc.integer({ min: 1, max: 3 }),
-      dH: fc.integer({ min: 1, max: 5 }),
-      dW: fc.integer({ min: 1, max: 5 }),
-      padding: fc.oneof(
-        { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })) },
-        { weight: 1, arbitrary: fc.constantFrom<'same' | 'valid'>('same', 'valid') },
-      ),
-      mode: fc.constantFrom<PaddingMode>('zeros', 'zeros', 'reflect', 'replicate', 'circular'),
-      bias: fc.boolean(),
-      extraH: fc.integer({ min: 0, max: 3 }),
-      extraW: fc.integer({ min: 0, max: 3 }),
-      seed: fc.nat(1 << 20),
-    })
-    .map((r) => {
-      const [groups, cinG, coutG] = r.kind === 'dense' ? [1, r.a, r.b] : r.kind === 'depthwise' ? [r.a + 1, 1, 1] : [r.g, r.a, r.b];
-      // keep the dilated kernel ≤ 11 wide so full gradchecks stay small
-      const kH = Math.min(r.kH, Math.floor(10 / r.dH) + 1);
-      const kW = Math.min(r.kW, Math.floor(10 / r.dW) + 1);
-      const same = r.padding === 'same';
-      const c: ConvCase = {
-        N: r.N,
-        Cin: cinG * groups,
-        Cout: coutG * groups,
-        groups,
-        kH,
-        kW,
-        stride: same ? [1, 1] : [r.sH, r.sW],
-        dilation: [r.dH, r.dW],
-        padding: r.padding,
-        mode: r.mode,
-        bias: r.bias,
-        H: 0,
-        W: 0,
-        seed: r.seed,
-      };
-      const [pt, pb, pl, pr] = sides(c);
-      c.H = inputSize(r.dH * (kH - 1) + 1, pt, pb, r.extraH, r.mode);
-      c.W = inputSize(r.dW * (kW - 1) + 1, pl, pr, r.extraW, r.mode);
-      return c;
-    });
-
-const opts = (c: ConvCase): Conv2dOptions => ({
-  stride: c.stride,
-  padding: c.padding,
-  dilation: c.dilation,
-  groups: c.groups,
-  paddingMode: c.mode,
-});
+/** Random conv2d cases from the kit: kernels up to 5, dilations up to 5, every padding form and mode. */
+const convCases = (maxK = 5): fc.Arbitrary<ConvCase> => convCase({ maxKernel: maxK, maxDilation: 5 });
 
 function inputs(c: ConvCase, dtype: 'float32' | 'float64' = 'float64'): [Tensor, Tensor, Tensor | null] {
-  const x = rnd([c.N, c.Cin, c.H, c.W], c.seed, dtype);
-  const w = rnd([c.Cout, c.Cin / c.groups, c.kH, c.kW], c.seed + 1, dtype);
-  const b = c.bias ? rnd([c.Cout], c.seed + 2, dtype) : null;
-  return [x, w, b];
+  const [x, w, b] = convInputs(c);
+  return dtype === 'float64' ? [x, w, b] : [cast(x, dtype), cast(w, dtype), b && cast(b, dtype)];
 }
 
 /** The oracle: pad by definition (for a non-zeros mode), then the naive zero-padded correlation. */
 function reference(c: ConvCase, x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const [pt, pb, pl, pr] = sides(c);
-  const ek = [c.dilation[0] * (c.kH - 1) + 1, c.dilation[1] * (c.kW - 1) + 1];
-  const oH = Math.floor((c.H + pt + pb - ek[0]) / c.stride[0]) + 1;
-  const oW = Math.floor((c.W + pl + pr - ek[1]) / c.stride[1]) + 1;
-  const base = { stride: c.stride, dilation: c.dilation, groups: c.groups, oH, oW };
-  if (c.mode === 'zeros') return refConv2d(x, w, b, { ...base, pad: [pt, pl] });
-  return refConv2d(refPad(x, [pl, pr, pt, pb], c.mode), w, b, { ...base, pad: [0, 0] });
+  const [pt, pb, pl, pr] = paddingSides(c);
+  const [stride, dilation] = [pairOf(c.options.stride), pairOf(c.options.dilation)];
+  const ek = [dilation[0] * (c.kH - 1) + 1, dilation[1] * (c.kW - 1) + 1];
+  const oH = Math.floor((c.H + pt + pb - ek[0]) / stride[0]) + 1;
+  const oW = Math.floor((c.W + pl + pr - ek[1]) / stride[1]) + 1;
+  const base = { stride, dilation, groups: c.options.groups, oH, oW };
+  if (c.options.paddingMode === 'zeros') return refConv2d(x, w, b, { ...base, pad: [pt, pl] });
+  return refConv2d(refPad(x, [pl, pr, pt, pb], c.options.paddingMode), w, b, { ...base, pad: [0, 0] });
 }
 
 describe('conv2d forward', () => {
   test('equals the naive definition over random geometry and every padding mode (float64 1e-12, float32 1e-5)', () => {
     fc.assert(
-      fc.property(convCase(), (c) => {
+      fc.property(convCases(), (c) => {
         const [x, w, b] = inputs(c);
         const want = reference(c, x, w, b);
-        const y = conv2d(x, w, b, opts(c));
+        const y = conv2d(x, w, b, c.options);
         expect(y.shape).toEqual(want.shape);
         expect(y.dtype).toBe('float64');
         expect(maxRelErr(y.data, want.data)).toBeLessThanOrEqual(1e-12);
         const [x32, w32, b32] = inputs(c, 'float32');
-        const y32 = conv2d(x32, w32, b32, opts(c));
+        const y32 = conv2d(x32, w32, b32, c.options);
         expect(y32.dtype).toBe('float32');
         expect(maxRelErr(y32.data, reference(c, x32, w32, b32).data)).toBeLessThanOrEqual(1e-5);
       }),
@@ -161,23 +67,15 @@ describe('conv2d forward', () => {
 
 describe('conv2d backward', () => {
   test('x, weight and bias gradients pass float64 gradcheck over random geometry and every padding mode', () => {
-    fc.assert(
-      fc.property(convCase(4), (c) => {
-        const [x, w, b] = inputs(c);
-        const fast = x.size + w.size > 600;
-        const fn = (...t: Tensor[]): Tensor => conv2d(t[0], t[1], t[2] ?? null, opts(c));
-        gradcheck(fn, b ? [x, w, b] : [x, w], { fast, names: ['input', 'weight', 'bias'], seed: c.seed });
-      }),
-      { numRuns: 80, seed: 0x6ad },
-    );
+    fc.assert(convProperty('gradcheck', conv2d, { maxKernel: 4, maxDilation: 5, maxChannels: 3 }), { numRuns: 80, seed: 0x6ad });
   });
 
   test('larger cases pass gradcheck in random-direction mode', () => {
     fc.assert(
-      fc.property(convCase(5), fc.integer({ min: 6, max: 12 }), (c0, grow) => {
+      fc.property(convCases(5), fc.integer({ min: 6, max: 12 }), (c0, grow) => {
         const c = { ...c0, H: c0.H + grow, W: c0.W + grow };
         const [x, w, b] = inputs(c);
-        const fn = (...t: Tensor[]): Tensor => conv2d(t[0], t[1], t[2] ?? null, opts(c));
+        const fn = (...t: Tensor[]): Tensor => conv2d(t[0], t[1], t[2] ?? null, c.options);
         gradcheck(fn, b ? [x, w, b] : [x, w], { fast: true, seed: c.seed });
       }),
       { numRuns: 40, seed: 0x1a46e },
@@ -207,87 +105,14 @@ describe('conv2d backward', () => {
   });
 });
 
-describe('conv2d structural identities', () => {
-  const geom = fc.record({
-    N: fc.integer({ min: 1, max: 2 }),
-    C: fc.integer({ min: 1, max: 4 }),
-    k: fc.integer({ min: 1, max: 4 }),
-    k2: fc.integer({ min: 1, max: 4 }),
-    d: fc.integer({ min: 1, max: 5 }),
-    s: fc.integer({ min: 1, max: 3 }),
-    p: fc.integer({ min: 0, max: 4 }),
-    H: fc.integer({ min: 1, max: 9 }),
-    W: fc.integer({ min: 1, max: 9 }),
-    seed: fc.nat(1 << 20),
-  });
-
-  test('depth-wise equals one single-channel conv per channel', () => {
-    fc.assert(
-      fc.property(geom, ({ N, C, k, k2, d, s, p, H, W, seed }) => {
-        const Hx = Math.max(H, d * (k - 1) + 1);
-        const Wx = Math.max(W, d * (k2 - 1) + 1);
-        const x = rnd([N, C, Hx, Wx], seed);
-        const w = rnd([C, 1, k, k2], seed + 1);
-        const b = rnd([C], seed + 2);
-        const o = { stride: s, padding: p, dilation: d };
-        const y = conv2d(x, w, b, { ...o, groups: C });
-        const [, , oH, oW] = y.shape;
-        for (let c = 0; c < C; c++) {
-          const xc = new Float64Array(N * Hx * Wx);
-          for (let n = 0; n < N; n++) xc.set(x.data.subarray((n * C + c) * Hx * Wx, (n * C + c + 1) * Hx * Wx), n * Hx * Wx);
-          const wc = new Tensor(w.data.slice(c * k * k2, (c + 1) * k * k2), [1, 1, k, k2]);
-          const yc = conv2d(new Tensor(xc, [N, 1, Hx, Wx]), wc, new Tensor(b.data.slice(c, c + 1), [1]), o);
-          for (let n = 0; n < N; n++) {
-            const got = y.data.subarray((n * C + c) * oH * oW, (n * C + c + 1) * oH * oW);
-            expect(Array.from(got)).toEqual(Array.from(yc.data.subarray(n * oH * oW, (n + 1) * oH * oW)));
-          }
-        }
-      }),
-      { numRuns: 40, seed: 11 },
-    );
-  });
-
-  test('dilation d equals the undilated kernel with d − 1 zeros inserted between taps', () => {
-    fc.assert(
-      fc.property(geom, ({ N, C, k, k2, d, s, p, H, W, seed }) => {
-        const [eH, eW] = [d * (k - 1) + 1, d * (k2 - 1) + 1];
-        const x = rnd([N, C, Math.max(H, eH), Math.max(W, eW)], seed);
-        const w = rnd([2, C, k, k2], seed + 1);
-        const wz = new Float64Array(2 * C * eH * eW);
-        for (let q = 0; q < 2 * C; q++)
-          for (let kh = 0; kh < k; kh++)
-            for (let kw = 0; kw < k2; kw++) wz[(q * eH + kh * d) * eW + kw * d] = w.data[(q * k + kh) * k2 + kw];
-        const y = conv2d(x, w, null, { stride: s, padding: p, dilation: d });
-        const yz = conv2d(x, new Tensor(wz, [2, C, eH, eW]), null, { stride: s, padding: p });
-        expect(yz.shape).toEqual(y.shape);
-        expect(maxRelErr(y.data, yz.data)).toBeLessThanOrEqual(1e-12);
-      }),
-      { numRuns: 40, seed: 12 },
-    );
-  });
-
-  test('a 1xk strip equals a kxk kernel that is zero except its middle row (and kx1 likewise)', () => {
-    fc.assert(
-      fc.property(geom, fc.boolean(), ({ N, C, k, d, s, H, W, seed }, vertical) => {
-        const kk = 2 * k - 1; // odd, so the middle row keeps the alignment with padding (kk − 1)/2 · d
-        const half = ((kk - 1) / 2) * d;
-        const x = rnd([N, C, H, W], seed);
-        const strip = rnd(vertical ? [3, C, kk, 1] : [3, C, 1, kk], seed + 1);
-        const square = new Float64Array(3 * C * kk * kk);
-        const mid = (kk - 1) / 2;
-        for (let q = 0; q < 3 * C; q++)
-          for (let t = 0; t < kk; t++) {
-            const [kh, kw] = vertical ? [t, mid] : [mid, t];
-            square[(q * kk + kh) * kk + kw] = strip.data[q * kk + t];
-          }
-        const pStrip: [number, number] = vertical ? [half, 0] : [0, half];
-        const y = conv2d(x, strip, null, { stride: s, padding: pStrip, dilation: d });
-        const yq = conv2d(x, new Tensor(square, [3, C, kk, kk]), null, { stride: s, padding: half, dilation: d });
-        expect(yq.shape).toEqual(y.shape);
-        expect(maxRelErr(y.data, yq.data)).toBeLessThanOrEqual(1e-12);
-      }),
-      { numRuns: 40, seed: 13 },
-    );
+describe('conv2d structural identities (the amsunet-ts/testing properties, forward and gradients)', () => {
+  test.each([
+    ['adjointness', 10],
+    ['groups', 11],
+    ['dilation', 12],
+    ['strip', 13],
+  ] as const)('%s', (name, seed) => {
+    fc.assert(convProperty(name, conv2d, { maxDilation: 5 }), { numRuns: 40, seed });
   });
 });
 
