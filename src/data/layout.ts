@@ -7,7 +7,8 @@
  *   isic    ISIC 2018 Task 1 as downloaded: root/ISIC2018_Task1-2_Training_Input/ISIC_0000000.jpg and
  *           root/ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png, likewise _Validation_ and _Test_;
  *           the .txt files those folders ship (LICENSE, ATTRIBUTION) are skipped.
- *   auto    the first of folder, drive, isic whose folders are there.
+ *   auto    the first of drive (images/ beside 1st_manual/), folder, drive (training/ or test/ holding them), isic
+ *           whose folders are there.
  * Training uses the first set as train and the second (val/, test/ with 1st_manual/, _Validation_) as validation
  * when there is one; evaluation uses that second set when there is one, else everything.
  */
@@ -139,6 +140,7 @@ function isicEval(root: string): PairSet {
 // ---- choice ----------------------------------------------------------------------------------------------------
 /** The layout `auto` stands for at root; an error when none fits. */
 export function detectLayout(root: string): Exclude<Layout, 'auto'> {
+  if (isDriveSet(root)) return 'drive'; // images/ beside 1st_manual/: a DRIVE training/ or test/ folder itself
   if (isPlain(root)) return 'folder';
   if (isDrive(root)) return 'drive';
   if (isIsic(root)) return 'isic';
