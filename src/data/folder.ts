@@ -4,8 +4,8 @@
  *   root/train/{images,masks}/ + root/val/{images,masks}/ (used as given)
  *   DRIVE and ISIC 2018 folders as downloaded            (--layout drive|isic, or found by --layout auto)
  * A mask belongs to the image with the same key (the file stem in the plain layout: "case_01.png" ↔ "case_01.gif").
- * Files whose names start with "." are skipped; any other file that is not an image is an error (in the ISIC
- * layout it is skipped), as are unmatched images or masks.
+ * Files whose names start with "." and the text files datasets ship (LICENSE.txt, README.md, metadata .csv/.json)
+ * are skipped; any other file that is not an image is an error, as are unmatched images or masks.
  * An optional field-of-view folder (fov/ beside images/; DRIVE's mask/) holds masks of the region to score: pixels
  * where it is 0 are ignored (255) in training and evaluation, as the official DRIVE loader does.
  */
@@ -19,9 +19,11 @@ import { type DataSplit, type Sample } from './sample.js';
 import { toClassIds, checkClassIds } from './mask.js';
 
 const EXTS = IMAGE_EXTENSIONS.join(', ');
+/** Documentation and metadata files that datasets ship beside their images (ISIC's LICENSE.txt, ATTRIBUTION.txt). */
+const TEXT = /\.(txt|md|csv|json)$/i;
 
 /** The image files of a folder by key (the stem unless `key` says otherwise), sorted by name. */
-export function listImages(dir: string, key: (stem: string) => string = (s) => s, skipNonImages = false): Map<string, string> {
+export function listImages(dir: string, key: (stem: string) => string = (s) => s): Map<string, string> {
   requireDir(dir);
   let names: string[];
   try {
@@ -31,11 +33,10 @@ export function listImages(dir: string, key: (stem: string) => string = (s) => s
   }
   const out = new Map<string, string>();
   for (const n of names) {
-    if (n.startsWith('.')) continue;
+    if (n.startsWith('.') || TEXT.test(n)) continue;
     const path = join(dir, n);
     if (isDir(path)) continue;
     if (!isImageFile(n)) {
-      if (skipNonImages) continue;
       throw new DataError(path, `not an image file (images and masks are read from ${EXTS} files; move it out)`);
     }
     const k = key(basename(n, extname(n)));
@@ -52,7 +53,7 @@ export const listPngs = (dir: string) => listImages(dir);
 
 /** Read the matched image/mask pairs of one set. */
 export function readPairs(s: PairSet): RawSample[] {
-  const list = (dir: string, role: Role) => listImages(dir, (stem) => s.key(stem, role), s.skipNonImages);
+  const list = (dir: string, role: Role) => listImages(dir, (stem) => s.key(stem, role));
   const images = list(s.images, 'image');
   const masks = list(s.masks, 'mask');
   for (const [key, path] of images) if (!masks.has(key)) throw new DataError(path, `image has no mask ${named(s, key)} in ${s.masks}`);

@@ -5,9 +5,9 @@
  *           (21_manual1.gif) and mask/ (21_training_mask.gif, the field of view); pairs share the leading number.
  *           root may also be training/ or test/ itself.
  *   isic    ISIC 2018 Task 1 as downloaded: root/ISIC2018_Task1-2_Training_Input/ISIC_0000000.jpg and
- *           root/ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png, likewise _Validation_ and _Test_;
- *           the .txt files those folders ship (LICENSE, ATTRIBUTION) are skipped.
- *   auto    the first of folder, drive, isic whose folders are there.
+ *           root/ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png, likewise _Validation_ and _Test_.
+ *   auto    the first of drive (images/ beside 1st_manual/), folder, drive (training/ or test/ holding them), isic
+ *           whose folders are there.
  * Training uses the first set as train and the second (val/, test/ with 1st_manual/, _Validation_) as validation
  * when there is one; evaluation uses that second set when there is one, else everything.
  */
@@ -29,8 +29,6 @@ export interface PairSet {
   fov: string | null;
   /** The key a file stem is matched by (the stem itself in the plain layout). */
   key: (stem: string, role: Role) => string;
-  /** Skip files that are not images (the ISIC folders ship LICENSE.txt and ATTRIBUTION.txt). */
-  skipNonImages: boolean;
   layout: Exclude<Layout, 'auto'>;
 }
 
@@ -60,7 +58,7 @@ export function requireDir(path: string): void {
 // ---- folder --------------------------------------------------------------------------------------------------
 const plainSet = (dir: string): PairSet => ({
   dir, images: join(dir, 'images'), masks: join(dir, 'masks'), fov: isDir(join(dir, 'fov')) ? join(dir, 'fov') : null,
-  key: (stem) => stem, skipNonImages: false, layout: 'folder',
+  key: (stem) => stem, layout: 'folder',
 });
 const isPlain = (root: string) => ['images', 'masks', 'train', 'val'].some((d) => isDir(join(root, d)));
 
@@ -70,7 +68,7 @@ const driveKey = (stem: string) => stem.replace(/_(training|test)(_mask)?$|_manu
 const isDriveSet = (dir: string) => isDir(join(dir, 'images')) && isDir(join(dir, '1st_manual'));
 const driveSet = (dir: string): PairSet => ({
   dir, images: join(dir, 'images'), masks: join(dir, '1st_manual'), fov: isDir(join(dir, 'mask')) ? join(dir, 'mask') : null,
-  key: driveKey, skipNonImages: false, layout: 'drive',
+  key: driveKey, layout: 'drive',
 });
 const isDrive = (root: string) => isDriveSet(root) || isDriveSet(join(root, 'training')) || isDriveSet(join(root, 'test'));
 
@@ -115,7 +113,7 @@ const cap = (s: string) => (s[0].toUpperCase() + s.slice(1).toLowerCase()) as Is
 
 const isicSet = (root: string, f: { input: string; truth: string | null }): PairSet => ({
   dir: root, images: f.input, masks: f.truth!, fov: null,
-  key: (stem, role) => (role === 'mask' ? stem.replace(/_segmentation$/i, '') : stem), skipNonImages: true, layout: 'isic',
+  key: (stem, role) => (role === 'mask' ? stem.replace(/_segmentation$/i, '') : stem), layout: 'isic',
 });
 const isIsic = (root: string) => [...isicFolders(root).values()].some((f) => f.truth);
 
@@ -139,6 +137,7 @@ function isicEval(root: string): PairSet {
 // ---- choice ----------------------------------------------------------------------------------------------------
 /** The layout `auto` stands for at root; an error when none fits. */
 export function detectLayout(root: string): Exclude<Layout, 'auto'> {
+  if (isDriveSet(root)) return 'drive'; // images/ beside 1st_manual/: a DRIVE training/ or test/ folder itself
   if (isPlain(root)) return 'folder';
   if (isDrive(root)) return 'drive';
   if (isIsic(root)) return 'isic';

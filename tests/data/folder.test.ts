@@ -99,9 +99,10 @@ describe('folder dataset errors name the file', () => {
   test('non-image files, unknown signatures and truncated files, zero-sized files, unreadable entry', () => {
     const d = fresh();
     writePairs(d, stems(2));
-    writeFileSync(join(d, 'images', 'notes.txt'), 'hello');
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'notes.txt')}: not an image file (images and masks are read from .png, .tif, .tiff, .gif, .jpg, .jpeg files; move it out)`);
-    rmSync(join(d, 'images', 'notes.txt'));
+    writeFileSync(join(d, 'images', 'notes.txt'), 'hello'); // text files that datasets ship are skipped
+    writeFileSync(join(d, 'images', 'scan.bmp'), 'BM');
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'scan.bmp')}: not an image file (images and masks are read from .png, .tif, .tiff, .gif, .jpg, .jpeg files; move it out)`);
+    rmSync(join(d, 'images', 'scan.bmp'));
     writeFileSync(join(d, 'images', 'case_00.png'), 'not an image at all');
     expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_00.png')}: not a PNG, TIFF, GIF or JPEG file (unknown signature)`);
     writeFileSync(join(d, 'images', 'case_00.png'), 'GIF89a not really'); // the bytes decide the format, not the name
