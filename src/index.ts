@@ -16,6 +16,7 @@ export { setBufferPoolLimit, clearBufferPool, bufferPoolStats } from './tensor/b
 export { gradcheck, GradcheckError, type GradcheckOptions, type Culprit } from './autograd/gradcheck.js';
 export { customOp, type CustomOpDefinition, type ForwardContext, type BackwardContext, type GradsOf } from './autograd/custom-op.js';
 export { record, type BackwardFn } from './autograd/record.js';
+export { checkFloat32, Float32CheckError, FLOAT32_UNIT_ROUNDOFF, type CheckFloat32Options, type Float32Report, type Float32Worst } from './autograd/check-float32.js';
 export * from './ops/index.js';
 export * from './io/safetensors-format.js';
 export * from './nn/losses.js';

@@ -350,7 +350,7 @@ export const opdb: { readonly [K in Differentiable]: OpCase } = {
   interpolate: {
     sample: fc.tuple(image, fc.constantFrom('bilinear-true', 'bilinear-false', 'nearest'), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.boolean()).map(([r, m, oH, oW, byScale]) => {
       const [mode, align] = m.split('-') as ['bilinear' | 'nearest', string | undefined];
-      const o: ops.InterpolateOptions = byScale ? { scaleFactor: [2, 0.5 + (oW % 3)], mode } : { size: [oH, oW], mode };
+      const o: ops.InterpolateOptions = byScale ? { scaleFactor: [2, 1 + (oW % 3) * 0.5], mode } : { size: [oH, oW], mode };
       const options = mode === 'bilinear' ? { ...o, alignCorners: align === 'true' } : o;
       return { inputs: [normal([r.N, r.C, r.H, r.W], r.seed)], call: (x) => ops.interpolate(x, options), note: `interpolate ${JSON.stringify(options)}` };
     }),

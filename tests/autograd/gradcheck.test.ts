@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import {
   customOp, gradcheck, GradcheckError, noGrad, randn, add, mul, sum, mean, exp, relu, conv2d, detach, transpose, slice, expand,
-  Generator, Tensor,
+  Generator, Tensor, Module, Sequential, Conv2d, BatchNorm2d, ReLU,
 } from '../../src/index.js';
 
 const f64 = (shape: number[], seed: number): Tensor => randn(shape, { dtype: 'float64', generator: new Generator(seed) });
@@ -192,6 +192,18 @@ describe('the culprit search names the op whose own backward is wrong', () => {
       expect(e.culprit!.analytical! / e.culprit!.numerical!).toBeCloseTo(0.5, 6);
       expect(e.message).toMatch(/culprit: 'leakyScale' \(node 1 of 4\) is wrong for input 0 \(features\) at \[0, 0, 0, 0\]/);
     }
+  });
+
+  test('inside nn modules (BatchNorm in training mode, parameters captured, not passed as inputs) the wrong op is named', () => {
+    const halfWrong = customOp('halfWrong', { forward: (_c, x: Tensor) => mul(x, 0.5), backward: (_c, gy) => [mul(gy, 0.3)] });
+    class Half extends Module {
+      forward(x: Tensor): Tensor {
+        return halfWrong(x);
+      }
+    }
+    const model = new Sequential(new Conv2d(2, 3, 3, { padding: 1 }), new BatchNorm2d(3), new ReLU(), new Half(), new Conv2d(3, 2, 3)).to('float64');
+    const e = failure((t) => model.forward(t), [f64([2, 2, 5, 5], 20)], { fast: true });
+    expect(e.culprit).toMatchObject({ kind: 'backward', op: 'halfWrong', node: 3, nodes: 5, input: 0 });
   });
 
   test('of two wrong ops the first recorded is named; a correct function passes', () => {
