@@ -35,7 +35,6 @@ export { MetricsAccumulator, type EvalReport, type ImageMetrics } from './metric
 export { curvesSvg } from './viz/curves.js';
 export { modelInfo, type ModelInfo } from './app/info.js';
 export { predictProbs, argmaxClasses } from './app/inference.js';
-export { loadModelBytes, modelFromWeights, type LoadedModel, type WeightsFallback } from './app/model-weights.js';
 export { buildModel, type ModelConfig } from './app/model-config.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads } from './backend/index.js';
 export { UsageError, RunStopped } from './app/errors.js';
