@@ -5,6 +5,7 @@ import { loadPeers, type PeerName } from './peers.js';
 import { formatSuite, type Row } from './report.js';
 import { defaultConfigs } from './suite.js';
 import { allSuites } from './suites/index.js';
+import { lifetimesReport, lifetimesReportName } from './suites/lifetimes.js';
 import { measure } from './timing.js';
 
 interface Options {
@@ -81,6 +82,7 @@ export async function main(): Promise<void> {
     }
     console.log(`\n${formatSuite(suite.name, suite.flops, rows)}`);
   }
+  if (!o.filter || lifetimesReportName.includes(o.filter)) console.log(`\n${lifetimesReport(o.quick)}`); // child processes
   console.log(`\nload average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exit(0); // peers keep handles open
 }

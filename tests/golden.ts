@@ -34,7 +34,7 @@ export function loadGolden(relPath: string): Golden {
   };
 }
 
-export function goldenFiles(sub: 'ops' | 'model'): string[] {
+export function goldenFiles(sub: 'ops' | 'ops-extra' | 'model'): string[] {
   return readdirSync(join(GOLDEN_DIR, sub)).filter((f) => f.endsWith('.safetensors')).sort();
 }
 

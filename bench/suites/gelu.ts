@@ -4,7 +4,7 @@
  * x·½·(1 + erf(x/√2)) (it has no gelu op), jax-js nn.gelu({ approximate: false }).
  */
 import { geluWasm, useWasmFor } from '../../src/backend/index.js';
-import { geluForward } from '../../src/tensor/kernels/activations.js';
+import { geluForward } from '../../src/kernels/activations.js';
 import type { PeerCase, Suite } from '../suite.js';
 import { randomArray } from './gemm.js';
 

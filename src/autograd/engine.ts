@@ -6,24 +6,24 @@
  * that flowed into its output. Gradients of leaves are accumulated into `.grad` (+=, so a leaf used twice gets
  * both contributions). The order of visits and of additions is fixed by the graph, so results are deterministic.
  * Unless retainGraph is set, closures are dropped after use (their saved tensors become garbage).
+ * Which buffers go back to the pool, and when, is decided apart, in lifetimes.ts (BackwardMemory): the engine only
+ * says when a gradient is stored or handed on (hold), when a place stops holding it (drop), and when a node is done.
  */
-import { Tensor, nextTensorId } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { ShapeError } from '../tensor/errors.js';
 import { allocArray } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape } from '../tensor/shape.js';
 import { noGrad } from './grad-mode.js';
-import { addIntoPooled } from '../backend/js-pooled.js';
-import { noteManagedLifetimes } from '../tensor/buffer-pool.js';
+import { addIntoPooled } from '../backend/parallel/js-pooled.js';
+import { BackwardMemory } from './lifetimes.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
   retainGraph?: boolean;
   /**
-   * Give buffers back to the buffer pool (src/tensor/buffer-pool.ts) as soon as backward is done with them: each
-   * intermediate tensor of the graph once its own backward has run (all its consumers ran before it), and each
-   * gradient this call made once it has been consumed. The root and the tensors in `keep` stay readable; reading
-   * any other intermediate afterwards throws. For training loops: the next step reuses the memory instead of
-   * faulting in fresh pages, and memory is freed during backward instead of after it. Not with retainGraph.
+   * Release every intermediate of the graph, not only those made inside a Module's forward (which backward releases
+   * anyway, see lifetimes.ts): each once its own backward has run (all its consumers ran before it). The root and the
+   * tensors in `keep` stay readable; reading any other intermediate afterwards throws. Not with retainGraph.
    */
   recycle?: boolean | { keep?: readonly Tensor[] };
 }
@@ -94,55 +94,18 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       tensor: root.shape,
     });
   }
-  // Gradients made during this call have ids from here on; only those may be recycled (a closure could return a
-  // tensor it captured, which someone else may still hold; the caller's `grad` is theirs).
-  const firstNewId = nextTensorId();
-  let seed: Tensor;
-  if (grad === undefined) {
-    if (root.size !== 1) {
-      throw new ShapeError('backward', 'grad can be implicitly created only for one-element outputs; pass a gradient', {
-        output: root.shape,
-      });
-    }
-    const one = allocArray(root.dtype, 1);
-    one[0] = 1;
-    seed = new Tensor(one, root.shape);
-  } else {
-    if (!shapesEqual(grad.shape, root.shape)) {
-      throw new ShapeError('backward', 'gradient shape must equal output shape', { grad: grad.shape, output: root.shape });
-    }
-    seed = grad;
-  }
-
-  const recycle = !!options.recycle;
-  if (recycle && options.retainGraph) {
-    throw new ShapeError('backward', 'recycle and retainGraph cannot be combined (recycle frees the tensors the graph needs)', { tensor: root.shape });
-  }
-  if (recycle) noteManagedLifetimes();
-  const keep = new Set<Tensor>(typeof options.recycle === 'object' ? (options.recycle.keep ?? []) : []);
-  keep.add(root);
+  const memory = new BackwardMemory(root, options); // before the seed: the caller's `grad` is never released
+  const seed = seedGradient(root, grad);
   const order = topoSort(root);
   const grads = new Map<Tensor, Tensor>();
-  const owned = new Set<Tensor>(); // gradients created here, safe to add into in place
-  // Recycling only: how many places hold each gradient (slots of `grads`, plus the node being processed); a
-  // gradient made by this call is released when that count reaches zero.
-  const uses = new Map<Tensor, number>();
-  const hold = (g: Tensor): void => {
-    if (recycle) uses.set(g, (uses.get(g) ?? 0) + 1);
+  const owned = new Set<Tensor>(); // sums created here, safe to add into in place
+  const store = (x: Tensor, g: Tensor): void => {
+    grads.set(x, g);
+    memory.hold(g);
   };
-  const drop = (g: Tensor): void => {
-    if (!recycle) return;
-    const n = (uses.get(g) ?? 1) - 1;
-    if (n > 0) uses.set(g, n);
-    else {
-      uses.delete(g);
-      if (g.id >= firstNewId) g.release();
-    }
-  };
-  grads.set(root, seed);
-  hold(seed);
+  store(root, seed);
 
-  noGrad(() => {
+  memory.run(() => noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
@@ -155,7 +118,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         // a leaf: accumulate into .grad (a fresh buffer the first time, so .grad never aliases another tensor)
         if (t.grad) addInto(t.grad, g);
         else t.grad = plainCopy(g, t);
-        drop(g);
+        memory.drop(g);
         continue;
       }
       if (!fn.backward) {
@@ -166,9 +129,9 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         );
       }
       const needs = fn.inputs.map((x) => !!x && x.requiresGrad);
-      const gin = fn.backward(g, needs, recycle);
+      const gin = fn.backward(g, needs, memory.lastRun);
       if (!options.retainGraph) fn.backward = null;
-      for (const gx of gin) if (gx) hold(gx); // while they are being handed out
+      for (const gx of gin) if (gx) memory.hold(gx); // while they are being handed out
       for (let i = 0; i < fn.inputs.length; i++) {
         const x = fn.inputs[i];
         const gx = gin[i];
@@ -177,25 +140,39 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
           throw new Error(`backward of '${fn.name}': gradient for input ${i} has shape ${fmtShape(gx.shape)}, input has ${fmtShape(x.shape)}`);
         }
         const prev = grads.get(x);
-        if (!prev) {
-          grads.set(x, gx);
-          hold(gx);
-        } else if (owned.has(prev)) addInto(prev, gx);
+        if (!prev) store(x, gx);
+        else if (owned.has(prev)) addInto(prev, gx);
         else {
           const sum = cloneAs(prev, x);
           addInto(sum, gx);
-          grads.set(x, sum);
-          hold(sum);
+          store(x, sum);
           owned.add(sum);
-          drop(prev);
+          memory.drop(prev);
         }
       }
-      for (const gx of gin) if (gx) drop(gx);
-      drop(g);
-      // every consumer of t ran before t: nothing reads t's data any more
-      if (recycle && !keep.has(t) && !uses.has(t)) t.release();
+      for (const gx of gin) if (gx) memory.drop(gx);
+      memory.drop(g);
+      memory.nodeDone(t);
     }
-  });
+  }));
+}
+
+/** dL/droot to start from: 1 for a one-element root, else the caller's gradient of the root's shape. */
+function seedGradient(root: Tensor, grad: Tensor | undefined): Tensor {
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new ShapeError('backward', 'grad can be implicitly created only for one-element outputs; pass a gradient', {
+        output: root.shape,
+      });
+    }
+    const one = allocArray(root.dtype, 1);
+    one[0] = 1;
+    return new Tensor(one, root.shape);
+  }
+  if (!shapesEqual(grad.shape, root.shape)) {
+    throw new ShapeError('backward', 'gradient shape must equal output shape', { grad: grad.shape, output: root.shape });
+  }
+  return grad;
 }
 
 declare module '../tensor/tensor.js' {

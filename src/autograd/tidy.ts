@@ -9,17 +9,20 @@
  * So fn must not stash tensors it creates anywhere else (no model construction inside tidy: a BatchNorm's running
  * statistics would be released). Scopes nest: what an inner tidy returns belongs to the outer one.
  */
-import { Tensor, swapTensorScope } from '../tensor/tensor.js';
-import { noteManagedLifetimes } from '../tensor/buffer-pool.js';
+import { type Tensor, swapTensorScope } from '../tensor/tensor.js';
+import { enterLifetimeScope, leaveLifetimeScope, noteManagedLifetimes } from '../tensor/buffer-pool.js';
+import { returnedTensors } from './lifetimes.js';
 
 export function tidy<T>(fn: () => T): T {
   noteManagedLifetimes();
   const mine: Tensor[] = [];
   const outer = swapTensorScope(mine);
+  enterLifetimeScope();
   let result: T;
   try {
     result = fn();
   } finally {
+    leaveLifetimeScope();
     swapTensorScope(outer);
   }
   const kept = new Set<Tensor>(returnedTensors(result));
@@ -28,13 +31,4 @@ export function tidy<T>(fn: () => T): T {
     else t.release();
   }
   return result;
-}
-
-function returnedTensors(r: unknown): Tensor[] {
-  if (r instanceof Tensor) return [r];
-  if (Array.isArray(r)) return r.filter((x): x is Tensor => x instanceof Tensor);
-  if (r !== null && typeof r === 'object' && Object.getPrototypeOf(r) === Object.prototype) {
-    return Object.values(r).filter((x): x is Tensor => x instanceof Tensor);
-  }
-  return [];
 }

@@ -14,7 +14,7 @@
  * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
 import { isMainThread } from 'node:worker_threads';
-import { gemmJs, type GemmProblem } from '../tensor/kernels/gemm.js';
+import { gemmJs, type GemmProblem } from '../kernels/gemm.js';
 import { MC, packedFullBytes } from './wasm/gemm-driver.js';
 import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
 

@@ -23,14 +23,14 @@
  *    instantiate it per thread in ThreadContext, register '<x>.wasm', and property-test it against the js kernel.
  */
 export { gemm } from './gemm.js';
-export { geluWasm, geluBackwardWasm, useWasmFor } from './elementwise.js';
-export { depthwiseGatherWasm, type DepthwiseGather } from './depthwise.js';
-export type { GemmProblem } from '../tensor/kernels/gemm.js';
+export { geluWasm, geluBackwardWasm, useWasmFor } from './wasm/gelu.js';
+export { depthwiseGatherWasm, type DepthwiseGather } from './wasm/depthwise-gather.js';
+export type { GemmProblem } from '../kernels/gemm.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads, getHeap, getPool } from './runtime.js';
 export { wasmFeatures } from './wasm/features.js';
 import { getPool } from './runtime.js';
-import type { RunOptions } from './pool.js';
-export type { RunOptions } from './pool.js';
+import type { RunOptions } from './parallel/pool.js';
+export type { RunOptions } from './parallel/pool.js';
 
 /** Run pooled kernel `name` over [0, total) (see RunOptions: align, threads, chunks). */
 export function runPooled(name: string, args: ArrayLike<number>, total: number, opts: RunOptions = {}): void {

@@ -3,14 +3,14 @@
  * shared heap and worker pool.
  */
 import { availableParallelism } from 'node:os';
-import { SharedHeap } from './heap.js';
-import { WorkerPool, findWorkerScript } from './pool.js';
+import { SharedHeap } from './parallel/heap.js';
+import { WorkerPool, findWorkerScript } from './parallel/pool.js';
 import { wasmFeatures } from './wasm/features.js';
 import { gemmScratchBytes } from './wasm/gemm-driver.js';
 import { defaultGemmShape } from './wasm/gemm-instance.js';
 import { ConfigError } from '../tensor/errors.js';
 import { setFreshBufferSource } from '../tensor/buffer-pool.js';
-import { heapTensorBuffers } from './tensor-buffers.js';
+import { heapTensorBuffers } from './parallel/tensor-buffers.js';
 
 export type BackendName = 'js' | 'wasm';
 

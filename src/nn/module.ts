@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, isFloat } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape, numel } from '../tensor/shape.js';
 import { ConfigError } from '../tensor/errors.js';
+import { forwardScope, holdModuleState } from '../autograd/lifetimes.js';
 
 export type StateDict = Map<string, Tensor>;
 
@@ -43,12 +44,21 @@ export abstract class Module {
 
   abstract forward(...inputs: Tensor[]): Tensor;
 
+  constructor() {
+    // Every call of forward is a lifetime scope (src/autograd/lifetimes.ts): the big tensors it makes and does not
+    // return are released when it ends (inference) or once backward has used them (training). `this.forward` is
+    // the subclass's method here; the wrapper is an own property, so `super.forward(x)` calls stay unwrapped.
+    const forward = this.forward;
+    this.forward = (...inputs: Tensor[]): Tensor => forwardScope(() => forward.apply(this, inputs));
+  }
+
   /** Register a parameter: a leaf tensor that requires grad, saved in the state dict. Returns it. */
   protected param(name: string, t: Tensor): Tensor {
     this.#checkName('param', name);
     if (!isFloat(t.dtype)) throw new ConfigError('Module.param', `parameter '${name}' must be a float tensor, got ${t.dtype}`);
     if (!t.isLeaf) throw new ConfigError('Module.param', `parameter '${name}' must be a leaf tensor (not the output of an op)`);
     t.requiresGrad_(true);
+    holdModuleState(t);
     this.#params.set(name, t);
     return t;
   }
@@ -56,6 +66,7 @@ export abstract class Module {
   /** Register a buffer: state that is saved but not trained (running statistics, counters). Returns it. */
   protected buffer(name: string, t: Tensor): Tensor {
     this.#checkName('buffer', name);
+    holdModuleState(t);
     this.#buffers.set(name, t);
     return t;
   }

@@ -10,8 +10,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
-import * as K from '../tensor/kernels/activations.js';
-import { geluBackwardWasm, geluWasm, useWasmFor } from '../backend/elementwise.js';
+import * as K from '../kernels/activations.js';
+import { geluBackwardWasm, geluWasm, useWasmFor } from '../backend/wasm/gelu.js';
 
 type Kernel = (out: FloatArray, a: FloatArray, b: FloatArray) => void;
 

@@ -9,9 +9,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocUninit } from '../tensor/dtype.js';
 import { type Shape, shapesEqual } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
-import { addNKernel } from '../tensor/kernels/add-n.js';
+import { addNKernel } from '../kernels/add-n.js';
 import { record } from '../autograd/record.js';
-import { addNWasm } from '../backend/elementwise-wasm.js';
+import { addNWasm } from '../backend/wasm/arith.js';
 
 const named = (tensors: readonly Tensor[], ...which: number[]): Record<string, Shape> =>
   Object.fromEntries(which.map((i) => [`tensors[${i}]`, tensors[i].shape]));

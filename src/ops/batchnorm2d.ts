@@ -16,8 +16,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
-import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../backend/elementwise-wasm.js';
-import { batchNorm2dStats, batchNorm2dForward, batchNorm2dBackward, type BatchNormGeom } from '../tensor/kernels/batchnorm2d.js';
+import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../backend/wasm/arith.js';
+import { batchNorm2dStats, batchNorm2dForward, batchNorm2dBackward, type BatchNormGeom } from '../kernels/batchnorm2d.js';
 
 export interface BatchNorm2dOptions {
   /** Use batch statistics and update the running ones (default false, as F.batch_norm). */

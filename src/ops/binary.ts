@@ -7,10 +7,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
-import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../tensor/kernels/broadcast-arith.js';
-import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../tensor/kernels/elementwise.js';
+import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../kernels/broadcast-arith.js';
+import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../kernels/elementwise.js';
 import { record } from '../autograd/record.js';
-import { arithWasm, mulSumToWasm } from '../backend/elementwise-wasm.js';
+import { arithWasm, mulSumToWasm } from '../backend/wasm/arith.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
 type SameFn = (out: TypedArray, a: TypedArray, b: TypedArray) => void;

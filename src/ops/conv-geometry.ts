@@ -11,7 +11,7 @@
 import { ConfigError, ShapeError } from '../tensor/errors.js';
 import type { Shape } from '../tensor/shape.js';
 import type { DType } from '../tensor/dtype.js';
-import type { ConvGeom } from '../tensor/kernels/conv2d-common.js';
+import type { ConvGeom } from '../kernels/conv2d-common.js';
 
 export type Pair = number | readonly [number, number];
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';

@@ -16,7 +16,7 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { addChannelBias } from '../tensor/kernels/conv2d.js';
+import { addChannelBias } from '../kernels/conv2d.js';
 import { record } from '../autograd/record.js';
 import { convTranspose2dGeometry, checkConvDtypes, type ConvTranspose2dOptions } from './conv-geometry.js';
 import { convForward, convInputGrad, convWeightGrad, convBiasGrad } from './conv2d.js';

@@ -16,11 +16,11 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type DType, type FloatArray } from '../tensor/dtype.js';
 import { numel, type Shape } from '../tensor/shape.js';
-import { type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../tensor/kernels/conv2d.js';
+import { type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../kernels/conv2d.js';
 import { record } from '../autograd/record.js';
 import { conv2dGeometry, checkConvDtypes, type Conv2dOptions } from './conv-geometry.js';
 import { pad } from './pad.js';
-import { channelSumPooled } from '../backend/js-pooled.js';
+import { channelSumPooled } from '../backend/parallel/js-pooled.js';
 
 export type { Conv2dOptions, PaddingMode } from './conv-geometry.js';
 

@@ -13,8 +13,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
-import * as K from '../tensor/kernels/upsample2d.js';
-import { bilinearBackwardWasm, bilinearWasm } from '../backend/elementwise-wasm.js';
+import * as K from '../kernels/upsample2d.js';
+import { bilinearBackwardWasm, bilinearWasm } from '../backend/wasm/arith.js';
 
 export interface InterpolateOptions {
   /** Output [H, W] (a number means both). Exactly one of size and scaleFactor. */

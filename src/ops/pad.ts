@@ -15,7 +15,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, type FloatArray } from '../tensor/dtype.js';
 import { numel, type Shape } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
-import { padConstant, padGather, padGatherIndex, padScatterAdd, type PadGatherMode } from '../tensor/kernels/pad.js';
+import { padConstant, padGather, padGatherIndex, padScatterAdd, type PadGatherMode } from '../kernels/pad.js';
 import { record } from '../autograd/record.js';
 
 export type PadMode = 'constant' | PadGatherMode;

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
 import { fmtShape, normAxis, stridesOf } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { gatherStrided } from '../tensor/kernels/strided.js';
+import { gatherStrided } from '../kernels/strided.js';
 import { record } from '../autograd/record.js';
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {

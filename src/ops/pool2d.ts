@@ -11,7 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
-import * as K from '../tensor/kernels/pool2d.js';
+import * as K from '../kernels/pool2d.js';
 
 type Pair = number | readonly [number, number];
 

@@ -11,8 +11,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
 import { type Shape, fmtShape, normAxis, numel, shapesEqual } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { broadcastStrides } from '../tensor/kernels/elementwise.js';
-import { gatherStrided } from '../tensor/kernels/strided.js';
+import { broadcastStrides } from '../kernels/elementwise.js';
+import { gatherStrided } from '../kernels/strided.js';
 import { record } from '../autograd/record.js';
 import { sumTo } from './broadcast.js';
 

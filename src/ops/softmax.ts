@@ -6,7 +6,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
 import { normAxis, numel } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { type LaneGeom, softmaxForward, softmaxBackward } from '../tensor/kernels/softmax.js';
+import { type LaneGeom, softmaxForward, softmaxBackward } from '../kernels/softmax.js';
 import { record } from '../autograd/record.js';
 
 function softmaxOp(op: string, x: Tensor, axis: number, log: boolean): Tensor {

@@ -56,27 +56,57 @@ export function setFreshBufferSource(s: FreshBufferSource | null): void {
 }
 
 /**
- * Whether the program manages tensor lifetimes: set by the first backward({ recycle }) or tidy(). Until then the
- * fresh-buffer source is not used, so a program that only ever drops tensors (a PyTorch-style loop with a plain
- * backward()) gets plain arrays the garbage collector reclaims at once, not heap regions that come back only after
- * an event-loop turn (see src/backend/tensor-buffers.ts).
+ * Whether buffers made now should come from the fresh-buffer source (the wasm heap). Inside a lifetime scope —
+ * a Module's forward, a backward, a tidy() (src/autograd/lifetimes.ts) — yes: what is made there is released
+ * explicitly when its last use is over, so the heap region comes straight back. Outside, a buffer is a plain array
+ * the garbage collector reclaims at once (a heap view would come back only after an event-loop turn, through its
+ * FinalizationRegistry, which a synchronous loop never gives it). The first backward({ recycle }) or tidy() makes
+ * the whole program managed (the behaviour before scopes existed; the CLI relies on it).
  */
 let lifetimesManaged = false;
+let scopeDepth = 0;
 
 export function noteManagedLifetimes(): void {
   lifetimesManaged = true;
 }
 
+/** Whether a backward({ recycle }) or tidy() ran: from then on every buffer comes from the source. */
 export function areLifetimesManaged(): boolean {
   return lifetimesManaged;
 }
 
-/** A new buffer from the installed source (undefined: none, or it declined), for allocArray / allocUninit. */
-export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
-  return n >= MIN_ELEMENTS && source && lifetimesManaged ? source.take(dtype, n, zero) : undefined;
+/** Enter / leave a lifetime scope (calls nest; every enter is paired with a leave in a finally). */
+export function enterLifetimeScope(): void {
+  scopeDepth++;
 }
 
-const key = (dtype: DType, n: number): string => `${dtype}:${n}`;
+export function leaveLifetimeScope(): void {
+  scopeDepth--;
+}
+
+function fromSource(): boolean {
+  return source !== null && (lifetimesManaged || scopeDepth > 0);
+}
+
+/** A new buffer from the installed source (undefined: none, or it declined), for allocArray / allocUninit. */
+export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
+  return n >= MIN_ELEMENTS && fromSource() ? source!.take(dtype, n, zero) : undefined;
+}
+
+/**
+ * A plain copy of `data` when it is an unshared view from the source, the view going back to the pool; else
+ * undefined. For tensors that leave every lifetime scope (a model's output): they are the user's now, and the
+ * garbage collector must be able to reclaim them without an event-loop turn.
+ */
+export function plainCopyOfSourced(data: TypedArray): TypedArray | undefined {
+  if (!source?.owns(data) || sharedViews.has(data)) return undefined;
+  const copy = data instanceof Float32Array ? new Float32Array(data) : data instanceof Float64Array ? new Float64Array(data) : new Int32Array(data);
+  giveBuffer(data);
+  return copy;
+}
+
+/** Pool lists: by dtype, length, and whether the arrays are the source's views (handed out in scopes) or plain. */
+const key = (dtype: DType, n: number, sourced: boolean): string => `${dtype}:${n}:${sourced ? 'heap' : 'plain'}`;
 
 function dtypeName(a: TypedArray): DType {
   return a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'int32';
@@ -88,7 +118,7 @@ function dtypeName(a: TypedArray): DType {
  */
 export function takeBuffer(dtype: DType, n: number, zero = true): TypedArray | undefined {
   if (n < MIN_ELEMENTS) return undefined;
-  const list = free.get(key(dtype, n));
+  const list = free.get(key(dtype, n, fromSource() && source!.serves(dtype)));
   const a = list?.pop();
   if (!a) {
     stats.missed++;
@@ -147,13 +177,14 @@ export function giveBuffer(data: TypedArray): void {
   }
   if (poison) data.fill(data instanceof Int32Array ? -(2 ** 31) : NaN);
   const dtype = dtypeName(data);
-  // a plain array where the source now serves this dtype: let it go, so the next request gets one of the source's
-  // buffers (the first step of a training loop runs before its first backward({ recycle }) turns the source on)
-  if (lifetimesManaged && source && !source.owns(data) && source.serves(dtype)) {
+  const sourced = !!source?.owns(data);
+  // a plain array where the whole program now takes the source's buffers: nobody would ask for it again (the first
+  // step of a training loop runs before its first backward({ recycle }) turns the source on)
+  if (lifetimesManaged && source && !sourced && source.serves(dtype)) {
     stats.dropped++;
     return;
   }
-  const k = key(dtype, data.length);
+  const k = key(dtype, data.length, sourced);
   let list = free.get(k);
   if (!list) free.set(k, (list = []));
   list.push(data);

@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import { getBackend, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import {
   type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight,
-} from '../../src/tensor/kernels/conv2d.js';
+} from '../../src/kernels/conv2d.js';
 import {
   conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
-} from '../../src/tensor/kernels/conv2d-depthwise.js';
+} from '../../src/kernels/conv2d-depthwise.js';
 import { fillRandom, firstMismatch } from './gemm-problems.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
 

@@ -1,6 +1,6 @@
 /** Stride-1 depth-wise conv geometries for the wasm depth-wise tests. */
 import fc from 'fast-check';
-import type { ConvGeom } from '../../src/tensor/kernels/conv2d.js';
+import type { ConvGeom } from '../../src/kernels/conv2d.js';
 
 /** C channels, H×W input, kH×kW kernel, padding (pH, pW), dilation d (both axes), N samples; natural output size. */
 export const dwGeom = (C: number, H: number, W: number, kH: number, kW: number, pH: number, pW: number, d: number, N = 2): ConvGeom => ({

@@ -7,8 +7,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import { depthwiseWeightGradWasm } from '../../src/backend/wasm/depthwise-weight.js';
-import { conv2dBackwardWeightDepthwise } from '../../src/tensor/kernels/conv2d-depthwise.js';
-import type { ConvGeom } from '../../src/tensor/kernels/conv2d.js';
+import { conv2dBackwardWeightDepthwise } from '../../src/kernels/conv2d-depthwise.js';
+import type { ConvGeom } from '../../src/kernels/conv2d.js';
 import { fillRandom, firstMismatch } from './gemm-problems.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
 

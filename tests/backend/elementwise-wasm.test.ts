@@ -10,12 +10,12 @@ import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend
 import {
   addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearBackwardWasm, bilinearWasm, mulSumToWasm,
   setElementwiseChunk,
-} from '../../src/backend/elementwise-wasm.js';
-import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/tensor/kernels/broadcast-arith.js';
-import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
-import { addNKernel } from '../../src/tensor/kernels/add-n.js';
-import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/tensor/kernels/batchnorm2d.js';
-import { bilinearBackward, bilinearForward, linearAxis } from '../../src/tensor/kernels/upsample2d.js';
+} from '../../src/backend/wasm/arith.js';
+import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
+import { broadcastStrides } from '../../src/kernels/elementwise.js';
+import { addNKernel } from '../../src/kernels/add-n.js';
+import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/kernels/batchnorm2d.js';
+import { bilinearBackward, bilinearForward, linearAxis } from '../../src/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
 
 const DEFAULT_CHUNK = setElementwiseChunk(1 << 16);

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { geluBackwardWasm, geluWasm, setThreads, useWasmFor, wasmFeatures, setBackend } from '../../src/backend/index.js';
-import { geluBackward, geluForward } from '../../src/tensor/kernels/activations.js';
+import { geluBackward, geluForward } from '../../src/kernels/activations.js';
 import { firstMismatch } from './gemm-problems.js';
 
 afterAll(() => setThreads(1));

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { geluModuleBytes } from '../../src/backend/wasm/gelu-module.js';
+import { geluModuleBytes } from '../../src/backend/wasm/modules/gelu-module.js';
 import { wasmFeatures } from '../../src/backend/index.js';
 import { wasmApi } from '../../src/backend/wasm/api.js';
 

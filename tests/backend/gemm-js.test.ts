@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { gemmJs } from '../../src/tensor/kernels/gemm.js';
+import { gemmJs } from '../../src/kernels/gemm.js';
 import { gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
 
 describe('gemmJs (the js reference GEMM)', () => {

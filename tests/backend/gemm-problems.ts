@@ -1,6 +1,6 @@
 /** Shared fast-check generators and the naive reference for the GEMM tests. */
 import fc from 'fast-check';
-import type { GemmProblem } from '../../src/tensor/kernels/gemm.js';
+import type { GemmProblem } from '../../src/kernels/gemm.js';
 
 export interface GemmCase {
   M: number;

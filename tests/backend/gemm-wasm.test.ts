@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { gemmJs, type GemmProblem } from '../../src/tensor/kernels/gemm.js';
-import { SharedHeap } from '../../src/backend/heap.js';
+import { gemmJs, type GemmProblem } from '../../src/kernels/gemm.js';
+import { SharedHeap } from '../../src/backend/parallel/heap.js';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { defaultGemmShape, instantiateGemm } from '../../src/backend/wasm/gemm-instance.js';
 import { gemmScratchBytes, gemmWasmBlock, type WasmGemmProblem } from '../../src/backend/wasm/gemm-driver.js';
-import type { GemmKernelShape } from '../../src/backend/wasm/gemm-module.js';
+import type { GemmKernelShape } from '../../src/backend/wasm/modules/gemm-module.js';
 import { fillRandom, gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
 import { gemm, setBackend, setThreads } from '../../src/backend/index.js';
 

@@ -13,9 +13,9 @@ import {
 } from '../../src/tensor/buffer-pool.js';
 import { tidy } from '../../src/autograd/tidy.js';
 import { getHeap, setBackend, setThreads } from '../../src/backend/index.js';
-import { heapTensorBuffers } from '../../src/backend/tensor-buffers.js';
+import { heapTensorBuffers } from '../../src/backend/parallel/tensor-buffers.js';
 import { installHeapTensorBuffers } from '../../src/backend/runtime.js';
-import { SharedHeap } from '../../src/backend/heap.js';
+import { SharedHeap } from '../../src/backend/parallel/heap.js';
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { amsunetCriterion } from '../../src/nn/losses.js';
 import { AdamW } from '../../src/optim/adamw.js';

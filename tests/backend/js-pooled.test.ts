@@ -7,13 +7,13 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
-import { jsPoolChunks, runDepthwiseJs, runElementwiseJs } from '../../src/backend/js-pooled.js';
-import { geluBackward, geluBackwardRange, geluForward, geluForwardRange } from '../../src/tensor/kernels/activations.js';
+import { jsPoolChunks, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
+import { geluBackward, geluBackwardRange, geluForward, geluForwardRange } from '../../src/kernels/activations.js';
 import {
   conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
-} from '../../src/tensor/kernels/conv2d-depthwise.js';
-import type { ConvGeom } from '../../src/tensor/kernels/conv2d-common.js';
+} from '../../src/kernels/conv2d-depthwise.js';
+import type { ConvGeom } from '../../src/kernels/conv2d-common.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
 import { fillRandom, firstMismatch } from './gemm-problems.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { encodeModule, sleb, uleb } from '../../src/backend/wasm/encoding.js';
-import { FunctionBuilder, forLoop, i32 } from '../../src/backend/wasm/instructions.js';
+import { encodeModule, sleb, uleb } from '../../src/backend/wasm/emit/encoding.js';
+import { FunctionBuilder, forLoop, i32 } from '../../src/backend/wasm/emit/instructions.js';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 
 /** Decode LEB128 back, to check the encoders by round trip. */

@@ -1,8 +1,8 @@
 /** add/sub/mul/div broadcast fast paths (collapsed dims, specialised rows) and the fused product gradient mulSumTo. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, collapseBroadcast, mulSumTo } from '../../src/tensor/kernels/broadcast-arith.js';
-import { binaryBroadcast, broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
+import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, collapseBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
+import { binaryBroadcast, broadcastStrides } from '../../src/kernels/elementwise.js';
 import { mul, gradcheck, tensor, randn, Generator, type Tensor, type DType } from '../../src/index.js';
 import { allocArray, type TypedArray } from '../../src/tensor/dtype.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { addChannelBias, channelSum } from '../../src/tensor/kernels/channel-bias.js';
+import { addChannelBias, channelSum } from '../../src/kernels/channel-bias.js';
 import { randnArray } from './conv-geom.js';
 
 type Ctor = typeof Float32Array | typeof Float64Array;

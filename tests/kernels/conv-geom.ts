@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { Generator } from '../../src/index.js';
 import { expect } from 'vitest';
-import { type ConvGeom, conv2dForwardReference, conv2dBackwardInputReference } from '../../src/tensor/kernels/conv2d.js';
+import { type ConvGeom, conv2dForwardReference, conv2dBackwardInputReference } from '../../src/kernels/conv2d.js';
 
 export type GeomKind = 'any' | 'pointwise' | 'depthwise' | 'dense';
 

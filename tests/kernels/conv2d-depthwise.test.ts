@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import {
   type ConvGeom, conv2dBackwardWeightReference,
   conv2dBackwardWeight,
-} from '../../src/tensor/kernels/conv2d.js';
+} from '../../src/kernels/conv2d.js';
 import {
   conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
-} from '../../src/tensor/kernels/conv2d-depthwise.js';
+} from '../../src/kernels/conv2d-depthwise.js';
 import { expectReferenceBits, geomArb, randnArray, sizes } from './conv-geom.js';
 import { getBackend, setBackend } from '../../src/backend/index.js';
 

@@ -6,16 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { gemmJs } from '../../src/tensor/kernels/gemm.js';
+import { gemmJs } from '../../src/kernels/gemm.js';
 import { gemm, getBackend, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import {
   type ConvGeom, conv2dForward, conv2dForwardReference, conv2dBackwardInput, conv2dBackwardInputReference,
   conv2dBackwardWeight, conv2dBackwardWeightReference,
-} from '../../src/tensor/kernels/conv2d.js';
+} from '../../src/kernels/conv2d.js';
 import {
   type GemmFn, conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
   conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, im2col, col2im,
-} from '../../src/tensor/kernels/conv2d-gemm.js';
+} from '../../src/kernels/conv2d-gemm.js';
 import { geomArb, normRelErr, randnArray, sizes } from './conv-geom.js';
 
 type Arr = Float32Array | Float64Array;

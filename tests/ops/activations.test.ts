@@ -5,7 +5,7 @@ import { gelu, relu, sigmoid, tanh, gradcheck, tensor, Generator, randn, Tensor,
 import { erf, erfc } from '../../src/tensor/erf.js';
 import { loadGolden, maxRelErr } from '../golden.js';
 import { geluBackwardWasm, geluWasm, getBackend, setBackend, wasmFeatures } from '../../src/backend/index.js';
-import { geluBackward as geluBackwardJs, geluForward as geluForwardJs } from '../../src/tensor/kernels/activations.js';
+import { geluBackward as geluBackwardJs, geluForward as geluForwardJs } from '../../src/kernels/activations.js';
 
 /** fn() on backend `name`, restoring the previous backend afterwards. */
 function onBackend<T>(name: 'js' | 'wasm', fn: () => T): T {

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { add, addN, gradcheck, mul, sum, Tensor, tensor } from '../../src/index.js';
-import { addNKernel } from '../../src/tensor/kernels/add-n.js';
+import { addNKernel } from '../../src/kernels/add-n.js';
 import { expectThrowsExactly, rnd, seedArb, shapeArb, uniformTensor } from './core-util.js';
 
 const bitsOf = (t: Tensor): number[] =>

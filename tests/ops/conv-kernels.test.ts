@@ -11,9 +11,9 @@ import {
   conv2dBackwardInput,
   conv2dBackwardWeight,
   channelSum,
-} from '../../src/tensor/kernels/conv2d.js';
-import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/tensor/kernels/conv2d-pointwise.js';
-import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from '../../src/tensor/kernels/conv2d-depthwise.js';
+} from '../../src/kernels/conv2d.js';
+import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/kernels/conv2d-pointwise.js';
+import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from '../../src/kernels/conv2d-depthwise.js';
 import { dot, relClose } from './conv-reference.js';
 import { expectReferenceBits, geomArb, randnArray, sizes } from '../kernels/conv-geom.js';
 

@@ -1,10 +1,10 @@
 /** Kernel properties beyond the op tests: (lo, hi) work ranges compose, and gather/scatter are adjoint. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { gatherStrided, scatterStrided, rowsOf } from '../../src/tensor/kernels/strided.js';
-import { whereKernel } from '../../src/tensor/kernels/where.js';
-import { softmaxForward, softmaxBackward, type LaneGeom } from '../../src/tensor/kernels/softmax.js';
-import { broadcastStrides } from '../../src/tensor/kernels/elementwise.js';
+import { gatherStrided, scatterStrided, rowsOf } from '../../src/kernels/strided.js';
+import { whereKernel } from '../../src/kernels/where.js';
+import { softmaxForward, softmaxBackward, type LaneGeom } from '../../src/kernels/softmax.js';
+import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { stridesOf } from '../../src/index.js';
 import { dot, rnd, seedArb, shapeArb, size } from './core-util.js';
 

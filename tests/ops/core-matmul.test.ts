@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { matmul, gradcheck, tensor, full, Tensor } from '../../src/index.js';
-import { matmulKernel } from '../../src/tensor/kernels/matmul.js';
+import { matmulKernel } from '../../src/kernels/matmul.js';
 import { bshape, dtypeArb, expectClose, ravel, rnd, seedArb, shapeArb, size, unravel } from './core-util.js';
 
 /** Naive numpy matmul: promote 1-D operands, broadcast batch dims, triple loop, drop the promoted dims. */

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { sum, mean, max, min, argmax, sumTo, add, gradcheck, tensor, full, Tensor } from '../../src/index.js';
-import { reducePlan, reduceSum } from '../../src/tensor/kernels/reduce.js';
-import { broadcastStrides, sumToBroadcast } from '../../src/tensor/kernels/elementwise.js';
+import { reducePlan, reduceSum } from '../../src/kernels/reduce.js';
+import { broadcastStrides, sumToBroadcast } from '../../src/kernels/elementwise.js';
 import { dtypeArb, expectClose, rnd, seedArb, shapeArb, size, tolFor, unravel, uniformTensor, ravel } from './core-util.js';
 
 /** A shape and a random axis argument for it: undefined (all), one axis or a list, negative or not. */

@@ -10,9 +10,9 @@
  * forward and input run the wasm gather (../depthwise.ts), over (n, c) planes; weight runs
  * depthwise-weight.ts, over channels. All sums are float32 (float64 across the partials of the weight gradient).
  */
-import type { Buf, ConvGeom } from '../../tensor/kernels/conv2d-common.js';
-import { useWasmFor } from '../elementwise.js';
-import { depthwiseGatherWasm } from '../depthwise.js';
+import type { Buf, ConvGeom } from '../../kernels/conv2d-common.js';
+import { useWasmFor } from './gelu.js';
+import { depthwiseGatherWasm } from './depthwise-gather.js';
 import { getHeap } from '../runtime.js';
 import { depthwiseWeightGradWasm } from './depthwise-weight.js';
 

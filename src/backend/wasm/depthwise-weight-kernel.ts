@@ -8,9 +8,9 @@
  *   [gy, x, gw, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R]
  * offs: T i32 byte offsets of the taps in the padded plane; Hp×Wp: the padded plane; R: rows per float32 partial.
  */
-import type { ThreadContext } from '../thread-context.js';
+import type { ThreadContext } from '../parallel/thread-context.js';
 import { wasmApi } from './api.js';
-import { ACC_BYTES_PER_TAP, depthwiseWeightModuleBytes } from './depthwise-weight-module.js';
+import { ACC_BYTES_PER_TAP, depthwiseWeightModuleBytes } from './modules/depthwise-weight-module.js';
 
 interface Exports {
   pad(src: number, H: number, W: number, dst: number, Hp: number, Wp: number, top: number, left: number): void;

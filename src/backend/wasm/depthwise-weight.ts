@@ -11,7 +11,7 @@
  * Returns false, doing nothing, when the padded plane does not fit in a thread's scratch (the caller then uses
  * the js kernel).
  */
-import type { ConvGeom } from '../../tensor/kernels/conv2d-common.js';
+import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { weightScratchBytes } from './depthwise-weight-kernel.js';
 

@@ -2,8 +2,8 @@
  * What this runtime's WebAssembly accepts, found by validating tiny modules built with our own emitter,
  * never assumed: SIMD128, relaxed SIMD (f32x4.relaxed_madd) and shared memories (threads).
  */
-import { encodeModule } from './encoding.js';
-import { FunctionBuilder, f32x4, v128 } from './instructions.js';
+import { encodeModule } from './emit/encoding.js';
+import { FunctionBuilder, f32x4, v128 } from './emit/instructions.js';
 import { wasmApi } from './api.js';
 
 const DROP = 0x1a;

@@ -4,7 +4,7 @@
  * and run the macro-kernel. Same order of summation as the js GEMM's (k ascending within a slice, slices added to C
  * in order), in float32. Runs unchanged in the main thread and in workers; `scratch` must be private to the caller.
  */
-import type { GemmKernelShape } from './gemm-module.js';
+import type { GemmKernelShape } from './modules/gemm-module.js';
 
 export interface GemmExports {
   packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;

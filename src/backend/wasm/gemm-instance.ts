@@ -1,7 +1,7 @@
 /** Compile (once per thread) and instantiate the generated GEMM kernel over a given memory. */
 import { wasmApi, type WasmMemory } from './api.js';
 import { wasmFeatures } from './features.js';
-import { type GemmKernelShape, gemmModuleBytes } from './gemm-module.js';
+import { type GemmKernelShape, gemmModuleBytes } from './modules/gemm-module.js';
 import type { GemmExports } from './gemm-driver.js';
 
 /** 4×8 measured fastest on AVX2/AVX-512 x86 under V8 (8 accumulators + 2 B vectors + 1 splat of 16 xmm registers). */

@@ -1,0 +1,172 @@
+/**
+ * The shared heap: one shared WebAssembly.Memory that the main thread and every worker map. Wasm kernels can only
+ * read their own memory, and workers can only see SharedArrayBuffers, so both backends run pooled work on data
+ * in this heap and pass byte addresses, never arrays, to the workers.
+ *
+ * Layout (byte addresses):
+ *   [0, 64)                           never used (address 0 stays a null pointer)
+ *   [64, 64 + slots·slotBytes)        one private scratch slot per thread (kernel packing buffers)
+ *   [stagingBase, top)                regions: tensor buffers (`allocRegion`) and staging areas (`stage`)
+ *
+ * Regions come from free lists of their exact (64-byte rounded) size, else from the top, which only moves up; a
+ * freed region goes back on its list. A training step asks for the same sizes every time, so the lists serve it.
+ * Staging areas are rounded up to a power of two (few sizes, so little is stranded) and all freed together by
+ * `resetStaging`, which each top-level call does first.
+ *
+ * Memory management choice: operands that are ordinary JS arrays are copied into staging areas and results
+ * copied back (a memcpy each, O(MK + KN + MN) against the O(MNK) multiply); arrays that are already views of
+ * this heap (tensor buffers the buffer pool hands out on the wasm backend, see tensor-buffers.ts) are used in place
+ * with no copy. Scratch is allocated once per thread and reused. The memory only grows (by whole pages, on
+ * demand); it never moves, so addresses stay valid.
+ */
+import { WASM_PAGE_BYTES, type WasmMemory, wasmApi } from '../wasm/api.js';
+import type { FloatArray } from '../../tensor/dtype.js';
+
+const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+
+export class SharedHeap {
+  readonly memory: WasmMemory;
+  readonly slotBytes: number;
+  readonly slots: number;
+  readonly stagingBase: number;
+  private top: number;
+  /** Free regions by size in bytes. */
+  private readonly freeRegions = new Map<number, number[]>();
+  /** Staging areas handed out since the last reset: [address, bytes]. */
+  private staged: [number, number][] = [];
+  /** Bytes in regions currently handed out (tensor buffers and staging), for the caller's limits. */
+  private inUse = 0;
+  /** Every buffer object the memory has handed out (a new one after each growth): to recognise our views. */
+  private readonly buffers = new Set<ArrayBuffer | SharedArrayBuffer>();
+  private f32View: Float32Array = new Float32Array(0);
+  private f64View: Float64Array = new Float64Array(0);
+
+  /** Wrap an existing memory (in a worker) or create one (main thread). */
+  constructor(opts: { slots: number; slotBytes: number; memory?: WasmMemory; initialBytes?: number }) {
+    if (!wasmApi) throw new Error('SharedHeap: this runtime has no WebAssembly');
+    this.slots = opts.slots;
+    this.slotBytes = align(opts.slotBytes, 64);
+    this.stagingBase = 64 + this.slots * this.slotBytes;
+    this.top = this.stagingBase;
+    const pages = Math.ceil(Math.max(this.stagingBase + (opts.initialBytes ?? 1 << 24), 1) / WASM_PAGE_BYTES);
+    this.memory = opts.memory ?? new wasmApi.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    this.ensure(this.stagingBase);
+  }
+
+  /** Byte address of thread `slot`'s private scratch. */
+  scratch(slot: number): number {
+    if (slot < 0 || slot >= this.slots) throw new Error(`SharedHeap: no scratch slot ${slot} (have ${this.slots})`);
+    return 64 + slot * this.slotBytes;
+  }
+
+  /** Make [0, bytes) addressable, growing the memory if needed. */
+  ensure(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) {
+      // grow with headroom (a quarter more, at least 64 MiB): untouched pages cost address space, not memory
+      const max = MAX_PAGES * WASM_PAGE_BYTES;
+      if (bytes > max) throw new Error(`SharedHeap: ${bytes} bytes needed, more than the 4 GiB WebAssembly memory`);
+      const want = Math.min(max, Math.max(bytes, have + Math.max(have >> 2, 64 << 20)));
+      this.memory.grow(Math.ceil((want - have) / WASM_PAGE_BYTES));
+    }
+    this.refresh();
+  }
+
+  /** Current float32 / float64 views over the whole memory (re-made after growth). */
+  get f32(): Float32Array {
+    if (this.f32View.buffer !== this.memory.buffer || this.f32View.length === 0) this.refresh();
+    return this.f32View;
+  }
+
+  get f64(): Float64Array {
+    if (this.f64View.buffer !== this.memory.buffer || this.f64View.length === 0) this.refresh();
+    return this.f64View;
+  }
+
+  /** True when `x` is a view of this heap (so its byteOffset is its wasm address). */
+  contains(x: ArrayBufferView): boolean {
+    return this.buffers.has(x.buffer) || (this.refresh(), this.buffers.has(x.buffer));
+  }
+
+  /**
+   * Byte address of x[offset] for a kernel: x itself when it is a view of this heap, else a staged copy of
+   * x[offset, offset + length) (valid until the next resetStaging).
+   */
+  place(x: FloatArray, offset = 0, length = x.length - offset): number {
+    if (this.contains(x)) return x.byteOffset + offset * x.BYTES_PER_ELEMENT;
+    return this.stageCopy(x, offset, length, x instanceof Float64Array ? 'float64' : 'float32');
+  }
+
+  /** True when every array is a view of this heap (pooled work on them needs no copies). */
+  containsAll(arrays: readonly ArrayBufferView[]): boolean {
+    return arrays.every((x) => this.contains(x));
+  }
+
+  /** Free every staging area handed out since the last reset. */
+  resetStaging(): void {
+    for (const [at, bytes] of this.staged) this.freeRegion(at, bytes);
+    this.staged = [];
+  }
+
+  /** A staging area of at least `bytes` (64-byte aligned), valid until the next resetStaging; its byte address. */
+  stage(bytes: number): number {
+    const size = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
+    const at = this.allocRegion(size);
+    if (at === 0) throw new Error(`SharedHeap: cannot stage ${bytes} bytes: the 4 GiB WebAssembly memory is full`);
+    this.staged.push([at, size]);
+    return at;
+  }
+
+  /**
+   * A region of `bytes` (rounded up to 64); returns its byte address, or 0 when the memory would pass `limit`
+   * bytes (default: the 4 GiB wasm32 maximum). The region holds whatever it last held (zeros if never used).
+   */
+  allocRegion(bytes: number, limit = MAX_PAGES * WASM_PAGE_BYTES): number {
+    const size = align(Math.max(bytes, 1), 64);
+    const list = this.freeRegions.get(size);
+    let at = list?.pop();
+    if (at === undefined) {
+      if (this.top + size > limit) return 0;
+      at = this.top;
+      this.top += size;
+      this.ensure(this.top);
+    }
+    this.inUse += size;
+    return at;
+  }
+
+  /** Give back a region from allocRegion (same `bytes`). */
+  freeRegion(at: number, bytes: number): void {
+    const size = align(Math.max(bytes, 1), 64);
+    let list = this.freeRegions.get(size);
+    if (!list) this.freeRegions.set(size, (list = []));
+    list.push(at);
+    this.inUse -= size;
+  }
+
+  /** Bytes of the memory in use: handed-out regions, and the whole memory's current size. */
+  usage(): { inUseBytes: number; memoryBytes: number } {
+    return { inUseBytes: this.inUse, memoryBytes: this.memory.buffer.byteLength };
+  }
+
+  /** Copy x[offset, offset + length) into the staging arena as `like` (float32 or float64); returns the address of x[offset]. */
+  stageCopy(x: FloatArray, offset: number, length: number, as: 'float32' | 'float64'): number {
+    const size = as === 'float32' ? 4 : 8;
+    const at = this.stage(length * size);
+    (as === 'float32' ? this.f32 : this.f64).set(x.subarray(offset, offset + length), at / size);
+    return at;
+  }
+
+  private refresh(): void {
+    const buf = this.memory.buffer;
+    this.buffers.add(buf);
+    if (this.f32View.buffer !== buf || this.f32View.byteLength !== buf.byteLength) {
+      this.f32View = new Float32Array(buf);
+      this.f64View = new Float64Array(buf);
+    }
+  }
+}
+
+export function align(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}

@@ -1,0 +1,124 @@
+/**
+ * The plain-TypeScript (js) kernels on the worker pool. A js kernel called over its whole range on the main thread
+ * asks here first; when the pool has more than one thread and the work is large enough, its operands are staged
+ * into the shared heap (unless they already live there), the pool runs the same kernel on disjoint output ranges
+ * (src/backend/js-kernels.ts), and the output is copied back. Otherwise the caller runs its loop itself.
+ *
+ *   runElementwiseJs(kernel, out, inputs)   out[i] = f(inputs…[i]); chunks of elementChunk elements
+ *   runDepthwiseJs(pass, out, a, b, bias, g) a depth-wise conv pass (stride 1) over (n, c) planes, or channels for
+ *                                           the weight gradient; chunks of ~depthwiseChunk multiply-adds
+ *
+ * Results are bit-identical to the single-thread loop for any thread count: every output element is computed
+ * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
+ * plane, or one channel's taps summed over every (n, i, j) in order).
+ */
+import { isMainThread } from 'node:worker_threads';
+import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
+import type { ConvGeom } from '../../kernels/conv2d-common.js';
+import { getHeap, getPool, getThreads } from '../runtime.js';
+
+/**
+ * Chunk sizes; work smaller than two chunks stays on the calling thread. Tests shrink them to split small
+ * problems into many chunks.
+ *   elementChunk     elements per chunk of element-wise work (~0.3 ms of exact GELU)
+ *   depthwiseChunk   multiply-adds per chunk of depth-wise work (~0.5 ms)
+ */
+export const jsPoolChunks = { elementChunk: 1 << 14, depthwiseChunk: 1 << 19 };
+
+/** Depth-wise passes by their pooled-kernel arg code. */
+export const DEPTHWISE_PASS = { forward: 0, input: 1, weight: 2 } as const;
+export type DepthwisePass = keyof typeof DEPTHWISE_PASS;
+
+/** Pool threads available to a js kernel called here, or 1 (worker thread, one thread, no compiled worker). */
+function poolThreads(): number {
+  return isMainThread && getThreads() > 1 ? getPool().size : 1;
+}
+
+/** Same element type as `out` (so the pooled views are one type), or null. */
+function sameType(out: FloatArray, arrays: readonly (TypedArray | null)[]): boolean {
+  const Arr = out instanceof Float64Array ? Float64Array : Float32Array;
+  return arrays.every((a) => a === null || a instanceof Arr);
+}
+
+/** Address for `out` in the heap (staged uninitialised unless it is a heap view) and how to copy it back. */
+function placeOut(out: FloatArray): { addr: number; copyBack: () => void } {
+  const heap = getHeap();
+  if (heap.contains(out)) return { addr: out.byteOffset, copyBack: () => {} };
+  const size = out.BYTES_PER_ELEMENT, addr = heap.stage(size * out.length);
+  const copyBack = (): void => {
+    const view = size === 8 ? heap.f64 : heap.f32;
+    out.set(view.subarray(addr / size, addr / size + out.length));
+  };
+  return { addr, copyBack };
+}
+
+/**
+ * Run pooled element-wise kernel `kernel` (args [bytesPerElement, out, ...inputs]) over out's n elements, when
+ * worth it. Returns false, having done nothing, when the caller should run its own loop.
+ */
+export function runElementwiseJs(kernel: string, out: FloatArray, inputs: readonly FloatArray[]): boolean {
+  const n = out.length, chunk = jsPoolChunks.elementChunk;
+  if (n < 2 * chunk || !sameType(out, inputs) || inputs.some((a) => a.length < n)) return false;
+  const threads = poolThreads();
+  if (threads < 2) return false;
+  getHeap().resetStaging();
+  const addrs = inputs.map((x) => getHeap().place(x));
+  const dst = placeOut(out);
+  const chunks = Math.ceil(n / chunk);
+  getPool().run(kernel, [out.BYTES_PER_ELEMENT, dst.addr, ...addrs], n, { threads: Math.min(threads, chunks), chunks });
+  dst.copyBack();
+  return true;
+}
+
+/**
+ * Run a stride-1 depth-wise conv pass on the pool, when worth it ('depthwise.js', args in js-kernels.ts):
+ *   forward  out = y  [N, C, oH, oW], a = x,  b = w, bias   planes of N·C
+ *   input    out = gx [N, C, H, W],   a = gy, b = w          planes of N·C
+ *   weight   out = gw [C, 1, kH, kW], a = gy, b = x          channels of C
+ * Returns false, having done nothing, when the caller should run its own loop.
+ */
+export function runDepthwiseJs(
+  pass: DepthwisePass, out: FloatArray, a: TypedArray, b: TypedArray, bias: TypedArray | null, g: ConvGeom,
+): boolean {
+  if (g.sH !== 1 || g.sW !== 1 || !sameType(out, [a, b, bias])) return false;
+  const C = g.Cout, T = g.kH * g.kW;
+  const total = pass === 'weight' ? C : g.N * C;
+  const macs = g.N * C * g.oH * g.oW * T;
+  const chunks = Math.min(total, Math.floor(macs / jsPoolChunks.depthwiseChunk));
+  if (chunks < 2) return false;
+  const threads = poolThreads();
+  if (threads < 2) return false;
+  getHeap().resetStaging();
+  const [aAddr, bAddr] = [getHeap().place(a as FloatArray), getHeap().place(b as FloatArray)];
+  const biasAddr = bias ? getHeap().place(bias as FloatArray) : 0;
+  const dst = placeOut(out);
+  const args = [out.BYTES_PER_ELEMENT, DEPTHWISE_PASS[pass], dst.addr, aAddr, bAddr, biasAddr,
+    g.N, C, g.H, g.W, g.kH, g.kW, g.oH, g.oW, g.pH, g.pW, g.dH, g.dW];
+  getPool().run('depthwise.js', args, total, { threads: Math.min(threads, chunks), chunks });
+  dst.copyBack();
+  return true;
+}
+
+/**
+ * target[i] += g[i] on the pool (the engine's gradient accumulation), when both live in the heap and it is worth
+ * it; one addition per element, so the same bits as the loop. Returns false, having done nothing, otherwise.
+ */
+export function addIntoPooled(target: FloatArray, g: FloatArray): boolean {
+  return getHeap().containsAll([target, g]) && runElementwiseJs('add.js', target, [target, g]);
+}
+
+/**
+ * gb[c] = Σ_{n,i} gy[n,c,i] (channel-bias.ts channelSum, its documented order) with channels split over the pool,
+ * when gy lives in the heap and the sum is big enough. Returns false, having done nothing, otherwise.
+ */
+export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: number, plane: number): boolean {
+  const total = N * C * plane;
+  if (C < 2 || total < 4 * jsPoolChunks.elementChunk || !getHeap().contains(gy) || !sameType(gb, [gy])) return false;
+  const threads = Math.min(poolThreads(), C);
+  if (threads < 2) return false;
+  getHeap().resetStaging();
+  const dst = placeOut(gb);
+  getPool().run('channelSum.js', [gb.BYTES_PER_ELEMENT, dst.addr, gy.byteOffset, N, C, plane], C, { threads, chunks: Math.min(C, 4 * threads) });
+  dst.copyBack();
+  return true;
+}

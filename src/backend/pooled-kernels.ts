@@ -1,0 +1,117 @@
+/**
+ * Kernels the worker pool can run, by name. Every thread imports this list, so the kernel is the same code
+ * everywhere. A pooled kernel receives only numbers: `args` (byte addresses into the shared heap, sizes, flags)
+ * and its part [lo, hi) of the work range, whose outputs must not overlap any other part's.
+ *
+ * To add one: write `{ name, run(ctx, args, lo, hi) }` next to the others (reading arrays through ctx.heap.f32 /
+ * ctx.heap.f64 at address / 4 or / 8) and append it to `poolKernels`.
+ */
+import type { ThreadContext } from './parallel/thread-context.js';
+import { gemmJs } from '../kernels/gemm.js';
+import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
+import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
+import { jsPoolKernels } from './parallel/js-kernels.js';
+import { elementwisePoolKernels } from './wasm/elementwise-pooled.js';
+
+export interface PoolKernel {
+  readonly name: string;
+  run(ctx: ThreadContext, args: Float64Array, lo: number, hi: number): void;
+}
+
+/**
+ * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement,
+ * packedA, packedB, rowBias] (a, b, c byte addresses of element 0; packedA/packedB: wasm only, address of the
+ * operand packed in full by 'gemm.wasm.pack', or 0; rowBias: address of a bias per row of C added to the finished
+ * product, or 0). [lo, hi) are rows of C, or columns when splitColumns = 1.
+ */
+export const GEMM_ARGS = 17;
+
+function wasmProblem(g: Float64Array): WasmGemmProblem {
+  return {
+    M: g[0], N: g[1], K: g[2], a: g[3], lda: g[4], transA: g[5] === 1, b: g[6], ldb: g[7], transB: g[8] === 1,
+    c: g[9], ldc: g[10], accumulate: g[11] === 1, packedA: g[14], packedB: g[15], bias: g[16],
+  };
+}
+
+const gemmJsKernel: PoolKernel = {
+  name: 'gemm.js',
+  run(ctx, g, lo, hi) {
+    const f64 = g[13] === 8, view = f64 ? ctx.heap.f64 : ctx.heap.f32, size = f64 ? 8 : 4;
+    const p = {
+      M: g[0], N: g[1], K: g[2],
+      a: view, aOffset: g[3] / size, lda: g[4], transA: g[5] === 1,
+      b: view, bOffset: g[6] / size, ldb: g[7], transB: g[8] === 1,
+      c: view, cOffset: g[9] / size, ldc: g[10], accumulate: g[11] === 1,
+      rowBias: g[16] ? view : undefined, rowBiasOffset: g[16] / size,
+    };
+    if (g[12] === 1) gemmJs(p, 0, p.M, lo, hi);
+    else gemmJs(p, lo, hi, 0, p.N);
+  },
+};
+
+const gemmWasmKernel: PoolKernel = {
+  name: 'gemm.wasm',
+  run(ctx, g, lo, hi) {
+    const p = wasmProblem(g);
+    if (g[12] === 1) gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, 0, p.M, lo, hi);
+    else gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, lo, hi, 0, p.N);
+  },
+};
+
+/** Packs lanes [lo, hi) of the operand that has a packed address (A's rows or B's columns) in full. */
+const gemmWasmPackKernel: PoolKernel = {
+  name: 'gemm.wasm.pack',
+  run(ctx, g, lo, hi) {
+    const p = wasmProblem(g);
+    if (p.packedA) packFull(ctx.wasmGemm, ctx.gemmShape, p, 'A', p.packedA, lo, hi);
+    else packFull(ctx.wasmGemm, ctx.gemmShape, p, 'B', p.packedB, lo, hi);
+  },
+};
+
+/** GELU args: [x, y] byte addresses of float32 arrays; [lo, hi) are elements. */
+const geluWasmKernel: PoolKernel = {
+  name: 'gelu.wasm',
+  run(ctx, g, lo, hi) {
+    ctx.wasmGelu.gelu(g[0] + 4 * lo, g[1] + 4 * lo, hi - lo);
+  },
+};
+
+/** GELU backward args: [gy, x, gx] byte addresses of float32 arrays; [lo, hi) are elements. */
+const geluBackwardWasmKernel: PoolKernel = {
+  name: 'geluBackward.wasm',
+  run(ctx, g, lo, hi) {
+    ctx.wasmGelu.geluBackward(g[0] + 4 * lo, g[1] + 4 * lo, g[2] + 4 * lo, hi - lo);
+  },
+};
+
+/**
+ * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp]
+ * (byte addresses; see depthwise.ts). [lo, hi) are planes.
+ */
+const depthwiseWasmKernel: PoolKernel = {
+  name: 'depthwise.wasm',
+  run(ctx, g, lo, hi) {
+    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp] = g;
+    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane;
+    for (let q = lo; q < hi; q++) {
+      const c = q % C;
+      plane(src + 4 * q * srcH * srcW, srcH, srcW, dst + 4 * q * dstH * dstW, dstH, dstW,
+        ctx.scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
+    }
+  },
+};
+
+/** Depth-wise weight gradient args: see wasm/depthwise-weight-kernel.ts. [lo, hi) are channels. */
+const depthwiseWeightWasmKernel: PoolKernel = { name: 'depthwise.weight.wasm', run: depthwiseWeightChannels };
+
+/** Does nothing: for measuring the pool's round trip. */
+const noopKernel: PoolKernel = { name: 'noop', run() {} };
+
+export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
+  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels, ...elementwisePoolKernels];
+
+export function kernelId(name: string): number {
+  const id = poolKernels.findIndex((k) => k.name === name);
+  if (id < 0) throw new Error(`pool: no kernel named '${name}' (have ${poolKernels.map((k) => k.name).join(', ')})`);
+  return id;
+}

@@ -1,0 +1,60 @@
+/**
+ * Stride-1 depth-wise gather on the wasm backend (float32), the shared body of a depth-wise conv's forward and
+ * input-gradient passes; it mirrors gatherPlanes in src/tensor/kernels/conv2d-depthwise.ts:
+ *
+ *   dst[q][i, j] = init_c + Σ_t w[c·T + t] · src[q][i + dy_t, j + dx_t]    planes q < P, c = q mod C,
+ *   init_c = bias ? bias[c] : 0, src read as 0 outside its srcH×srcW plane, dst planes dstH×dstW.
+ *
+ * Forward: dy_t = kh·dH − pH, dx_t = kw·dW − pW, bias = the conv bias. Input gradient: the same taps negated,
+ * bias null. The inputs are staged into the shared heap (unless already there), planes are split over the pool,
+ * and each thread pads a plane into its scratch before gathering (wasm/depthwise-module.ts). Sums are float32
+ * (the js kernel sums in float64), in tap order.
+ */
+import type { FloatArray } from '../../tensor/dtype.js';
+import { ConfigError } from '../../tensor/errors.js';
+import { getHeap, getPool, getThreads } from '../runtime.js';
+
+export interface DepthwiseGather {
+  dst: Float32Array;
+  src: Float32Array;
+  /** C×T weights, tap t of channel c at c·T + t */
+  w: Float32Array;
+  bias: Float32Array | null;
+  C: number;
+  dy: ArrayLike<number>;
+  dx: ArrayLike<number>;
+  srcH: number;
+  srcW: number;
+  dstH: number;
+  dstW: number;
+}
+
+/** Planes per chunk are chosen so a chunk is ~64k outputs. */
+const CHUNK_OUTPUTS = 1 << 16;
+
+export function depthwiseGatherWasm(g: DepthwiseGather): void {
+  const T = g.dy.length, planes = g.dst.length / (g.dstH * g.dstW);
+  if (planes === 0) return;
+  let minDy = 0, maxDy = 0, minDx = 0, maxDx = 0;
+  for (let t = 0; t < T; t++) {
+    minDy = Math.min(minDy, g.dy[t]); maxDy = Math.max(maxDy, g.dy[t]);
+    minDx = Math.min(minDx, g.dx[t]); maxDx = Math.max(maxDx, g.dx[t]);
+  }
+  // zero border: every tap of every output lands inside the padded plane
+  const top = -minDy, left = -minDx;
+  const Hp = Math.max(g.srcH, g.dstH + maxDy) + top, Wp = Math.max(g.srcW, g.dstW + maxDx) + left;
+  const heap = getHeap();
+  if (Hp * Wp * 4 > heap.slotBytes) {
+    throw new ConfigError('depthwiseGatherWasm', `a padded plane of ${Hp}x${Wp} exceeds the per-thread scratch (${heap.slotBytes} bytes)`);
+  }
+  heap.resetStaging();
+  const src = heap.place(g.src), w = heap.place(g.w), bias = g.bias ? heap.place(g.bias) : 0;
+  const dstIn = heap.contains(g.dst), dst = dstIn ? g.dst.byteOffset : heap.stage(4 * g.dst.length);
+  const taps = heap.stage(4 * T);
+  const tapView = new Int32Array(heap.memory.buffer, taps, T);
+  for (let t = 0; t < T; t++) tapView[t] = ((g.dy[t] + top) * Wp + g.dx[t] + left) * 4;
+  const perPlane = g.dstH * g.dstW, chunks = Math.max(1, Math.ceil((planes * perPlane) / CHUNK_OUTPUTS));
+  const args = [src, dst, w, bias, g.C, T, taps, g.srcH, g.srcW, g.dstH, g.dstW, top, left, Hp, Wp];
+  getPool().run('depthwise.wasm', args, planes, { threads: Math.min(getThreads(), chunks), chunks });
+  if (!dstIn) g.dst.set(heap.f32.subarray(dst / 4, dst / 4 + g.dst.length));
+}

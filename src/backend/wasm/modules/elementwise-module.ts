@@ -1,0 +1,330 @@
+/**
+ * Generates the WebAssembly element-wise kernels for float32 data (byte addresses; n elements):
+ *   add_vv(a, b, out, n)   out[i] = a[i] + b[i]       (likewise sub, mul, div)
+ *   add_vs(a, v, out, n)   out[i] = a[i] + v          (v an f32 parameter: one operand constant along the row)
+ *   add_sv(u, b, out, n)   out[i] = u + b[i]
+ *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
+ *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
+ *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
+ *   bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th)   its adjoint on one plane (bilinearBackward's order)
+ *   colDots(g, x, out, K, stride, n, buf)        out[j] = f32(Σ_k g[k, j]·x[k, j]) in double, k in order from 0
+ *   bnStats(x, N, stride, HW, K, out)            out = [Σ d, Σ d²],  d = x − K over one channel's N planes (double)
+ *   bnGradSums(gy, x, N, stride, HW, μ, out)     out = [Σ gy, Σ gy·(x − μ)]                              (double)
+ *   bnGradTrain(gy, x, gx, n, μ, ḡ, k, s)        gx[i] = f32(((gy[i] − ḡ) − (x[i] − μ)·k)·s)            (double)
+ *
+ * Same bits as the js kernels (src/tensor/kernels/broadcast-arith.ts, add-n.ts, batchnorm2d.ts): a JS float32
+ * a + b, a·b, a − b, a / b is the double-precision result rounded to float32 on the store, which equals the
+ * float32 operation (double has more than 2·24 + 2 bits, so the double rounding is harmless), and f32x4.add etc.
+ * are IEEE lane-wise; addN keeps the left-to-right order with every partial sum rounded to float32. The BatchNorm
+ * apply is computed in double as in JS (f64x2: promote two floats, multiply, add, demote with round-to-nearest).
+ * Vector or scalar, every element gets the same operations, so any split of [0, n) gives the same bits.
+ */
+import { encodeModule, uleb } from '../emit/encoding.js';
+import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, memory, v128 } from '../emit/instructions.js';
+
+const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
+/** The f64 and f64x2 instructions the BatchNorm apply needs (not in instructions.ts). */
+const f64 = {
+  add: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa0],
+  sub: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa1],
+  mul: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa2],
+  promoteF32: (a: Expr): Expr => [...a, 0xbb],
+  load: (addr: Expr): Expr => [...addr, 0x2b, 3, 0],
+  store: (addr: Expr, v: Expr): Expr => [...addr, ...v, 0x39, 3, 0],
+  demoteToF32: (a: Expr): Expr => [...a, 0xb6],
+};
+const f64x2 = {
+  splat: (x: Expr) => simd(0x14, x),
+  add: (a: Expr, b: Expr) => simd(0xf0, a, b),
+  sub: (a: Expr, b: Expr) => simd(0xf1, a, b),
+  mul: (a: Expr, b: Expr) => simd(0xf2, a, b),
+  lane: (a: Expr, l: number): Expr => [...simd(0x21, a), l],
+  withLane: (a: Expr, l: number, v: Expr): Expr => [...simd(0x22, a, v), l],
+  /** the two low f32 lanes, widened to f64 */
+  promoteLow: (a: Expr) => simd(0x5f, a),
+  /** f64 lanes rounded to f32 in lanes 0, 1; lanes 2, 3 zero */
+  demoteZero: (a: Expr) => simd(0x5e, a),
+};
+/** v128.load64_zero: two f32 from memory into lanes 0, 1.  v128.store64_lane 0: lanes 0, 1 to memory. */
+const load2 = (addr: Expr): Expr => [...simd(0x5d, addr), 3, 0];
+const store2 = (addr: Expr, v: Expr): Expr => [...simd(0x5b, addr, v), 3, 0, 0];
+
+export const ARITH_OPS = ['add', 'sub', 'mul', 'div'] as const;
+export type ArithName = (typeof ARITH_OPS)[number];
+const VEC = { add: f32x4.add, sub: f32x4.sub, mul: f32x4.mul, div: f32x4.div };
+const SCALAR = { add: f32.add, sub: f32.sub, mul: f32.mul, div: f32.div };
+
+/** Elements of out that addN sums in place, one input at a time, while they sit in L1 (as the js kernel). */
+const ADDN_BLOCK = 2048;
+
+/** Address base + 4·(i + 4k): element i (plus k vectors) of the array at byte address `base`. */
+const at = (base: Expr, i: Local, k = 0): Expr => i32.add(i32.add(base, i32.shl(i.get(), i32.const(2))), i32.const(16 * k));
+
+/**
+ * for i in [from, to): two vectors per iteration, then single vectors, then single elements. `vec(k)` is the
+ * statement for vector k of the iteration (elements i + 4k .. i + 4k + 3), `one()` the one for element i.
+ */
+function stream(f: FunctionBuilder, tag: string, i: Local, from: Expr, to: Local, vec: (k: number) => Expr, one: () => Expr): Expr[] {
+  const end8 = f.local(`end8${tag}`, 'i32'), end4 = f.local(`end4${tag}`, 'i32');
+  return [
+    i.set(from),
+    end8.set(i32.sub(to.get(), i32.and(i32.sub(to.get(), i.get()), i32.const(7)))),
+    end4.set(i32.sub(to.get(), i32.and(i32.sub(to.get(), i.get()), i32.const(3)))),
+    forLoop(i, i.get(), end8.get(), 8, vec(0), vec(1)),
+    forLoop(i, i.get(), end4.get(), 4, vec(0)),
+    forLoop(i, i.get(), to.get(), 1, one()),
+  ];
+}
+
+/** out = a (op) b with both operands arrays ('vv'), b a scalar ('vs') or a a scalar ('sv'). */
+function arithFunction(op: ArithName, form: 'vv' | 'vs' | 'sv') {
+  const params: Record<string, 'i32' | 'f32'> = form === 'vv' ? { a: 'i32', b: 'i32' } : form === 'vs' ? { a: 'i32', v: 'f32' } : { u: 'f32', b: 'i32' };
+  const f = new FunctionBuilder(`${op}_${form}`, { ...params, out: 'i32', n: 'i32' });
+  const out = f.param('out'), n = f.param('n'), i = f.local('i', 'i32');
+  const splat = f.local('splat', 'v128');
+  const V = VEC[op], S = SCALAR[op];
+  let vec: (k: number) => Expr, one: () => Expr;
+  const init: Expr[] = [];
+  if (form === 'vv') {
+    const a = f.param('a'), b = f.param('b');
+    vec = (k) => v128.store(at(out.get(), i, k), V(v128.load(at(a.get(), i, k)), v128.load(at(b.get(), i, k))));
+    one = () => f32.store(at(out.get(), i), S(f32.load(at(a.get(), i)), f32.load(at(b.get(), i))));
+  } else if (form === 'vs') {
+    const a = f.param('a'), v = f.param('v');
+    init.push(splat.set(f32x4.splat(v.get())));
+    vec = (k) => v128.store(at(out.get(), i, k), V(v128.load(at(a.get(), i, k)), splat.get()));
+    one = () => f32.store(at(out.get(), i), S(f32.load(at(a.get(), i)), v.get()));
+  } else {
+    const u = f.param('u'), b = f.param('b');
+    init.push(splat.set(f32x4.splat(u.get())));
+    vec = (k) => v128.store(at(out.get(), i, k), V(splat.get(), v128.load(at(b.get(), i, k))));
+    one = () => f32.store(at(out.get(), i), S(u.get(), f32.load(at(b.get(), i))));
+  }
+  return f.build([...init, ...stream(f, '', i, i32.const(0), n, vec, one)]);
+}
+
+/** addN(list, k ≥ 2, out, n): blocks of ADDN_BLOCK elements, out = x0 + x1, then out += x_j for j = 2 … k − 1. */
+function addNFunction() {
+  const f = new FunctionBuilder('addN', { list: 'i32', k: 'i32', out: 'i32', n: 'i32' });
+  const list = f.param('list'), k = f.param('k'), out = f.param('out'), n = f.param('n');
+  const b = f.local('b', 'i32'), e = f.local('e', 'i32'), i = f.local('i', 'i32'), j = f.local('j', 'i32');
+  const x0 = f.local('x0', 'i32'), x1 = f.local('x1', 'i32'), xj = f.local('xj', 'i32');
+  const pair = stream(f, 'p', i, b.get(), e,
+    (q) => v128.store(at(out.get(), i, q), f32x4.add(v128.load(at(x0.get(), i, q)), v128.load(at(x1.get(), i, q)))),
+    () => f32.store(at(out.get(), i), f32.add(f32.load(at(x0.get(), i)), f32.load(at(x1.get(), i)))));
+  const acc = stream(f, 'a', i, b.get(), e,
+    (q) => v128.store(at(out.get(), i, q), f32x4.add(v128.load(at(out.get(), i, q)), v128.load(at(xj.get(), i, q)))),
+    () => f32.store(at(out.get(), i), f32.add(f32.load(at(out.get(), i)), f32.load(at(xj.get(), i)))));
+  return f.build([
+    x0.set(i32.load(list.get())),
+    x1.set(i32.load(list.get(), 4)),
+    forLoop(b, i32.const(0), n.get(), ADDN_BLOCK,
+      e.set(i32.select(n.get(), i32.add(b.get(), i32.const(ADDN_BLOCK)), i32.ltS(n.get(), i32.add(b.get(), i32.const(ADDN_BLOCK))))),
+      ...pair,
+      forLoop(j, i32.const(2), k.get(), 1,
+        xj.set(i32.load(i32.add(list.get(), i32.shl(j.get(), i32.const(2))))),
+        ...acc)),
+  ]);
+}
+
+/** bnApply(x, y, n, α, β): y[i] = f32(f64(x[i])·α + β), two floats per f64x2. */
+function bnApplyFunction() {
+  const f = new FunctionBuilder('bnApply', { x: 'i32', y: 'i32', n: 'i32', alpha: 'f64', beta: 'f64' });
+  const x = f.param('x'), y = f.param('y'), n = f.param('n'), alpha = f.param('alpha'), beta = f.param('beta');
+  const i = f.local('i', 'i32'), va = f.local('va', 'v128'), vb = f.local('vb', 'v128');
+  const half = (k: number): Expr => {
+    const addr = (base: Local) => i32.add(at(base.get(), i), i32.const(8 * k));
+    return store2(addr(y), f64x2.demoteZero(f64x2.add(f64x2.mul(f64x2.promoteLow(load2(addr(x))), va.get()), vb.get())));
+  };
+  const vec = (k: number): Expr => [...half(2 * k), ...half(2 * k + 1)];
+  const one = (): Expr => f32.store(at(y.get(), i), f64.demoteToF32(f64.add(f64.mul(f64.promoteF32(f32.load(at(x.get(), i))), alpha.get()), beta.get())));
+  return f.build([va.set(f64x2.splat(alpha.get())), vb.set(f64x2.splat(beta.get())), ...stream(f, '', i, i32.const(0), n, vec, one)]);
+}
+
+/**
+ * bilinearPlane(x, y, W, oH, oW, tw, th, buf): plane y [oH, oW] from plane x [·, W], as bilinearForward in
+ * kernels/upsample2d.ts:  y[oh, ow] = f32(h0·A + h1·B),  A = w0·x[r0, c0] + w1·x[r0, c1],  B the same on row r1,
+ * all in double. tw, th: addresses of the axis tables, each i0 (i32[len]), i1 (i32[len]), l0 (f64[len]), l1 (f64[len])
+ * back to back (len = oW, oH). The horizontal sums of an input row r (A or B, one double per output column) are
+ * made once into buf + (r mod 2)·8·oW and kept while consecutive output rows use r (r1 ∈ {r0, r0 + 1}, so the two
+ * rows an output row needs are in different halves); the vertical combination runs two columns per f64x2.
+ */
+function bilinearPlaneFunction() {
+  const f = new FunctionBuilder('bilinearPlane', { x: 'i32', y: 'i32', W: 'i32', oH: 'i32', oW: 'i32', tw: 'i32', th: 'i32', buf: 'i32' });
+  const [x, y, W, oH, oW, tw, th, buf] = ['x', 'y', 'W', 'oH', 'oW', 'tw', 'th', 'buf'].map((n) => f.param(n));
+  const L = (n: string, t: 'i32' | 'f64' | 'v128' = 'i32') => f.local(n, t);
+  const oh = L('oh'), ow = L('ow'), r0 = L('r0'), r1 = L('r1'), even = L('even'), odd = L('odd'), xr = L('xr'), dst = L('dst');
+  const p0 = L('p0'), p1 = L('p1'), yo = L('yo'), end2 = L('end2'), h0 = L('h0', 'f64'), h1 = L('h1', 'f64');
+  const vh0 = L('vh0', 'v128'), vh1 = L('vh1', 'v128');
+  const c = (n: number) => i32.const(n);
+  // table k (0: i0, 1: i1, 2: l0, 3: l1) of the axis at `base` with `len` entries, element at index e
+  const i0At = (base: Local, e: Expr) => i32.load(i32.add(base.get(), i32.shl(e, c(2))));
+  const i1At = (base: Local, len: Local, e: Expr) => i32.load(i32.add(i32.add(base.get(), i32.shl(len.get(), c(2))), i32.shl(e, c(2))));
+  const lAt = (base: Local, len: Local, k: 0 | 1, e: Expr) =>
+    f64.load(i32.add(i32.add(base.get(), i32.shl(len.get(), c(3 + k))), i32.shl(e, c(3))));
+  const half = (r: Local) => i32.add(buf.get(), i32.mul(i32.and(r.get(), c(1)), i32.shl(oW.get(), c(3))));
+  const xAt = (col: Expr) => f64.promoteF32(f32.load(i32.add(xr.get(), i32.shl(col, c(2)))));
+  /** Horizontal sums of input row r into its half of buf, unless that half holds them already. */
+  const ensure = (r: Local): Expr => {
+    const held = (l: Local) => ifThen(i32.ne(l.get(), r.get()), [
+      l.set(r.get()),
+      xr.set(i32.add(x.get(), i32.shl(i32.mul(r.get(), W.get()), c(2)))),
+      dst.set(half(r)),
+      forLoop(ow, c(0), oW.get(), 1,
+        f64.store(i32.add(dst.get(), i32.shl(ow.get(), c(3))), f64.add(
+          f64.mul(lAt(tw, oW, 0, ow.get()), xAt(i0At(tw, ow.get()))),
+          f64.mul(lAt(tw, oW, 1, ow.get()), xAt(i1At(tw, oW, ow.get())))))),
+    ]);
+    return ifThen(i32.and(r.get(), c(1)), [held(odd)], [held(even)]);
+  };
+  const col = (p: Local, k: number) => i32.add(i32.add(p.get(), i32.shl(ow.get(), c(3))), c(16 * k));
+  const out = (k: number) => i32.add(i32.add(yo.get(), i32.shl(ow.get(), c(2))), c(8 * k));
+  return f.build([
+    even.set(c(-1)), odd.set(c(-1)), yo.set(y.get()),
+    end2.set(i32.and(oW.get(), c(~1))),
+    forLoop(oh, c(0), oH.get(), 1,
+      r0.set(i0At(th, oh.get())), r1.set(i1At(th, oH, oh.get())),
+      ensure(r0), ensure(r1),
+      h0.set(lAt(th, oH, 0, oh.get())), h1.set(lAt(th, oH, 1, oh.get())),
+      vh0.set(f64x2.splat(h0.get())), vh1.set(f64x2.splat(h1.get())),
+      p0.set(half(r0)), p1.set(half(r1)),
+      forLoop(ow, c(0), end2.get(), 2,
+        store2(out(0), f64x2.demoteZero(f64x2.add(f64x2.mul(vh0.get(), v128.load(col(p0, 0))), f64x2.mul(vh1.get(), v128.load(col(p1, 0))))))),
+      forLoop(ow, ow.get(), oW.get(), 1,
+        f32.store(out(0), f64.demoteToF32(f64.add(f64.mul(h0.get(), f64.load(col(p0, 0))), f64.mul(h1.get(), f64.load(col(p1, 0))))))),
+      yo.set(i32.add(yo.get(), i32.shl(oW.get(), c(2))))),
+  ]);
+}
+
+/**
+ * bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th): gx [H, W] = Aᵀ·gy for one plane, as bilinearBackward: gx
+ * zeroed, then for each (oh, ow) in order the four contributions h_a·w_b·v (double, (h·w)·v) added to
+ * gx[r_a, c_b] in the order (r0, c0), (r0, c1), (r1, c0), (r1, c1), each sum rounded to float32 on its store. The
+ * scatter order is the result (repeated addresses accumulate), so this stays scalar.
+ */
+function bilinearBackwardPlaneFunction() {
+  const f = new FunctionBuilder('bilinearBackwardPlane', { gy: 'i32', gx: 'i32', H: 'i32', W: 'i32', oH: 'i32', oW: 'i32', tw: 'i32', th: 'i32' });
+  const [gy, gx, H, W, oH, oW, tw, th] = ['gy', 'gx', 'H', 'W', 'oH', 'oW', 'tw', 'th'].map((n) => f.param(n));
+  const L = (n: string, t: 'i32' | 'f64' = 'i32') => f.local(n, t);
+  const oh = L('oh'), ow = L('ow'), r0 = L('r0'), r1 = L('r1'), c0 = L('c0'), c1 = L('c1'), yo = L('yo');
+  const h0 = L('h0', 'f64'), h1 = L('h1', 'f64'), w0 = L('w0', 'f64'), w1 = L('w1', 'f64'), v = L('v', 'f64');
+  const c = (n: number) => i32.const(n);
+  const i1Off = (len: Local) => i32.shl(len.get(), c(2));
+  const idx = (base: Local, off: Expr, e: Local) => i32.load(i32.add(i32.add(base.get(), off), i32.shl(e.get(), c(2))));
+  const lam = (base: Local, len: Local, k: 0 | 1, e: Local) => f64.load(i32.add(i32.add(base.get(), i32.shl(len.get(), c(3 + k))), i32.shl(e.get(), c(3))));
+  const addTo = (addr: Expr, h: Local, w: Local): Expr =>
+    f32.store(addr, f64.demoteToF32(f64.add(f64.promoteF32(f32.load(addr)), f64.mul(f64.mul(h.get(), w.get()), v.get()))));
+  return f.build([
+    memory.fill(gx.get(), c(0), i32.shl(i32.mul(H.get(), W.get()), c(2))),
+    yo.set(gy.get()),
+    forLoop(oh, c(0), oH.get(), 1,
+      r0.set(i32.add(gx.get(), i32.shl(i32.mul(idx(th, c(0), oh), W.get()), c(2)))),
+      r1.set(i32.add(gx.get(), i32.shl(i32.mul(idx(th, i1Off(oH), oh), W.get()), c(2)))),
+      h0.set(lam(th, oH, 0, oh)), h1.set(lam(th, oH, 1, oh)),
+      forLoop(ow, c(0), oW.get(), 1,
+        c0.set(i32.shl(idx(tw, c(0), ow), c(2))), c1.set(i32.shl(idx(tw, i1Off(oW), ow), c(2))),
+        w0.set(lam(tw, oW, 0, ow)), w1.set(lam(tw, oW, 1, ow)),
+        v.set(f64.promoteF32(f32.load(yo.get()))),
+        addTo(i32.add(r0.get(), c0.get()), h0, w0),
+        addTo(i32.add(r0.get(), c1.get()), h0, w1),
+        addTo(i32.add(r1.get(), c0.get()), h1, w0),
+        addTo(i32.add(r1.get(), c1.get()), h1, w1),
+        yo.set(i32.add(yo.get(), c(4))))),
+  ]);
+}
+
+/**
+ * A per-channel pair of double sums over N planes of HW floats (plane b at byte offset b·stride), kept as
+ * batchnorm2d.ts keeps them: four partial sums per quantity by element index mod 4 within the plane (lanes 0, 1
+ * of one f64x2, 2, 3 of another), the plane's tail added to partial sum 0, and the total (s0 + s1) + (s2 + s3).
+ * `terms(v)` gives the two addends from the f64 values v of the inputs (f64x2 or f64 alike).
+ */
+function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], c: Expr, sub: typeof f64.sub, mul: typeof f64.mul) => [Expr, Expr]) {
+  const params: Record<string, 'i32' | 'f64'> = {};
+  for (const p of inputs) params[p] = 'i32';
+  Object.assign(params, { N: 'i32', stride: 'i32', HW: 'i32', c: 'f64', out: 'i32' });
+  const f = new FunctionBuilder(name, params);
+  const ins = inputs.map((p) => f.param(p)), N = f.param('N'), stride = f.param('stride'), HW = f.param('HW'), cst = f.param('c'), out = f.param('out');
+  const b = f.local('b', 'i32'), base = f.local('base', 'i32'), i = f.local('i', 'i32'), end4 = f.local('end4', 'i32'), vc = f.local('vc', 'v128');
+  const acc = [0, 1, 2, 3].map((k) => f.local(`acc${k}`, 'v128')); // [A01, A23, B01, B23]
+  const addr = (p: Local, h: number) => i32.add(i32.add(p.get(), base.get()), i32.add(i32.shl(i.get(), i32.const(2)), i32.const(8 * h)));
+  const vecHalf = (h: number): Expr[] => {
+    const [ta, tb] = terms(ins.map((p) => f64x2.promoteLow(load2(addr(p, h)))), vc.get(), f64x2.sub, f64x2.mul);
+    return [acc[h].set(f64x2.add(acc[h].get(), ta)), acc[2 + h].set(f64x2.add(acc[2 + h].get(), tb))];
+  };
+  const [sa, sb] = terms(ins.map((p) => f64.promoteF32(f32.load(addr(p, 0)))), cst.get(), f64.sub, f64.mul);
+  const total = (lo: Local, hi: Local) =>
+    f64.add(f64.add(f64x2.lane(lo.get(), 0), f64x2.lane(lo.get(), 1)), f64.add(f64x2.lane(hi.get(), 0), f64x2.lane(hi.get(), 1)));
+  return f.build([
+    vc.set(f64x2.splat(cst.get())),
+    end4.set(i32.and(HW.get(), i32.const(~3))),
+    forLoop(b, i32.const(0), N.get(), 1,
+      base.set(i32.mul(b.get(), stride.get())),
+      forLoop(i, i32.const(0), end4.get(), 4, ...vecHalf(0), ...vecHalf(1)),
+      forLoop(i, i.get(), HW.get(), 1,
+        acc[0].set(f64x2.withLane(acc[0].get(), 0, f64.add(f64x2.lane(acc[0].get(), 0), sa))),
+        acc[2].set(f64x2.withLane(acc[2].get(), 0, f64.add(f64x2.lane(acc[2].get(), 0), sb))))),
+    f64.store(out.get(), total(acc[0], acc[1])),
+    f64.store(i32.add(out.get(), i32.const(8)), total(acc[2], acc[3])),
+  ]);
+}
+
+/** Output elements whose double sums colDots keeps in its buffer while it walks the K rows. */
+export const COLDOTS_BLOCK = 512;
+
+/**
+ * colDots(g, x, out, K, stride, n, buf): out[j] = f32(Σ_k g[k·stride + j]·x[k·stride + j]) for j < n (stride in
+ * bytes): the sum starts at 0 and adds k = 0, 1, … in order in double, as mulSumTo's per-element accumulation (a
+ * [N, 1, H, W] gate's gradient sums over the channels). Blocks of COLDOTS_BLOCK outputs: their sums sit in buf
+ * (f64) while the K rows stream past, two per f64x2.
+ */
+function colDotsFunction() {
+  const f = new FunctionBuilder('colDots', { g: 'i32', x: 'i32', out: 'i32', K: 'i32', stride: 'i32', n: 'i32', buf: 'i32' });
+  const [g, x, out, K, stride, n, buf] = ['g', 'x', 'out', 'K', 'stride', 'n', 'buf'].map((p) => f.param(p));
+  const b = f.local('b', 'i32'), e = f.local('e', 'i32'), e2 = f.local('e2', 'i32'), j = f.local('j', 'i32'), k = f.local('k', 'i32'), row = f.local('row', 'i32');
+  const c = (v: number) => i32.const(v);
+  const el = (base: Expr, scale: number) => i32.add(base, i32.shl(j.get(), c(scale)));
+  const acc = (base: Local) => i32.add(base.get(), i32.shl(i32.sub(j.get(), b.get()), c(3)));
+  const inRow = (p: Local) => i32.add(p.get(), row.get());
+  return f.build([
+    forLoop(b, c(0), n.get(), COLDOTS_BLOCK,
+      e.set(i32.select(n.get(), i32.add(b.get(), c(COLDOTS_BLOCK)), i32.ltS(n.get(), i32.add(b.get(), c(COLDOTS_BLOCK))))),
+      e2.set(i32.sub(e.get(), i32.and(i32.sub(e.get(), b.get()), c(1)))),
+      memory.fill(buf.get(), c(0), i32.shl(i32.sub(e.get(), b.get()), c(3))),
+      forLoop(k, c(0), K.get(), 1,
+        row.set(i32.mul(k.get(), stride.get())),
+        forLoop(j, b.get(), e2.get(), 2,
+          v128.store(acc(buf), f64x2.add(v128.load(acc(buf)),
+            f64x2.mul(f64x2.promoteLow(load2(el(inRow(g), 2))), f64x2.promoteLow(load2(el(inRow(x), 2))))))),
+        forLoop(j, j.get(), e.get(), 1,
+          f64.store(acc(buf), f64.add(f64.load(acc(buf)),
+            f64.mul(f64.promoteF32(f32.load(el(inRow(g), 2))), f64.promoteF32(f32.load(el(inRow(x), 2)))))))),
+      forLoop(j, b.get(), e2.get(), 2, store2(el(out.get(), 2), f64x2.demoteZero(v128.load(acc(buf))))),
+      forLoop(j, j.get(), e.get(), 1, f32.store(el(out.get(), 2), f64.demoteToF32(f64.load(acc(buf)))))),
+  ]);
+}
+
+/** bnGradTrain(gy, x, gx, n, μ, ḡ, k, s): gx = f32(((gy − ḡ) − (x − μ)·k)·s), as batchNorm2dBackward's training pass. */
+function bnGradTrainFunction() {
+  const f = new FunctionBuilder('bnGradTrain', { gy: 'i32', x: 'i32', gx: 'i32', n: 'i32', m: 'f64', mg: 'f64', k: 'f64', s: 'f64' });
+  const [gy, x, gx, n] = ['gy', 'x', 'gx', 'n'].map((p) => f.param(p));
+  const sc = ['m', 'mg', 'k', 's'].map((p) => f.param(p));
+  const i = f.local('i', 'i32');
+  const vs = sc.map((p) => f.local(`v${p.index}`, 'v128'));
+  const formula = (g: Expr, xv: Expr, [m, mg, k, s]: Expr[], sub: typeof f64.sub, mul: typeof f64.mul) => mul(sub(sub(g, mg), mul(sub(xv, m), k)), s);
+  const half = (h: number): Expr => {
+    const addr = (p: Local) => i32.add(at(p.get(), i), i32.const(8 * h));
+    return store2(addr(gx), f64x2.demoteZero(formula(f64x2.promoteLow(load2(addr(gy))), f64x2.promoteLow(load2(addr(x))), vs.map((v) => v.get()), f64x2.sub, f64x2.mul)));
+  };
+  const one = (): Expr => f32.store(at(gx.get(), i), f64.demoteToF32(formula(f64.promoteF32(f32.load(at(gy.get(), i))), f64.promoteF32(f32.load(at(x.get(), i))), sc.map((p) => p.get()), f64.sub, f64.mul)));
+  return f.build([...sc.map((p, j) => vs[j].set(f64x2.splat(p.get()))), ...stream(f, '', i, i32.const(0), n, (k) => [...half(2 * k), ...half(2 * k + 1)], one)]);
+}
+
+export function elementwiseModuleBytes(): Uint8Array {
+  const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
+  const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true };
+  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
+    channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
+    channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
+    bnGradTrainFunction(), colDotsFunction()]);
+}
