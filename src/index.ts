@@ -32,7 +32,8 @@ export { augmentSample, collate, computeNormStats, normalizedItem, type AugmentO
 export { ConfusionMatrix } from './metrics/confusion.js';
 export { hd95 } from './metrics/hd95.js';
 export { MetricsAccumulator, type EvalReport, type ImageMetrics } from './metrics/report.js';
-export { curvesSvg } from './viz/curves.js';
+export { curvesSvg, type EpochPoint } from './viz/curves.js';
+export { imageToRgb, overlayMask, maskToRgb } from './viz/overlay.js';
 export { modelInfo, type ModelInfo } from './app/info.js';
 export { predictProbs, argmaxClasses } from './app/inference.js';
 export { buildModel, type ModelConfig } from './app/model-config.js';

@@ -21,3 +21,6 @@ export { train, validate, type TrainConfig, type TrainSummary, type TrainEvents,
 export { evaluate, type EvaluateOptions, type Evaluation } from './app/evaluate.js';
 export { predict, type PredictOptions, type PredictResult } from './app/predict.js';
 export { loadModel } from './app/load-model.js';
+export { createSegmenter } from './segmenter/node.js';
+export type { Segmenter, SegmenterOptions, SegmenterInfo, ImageBytes } from './segmenter/protocol.js';
+export { workerExecArgv } from './node/workers.js';
