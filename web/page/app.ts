@@ -215,6 +215,7 @@ function startTraining(): void {
     } else if (m.type === 'done') {
       bestCheckpoint = m.checkpoint;
       const last = history[history.length - 1];
+      demo.training = last ? { bestValDice: last.bestValDice, bestEpoch: last.bestEpoch, epochs: history.length } : null;
       const seconds = ((performance.now() - t0) / 1000).toFixed(1);
       $('train-status').textContent = last
         ? `${m.stopped ? 'stopped' : 'done'} after ${history.length} epoch${history.length > 1 ? 's' : ''} in ${seconds} s · best val Dice ${last.bestValDice.toFixed(4)} at epoch ${last.bestEpoch}`
@@ -269,8 +270,9 @@ $('use-trained').addEventListener('click', () => {
 // ---------------------------------------------------------------------------------------------------- test hooks
 
 /** For the browser tests: run one probe (a seeded forward or training steps) in a fresh training worker. */
-(window as unknown as { amsunetDemo: unknown }).amsunetDemo = {
+const demo: { isolated: boolean; training: { bestValDice: number; bestEpoch: number; epochs: number } | null; probe(r: Record<string, unknown>): Promise<unknown> } = {
   isolated,
+  training: null,
   probe(request: Record<string, unknown>): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const w = trainWorker();
@@ -284,3 +286,4 @@ $('use-trained').addEventListener('click', () => {
     });
   },
 };
+(window as unknown as { amsunetDemo: typeof demo }).amsunetDemo = demo;
