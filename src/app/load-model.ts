@@ -1,67 +1,12 @@
-/**
- * Loading weights for eval, predict and info. Our checkpoints carry their ModelConfig in the metadata; weights
- * without it (e.g. converted from the official PyTorch code) are recognised from their keys, with inChannels,
- * baseC and numClasses read off the shapes of in_conv.0.weight [C, inC, 3, 3] and out_conv.0.weight [K, C, 1, 1].
- */
+/** Loading weights from a file for eval, predict, info, export and serve (the model itself: model-from-weights.ts). */
 import { loadStateDictFile } from '../io/checkpoint.js';
-import { StateDictError, type Module } from '../nn/module.js';
-import { buildModel, configFromMetadata, type ModelConfig } from './model-config.js';
 import { UsageError } from './errors.js';
-import { DataError } from '../data/errors.js';
+import { modelFromWeights, type LoadedModel, type WeightsFallback } from './model-from-weights.js';
 
-export interface LoadedModel {
-  model: Module;
-  config: ModelConfig;
-  /** False when mean/std were not in the file (they are then taken from the data). */
-  hasNormalisation: boolean;
-}
+export type { LoadedModel } from './model-from-weights.js';
 
-/**
- * `fallback` fills what weights without our metadata cannot say: the sliding-window tile and, when given, the
- * normalisation (e.g. the official DRIVE mean [0.709, 0.381, 0.224] and std [0.127, 0.079, 0.043]).
- */
-export function loadModel(path: string | undefined, fallback: { size?: number; mean?: number[]; std?: number[] } = {}): LoadedModel {
+export function loadModel(path: string | undefined, fallback: WeightsFallback = {}): LoadedModel & { metadata: Record<string, string> } {
   if (!path) throw new UsageError('--checkpoint is required');
   const { stateDict, metadata } = loadStateDictFile(path);
-  let config = configFromMetadata(metadata, path);
-  let hasNormalisation = !!config;
-  if (!config) {
-    const first = stateDict.get('in_conv.0.weight'), last = stateDict.get('out_conv.0.weight');
-    if (!first || !last || first.ndim !== 4 || last.ndim !== 4) {
-      throw new DataError(path, 'not an AMSUnet or U-Net checkpoint (no in_conv.0.weight / out_conv.0.weight tensors)');
-    }
-    const isAms = [...stateDict.keys()].some((k) => k.startsWith('in_conv.3.'));
-    config = {
-      model: isAms ? 'amsunet' : 'unet', inChannels: first.shape[1], numClasses: last.shape[0], baseC: first.shape[0],
-      size: fallback.size ?? 480, mean: [], std: [], maskMode: last.shape[0] === 2 ? 'binary' : 'index',
-    };
-  }
-  if (fallback.mean || fallback.std) {
-    const C = config.inChannels;
-    for (const [flag, v] of [['--mean', fallback.mean], ['--std', fallback.std]] as const) {
-      if (!v || v.length !== C) throw new UsageError(`${flag} needs ${C} value${C > 1 ? 's' : ''} (one per input channel of ${path}), got ${v ? v.length : 'none'}`);
-    }
-    if (fallback.std!.some((x) => !(x > 0))) throw new UsageError('--std values must be > 0');
-    config = { ...config, mean: fallback.mean!, std: fallback.std! };
-    hasNormalisation = true;
-  }
-  let model: Module;
-  try {
-    model = buildModel(config);
-    model.loadStateDict(stateDict);
-  } catch (e) {
-    if (e instanceof StateDictError) {
-      const what = `${config.model} baseC ${config.baseC}, ${config.inChannels} input channels, ${config.numClasses} classes`;
-      throw Object.assign(new DataError(path, `weights do not fit ${what}: ${fewProblems(e.problems)}`), { cause: e });
-    }
-    throw e;
-  }
-  model.eval();
-  return { model, config, hasNormalisation };
-}
-
-/** The first problems of a StateDictError and "... and N more" (the full list stays on the error's cause, shown by --debug). */
-function fewProblems(problems: readonly string[], shown = 4): string {
-  const head = `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.slice(0, shown).join('; ')}`;
-  return problems.length > shown ? `${head}; … and ${problems.length - shown} more` : head;
+  return { ...modelFromWeights(stateDict, metadata, path, fallback), metadata };
 }

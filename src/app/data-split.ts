@@ -1,0 +1,81 @@
+/**
+ * The data split a checkpoint was trained with, stored in its metadata ("amsunet.data_split") so that `eval` can
+ * score the held-out images and warn when it scores images the model trained on.
+ *
+ * The record holds the data source as given to training (paths made absolute; for a folder or NIfTI dataset with a
+ * seeded split also the seed and the validation fraction), which images went where, and a 64-bit fingerprint of
+ * every training image's pixels. The fingerprints catch training images under any path or file name.
+ */
+import { resolve } from 'node:path';
+import type { DataSource } from '../data/load.js';
+import type { DataSplit, Sample } from '../data/sample.js';
+import { DataError } from '../data/errors.js';
+
+export const SPLIT_KEY = 'amsunet.data_split';
+
+export interface DataSplitRecord {
+  /** The DataSource of training, paths absolute (no `data`: the synthetic set). */
+  source: DataSource;
+  train: { count: number; names: string[] };
+  val: { count: number; names: string[] };
+  /** Fingerprints (16 hex digits) of the training images' pixels. */
+  trainPrints: string[];
+}
+
+/** The part of a training config that says which data it read (every DataSource field given, whatever it is). */
+export function dataSourceOf(cfg: DataSource & Record<string, unknown>, keys: readonly string[]): DataSource {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (cfg[k] !== undefined) out[k] = cfg[k];
+  for (const k of ['data', 'masks'] as const) if (typeof out[k] === 'string') out[k] = resolve(out[k] as string);
+  return out as DataSource;
+}
+
+/** FNV-1a over the image's float bytes, twice with different offsets: 64 bits as 16 hex digits. */
+export function imagePrint(s: Pick<Sample, 'image' | 'channels' | 'height' | 'width'>): string {
+  const bytes = new Uint8Array(s.image.buffer, s.image.byteOffset, s.image.byteLength);
+  let a = 0x811c9dc5 ^ s.channels, b = 0x01000193 ^ (s.height * 65599 + s.width);
+  for (let i = 0; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i], 0x01000193);
+    b = Math.imul(b ^ bytes[i], 0x01000193) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+export function splitRecord(source: DataSource, data: DataSplit): DataSplitRecord {
+  return {
+    source,
+    train: { count: data.train.length, names: data.train.map((s) => s.name) },
+    val: { count: data.val.length, names: data.val.map((s) => s.name) },
+    trainPrints: data.train.map(imagePrint),
+  };
+}
+
+export function splitMetadata(r: DataSplitRecord): Record<string, string> {
+  return { [SPLIT_KEY]: JSON.stringify(r) };
+}
+
+/** The record of a checkpoint's metadata, or null when it has none (older checkpoints, PyTorch weights). */
+export function splitFromMetadata(meta: Record<string, string>, path: string): DataSplitRecord | null {
+  const raw = meta[SPLIT_KEY];
+  if (raw === undefined) return null;
+  let r: unknown;
+  try {
+    r = JSON.parse(raw);
+  } catch {
+    throw new DataError(path, `the '${SPLIT_KEY}' metadata is not valid JSON`);
+  }
+  const o = r as Partial<DataSplitRecord>;
+  const names = (x: unknown) => typeof x === 'object' && x !== null && Array.isArray((x as { names?: unknown }).names);
+  if (typeof o !== 'object' || o === null || typeof o.source !== 'object' || !names(o.train) || !names(o.val) || !Array.isArray(o.trainPrints)) {
+    throw new DataError(path, `the '${SPLIT_KEY}' metadata is malformed (expected source, train, val and trainPrints)`);
+  }
+  return o as DataSplitRecord;
+}
+
+/** Do two sources name the same data (same folder or volumes, same synthetic set)? */
+export function sameSource(a: DataSource, b: DataSource): boolean {
+  const abs = (p?: string) => (p === undefined ? undefined : resolve(p));
+  if (abs(a.data) !== abs(b.data) || abs(a.masks) !== abs(b.masks)) return false;
+  if (a.data === undefined) return (a.syntheticCount ?? 80) === (b.syntheticCount ?? 80) && (a.channels ?? 1) === (b.channels ?? 1);
+  return true;
+}
