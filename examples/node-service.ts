@@ -36,12 +36,12 @@ const png = encodePng(s.image.map((v) => Math.round(v * 255)), 256, 256, 1);
 let ticks = 0;
 const timer = setInterval(() => ticks++, 10);
 const t0 = performance.now();
-const ok = await (await fetch(url, { method: 'POST', body: png, headers: { 'x-file-name': 'scan.png' } })).json();
+const ok = (await (await fetch(url, { method: 'POST', body: png, headers: { 'x-file-name': 'scan.png' } })).json()) as { width: number; height: number; foreground: number };
 const wall = performance.now() - t0;
 clearInterval(timer);
 console.log(`segmented scan.png: ${ok.width}x${ok.height}, foreground ${(ok.foreground * 100).toFixed(1)} %`);
 console.log(`the event loop stayed free: a 10 ms timer fired ${ticks} times during the ${wall.toFixed(0)} ms request`);
-const bad = await (await fetch(url, { method: 'POST', body: 'hello', headers: { 'x-file-name': 'notes.txt' } })).json();
+const bad = (await (await fetch(url, { method: 'POST', body: 'hello', headers: { 'x-file-name': 'notes.txt' } })).json()) as { error: string };
 console.log(`bad upload: ${bad.error}`);
 
 server.close();

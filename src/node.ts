@@ -21,6 +21,7 @@ export { train, validate, type TrainConfig, type TrainSummary, type TrainEvents,
 export { evaluate, type EvaluateOptions, type Evaluation } from './app/evaluate.js';
 export { predict, type PredictOptions, type PredictResult } from './app/predict.js';
 export { loadModel } from './app/load-model.js';
+export { decodeImageBytes as decodeImage } from './app/read-image.js'; // TODO(embed): from src/image (index.ts) once on main
 export { createSegmenter } from './segmenter/node.js';
 export type { Segmenter, SegmenterOptions, SegmenterInfo, ImageBytes } from './segmenter/protocol.js';
 export { workerExecArgv } from './node/workers.js';

@@ -8,19 +8,10 @@
  */
 import { resolve } from 'node:path';
 import type { DataSource } from '../data/load.js';
-import type { DataSplit, Sample } from '../data/sample.js';
 import { DataError } from '../data/errors.js';
+import { SPLIT_KEY, type DataSplitRecord } from './data-split-record.js';
 
-export const SPLIT_KEY = 'amsunet.data_split';
-
-export interface DataSplitRecord {
-  /** The DataSource of training, paths absolute (no `data`: the synthetic set). */
-  source: DataSource;
-  train: { count: number; names: string[] };
-  val: { count: number; names: string[] };
-  /** Fingerprints (16 hex digits) of the training images' pixels. */
-  trainPrints: string[];
-}
+export { SPLIT_KEY, imagePrint, splitRecord, splitMetadata, type DataSplitRecord } from './data-split-record.js';
 
 /** The part of a training config that says which data it read (every DataSource field given, whatever it is). */
 export function dataSourceOf(cfg: DataSource & Record<string, unknown>, keys: readonly string[]): DataSource {
@@ -28,30 +19,6 @@ export function dataSourceOf(cfg: DataSource & Record<string, unknown>, keys: re
   for (const k of keys) if (cfg[k] !== undefined) out[k] = cfg[k];
   for (const k of ['data', 'masks'] as const) if (typeof out[k] === 'string') out[k] = resolve(out[k] as string);
   return out as DataSource;
-}
-
-/** FNV-1a over the image's float bytes, twice with different offsets: 64 bits as 16 hex digits. */
-export function imagePrint(s: Pick<Sample, 'image' | 'channels' | 'height' | 'width'>): string {
-  const bytes = new Uint8Array(s.image.buffer, s.image.byteOffset, s.image.byteLength);
-  let a = 0x811c9dc5 ^ s.channels, b = 0x01000193 ^ (s.height * 65599 + s.width);
-  for (let i = 0; i < bytes.length; i++) {
-    a = Math.imul(a ^ bytes[i], 0x01000193);
-    b = Math.imul(b ^ bytes[i], 0x01000193) ^ (b >>> 13);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
-export function splitRecord(source: DataSource, data: DataSplit): DataSplitRecord {
-  return {
-    source,
-    train: { count: data.train.length, names: data.train.map((s) => s.name) },
-    val: { count: data.val.length, names: data.val.map((s) => s.name) },
-    trainPrints: data.train.map(imagePrint),
-  };
-}
-
-export function splitMetadata(r: DataSplitRecord): Record<string, string> {
-  return { [SPLIT_KEY]: JSON.stringify(r) };
 }
 
 /** The record of a checkpoint's metadata, or null when it has none (older checkpoints, PyTorch weights). */

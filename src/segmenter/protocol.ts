@@ -9,9 +9,9 @@
  *                     { type: 'result', id, result }    the mask's buffer is transferred, not copied
  *                     { type: 'error', id, error }      id null for a failed init; error is { name, message }
  */
-import { decodeImage } from '../image/index.js';
-import { stateDictFromBytes } from '../io/checkpoint-format.js';
-import { modelFromWeights, type LoadedModel, type WeightsFallback } from '../app/model-from-weights.js';
+import { decodeImageBytes as decodeImage } from '../app/read-image.js'; // TODO(embed): src/image decodeImage once on main
+import { loadModelBytes } from '../app/model-bytes.js';
+import type { LoadedModel, WeightsFallback } from '../app/model-from-weights.js';
 import { segmentImage, type SegmentOptions, type Segmentation } from '../app/segment.js';
 import type { ModelConfig } from '../app/model-config.js';
 import { getBackend, getThreads, setBackend, setThreads, type BackendName } from '../backend/index.js';
@@ -75,8 +75,7 @@ export class SegmenterHost {
   private init(o: SegmenterOptions): void {
     if (o.backend) setBackend(o.backend);
     setThreads(o.threads ?? 1);
-    const { stateDict, metadata } = stateDictFromBytes(o.checkpoint, 'checkpoint');
-    this.loaded = modelFromWeights(stateDict, metadata, 'checkpoint', o.fallback);
+    this.loaded = loadModelBytes(o.checkpoint, o.fallback);
     const { config, hasNormalisation } = this.loaded;
     this.post({ type: 'ready', info: { config, hasNormalisation, threads: getThreads(), backend: getBackend() } }, []);
   }

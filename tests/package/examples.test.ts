@@ -67,7 +67,7 @@ describe('examples', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-      await page.waitForFunction(() => document.body.textContent !== 'loading', null, { timeout: 60_000 });
+      await page.waitForFunction('document.body.textContent !== "loading"', null, { timeout: 60_000 });
       expect(errors).toEqual([]);
       expect(await page.textContent('body')).toMatch(/^AMSUnet baseC 8 forward 1x3x64x64 in \d+ ms on 1 thread \((wasm|js)\): logits \[1, 2, 64, 64\], \d+ foreground pixels$/);
     } finally {
