@@ -1,7 +1,7 @@
 /** The benchmark run (see run.ts for the options). */
 import os from 'node:os';
 import { getBackend, setBackend, setThreads, wasmFeatures } from '../src/backend/index.js';
-import { loadPeers, type PeerName } from './peers.js';
+import { loadPeers, peerLib, type PeerName } from './peers.js';
 import { formatSuite, type Row } from './report.js';
 import { defaultConfigs } from './suite.js';
 import { allSuites } from './suites/index.js';
@@ -13,24 +13,29 @@ interface Options {
   threads: number;
   filter: string;
   peers: boolean;
+  /** only these peers (--peers ort,tfjsWasm); empty = all */
+  only: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, threads: os.availableParallelism(), filter: '', peers: true };
+  const o: Options = { quick: false, threads: os.availableParallelism(), filter: '', peers: true, only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--relaxed-simd') continue; // handled by run.ts
+    if (a === '--no-relaxed-simd') continue; // handled by run.ts
     if (a === '--quick') o.quick = true;
     else if (a === '--no-peers') o.peers = false;
     else if (a === '--threads') o.threads = Number(argv[++i]);
     else if (a === '--filter') o.filter = argv[++i] ?? '';
-    else throw new Error(`bench: unknown argument '${a}' (use --quick, --threads N, --filter text, --no-peers, --relaxed-simd)`);
+    else if (a === '--peers') o.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else throw new Error(`bench: unknown argument '${a}' (use --quick, --threads N, --filter text, --no-peers, --peers ort,tfjsCpu,tfjsWasm,jax, --no-relaxed-simd)`);
   }
   if (!Number.isInteger(o.threads) || o.threads < 1) throw new Error(`bench: --threads must be a positive integer`);
   return o;
 }
 
-const peerLabels: Record<PeerName, string> = { tfjsCpu: 'tfjs-cpu', tfjsWasm: 'tfjs-wasm', jax: 'jax-js' };
+const peerLabels: Record<PeerName, string> = { tfjsCpu: 'tfjs-cpu', tfjsWasm: 'tfjs-wasm', jax: 'jax-js', ort: 'onnxruntime-node' };
+/** peers that run on our thread count; the others on one thread */
+const threadedPeers: ReadonlySet<PeerName> = new Set(['ort']);
 
 export async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
@@ -57,21 +62,23 @@ export async function main(): Promise<void> {
       rows.push({ label: `ours ${c.backend} ${threads}T`, timing: await measure(suite.name, work, iterations, suite.warmup ?? 2), peer: false });
     }
     setBackend(defaultBackend);
-    for (const name of ['tfjsCpu', 'tfjsWasm', 'jax'] as const) {
+    for (const name of ['ort', 'tfjsCpu', 'tfjsWasm', 'jax'] as const) {
+      if (o.only.length && !o.only.includes(name)) continue;
       const make = suite.peers[name];
-      const label = `${peerLabels[name]} 1T`;
+      const label = `${peerLabels[name]} ${threadedPeers.has(name) ? o.threads : 1}T`;
       if (!peers || Object.keys(suite.peers).length === 0) continue;
       if (!make) {
+        if (name === 'ort') continue; // an anchor only where a suite names it
         rows.push({ label, timing: null, note: 'cannot do this work', peer: true });
         continue;
       }
-      if (peers.missing[name] || !peers.libs.tf && name !== 'jax') {
+      if (peers.missing[name] || !peers.libs[peerLib[name]]) {
         rows.push({ label, timing: null, note: peers.missing[name] ?? 'not loaded', peer: true });
         continue;
       }
       try {
         if (name !== 'jax' && !(await peers.useTfBackend(name === 'tfjsCpu' ? 'cpu' : 'wasm'))) throw new Error('backend did not start');
-        const peerCase = make(peers.libs as Required<typeof peers.libs>);
+        const peerCase = await make(peers.libs as Required<typeof peers.libs>, { threads: o.threads });
         // tfjs-cpu is 50-100x slower than the rest: fewer runs (1 with --quick)
         const peerIterations = name === 'tfjsCpu' ? Math.min(iterations, o.quick ? 1 : 3) : iterations;
         rows.push({ label, timing: await measure(`${suite.name} ${label}`, peerCase.run, peerIterations, 1), peer: true });
@@ -81,6 +88,10 @@ export async function main(): Promise<void> {
       }
     }
     console.log(`\n${formatSuite(suite.name, suite.flops, rows)}`);
+    const anchor = rows.find((r) => r.label.startsWith(peerLabels.ort) && r.timing);
+    for (const r of anchor ? rows.filter((x) => !x.peer && x.timing) : []) {
+      console.log(`${r.label} takes ${(r.timing!.ms / anchor!.timing!.ms).toFixed(2)}x the time of ${anchor!.label} (same run)`);
+    }
   }
   if (!o.filter || lifetimesReportName.includes(o.filter)) console.log(`\n${lifetimesReport(o.quick)}`); // child processes
   console.log(`\nload average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -3,20 +3,26 @@
  * and @jax-js/jax (wasm device). All offline: the tfjs wasm binaries are read from node_modules via setWasmPaths.
  * Notes for Node 20: tfjs-backend-wasm's threaded build needs browser blob workers, so it runs 1 thread here;
  * jax-js reads `navigator` (absent in Node 20, so a minimal one is defined) and its worker pool needs the
- * browser Worker, so it also runs 1 thread.
+ * browser Worker, so it also runs 1 thread. onnxruntime-node (native, the CPU binary shipped in its npm package) is
+ * the native anchor: it runs on as many threads as ours.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type Jax = typeof import('@jax-js/jax');
+type Ort = typeof import('onnxruntime-node');
 
 export interface PeerLibs {
   tf: Tf;
   jax: Jax;
+  ort: Ort;
 }
 
-export type PeerName = 'tfjsCpu' | 'tfjsWasm' | 'jax';
+export type PeerName = 'tfjsCpu' | 'tfjsWasm' | 'jax' | 'ort';
+
+/** The library each peer needs. */
+export const peerLib: Record<PeerName, keyof PeerLibs> = { tfjsCpu: 'tf', tfjsWasm: 'tf', jax: 'jax', ort: 'ort' };
 
 export interface LoadedPeers {
   libs: Partial<PeerLibs>;
@@ -62,6 +68,11 @@ export async function loadPeers(): Promise<LoadedPeers> {
     libs.jax = jax;
   } catch (e) {
     missing.jax = `jax-js failed to load: ${(e as Error).message}`;
+  }
+  try {
+    libs.ort = await import('onnxruntime-node');
+  } catch (e) {
+    missing.ort = `onnxruntime-node failed to load: ${(e as Error).message}`;
   }
   return {
     libs,

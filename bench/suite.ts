@@ -8,8 +8,18 @@ import type { PeerLibs } from './peers.js';
 
 export type Work = () => void | Promise<void>;
 
+/** What a peer case is told about the run: `threads` = the thread count of our 'all' rows (peers that can use more than one). */
+export interface PeerContext {
+  threads: number;
+}
+
 /** Set up a peer's inputs (outside the timing) and return its work; `dispose` frees the peer's tensors. */
-export type PeerCase = (libs: PeerLibs) => { run: Work; dispose?: () => void };
+export type PeerCase = (libs: PeerLibs, ctx: PeerContext) => PeerRun | Promise<PeerRun>;
+
+export interface PeerRun {
+  run: Work;
+  dispose?: () => void;
+}
 
 export interface Config {
   backend: BackendName;
@@ -25,7 +35,7 @@ export interface Suite {
   ours: () => Work;
   /** Configurations to time ours under; default: js and wasm, 1 thread and all threads. */
   configs?: Config[];
-  peers: { tfjsCpu?: PeerCase; tfjsWasm?: PeerCase; jax?: PeerCase };
+  peers: { tfjsCpu?: PeerCase; tfjsWasm?: PeerCase; jax?: PeerCase; ort?: PeerCase };
   /** part of `--quick` */
   quick: boolean;
   /** timed runs (default 10, or 3 with --quick); set it for cheap work that needs many */

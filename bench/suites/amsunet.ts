@@ -1,13 +1,15 @@
 /**
  * Whole-model work at the issue's sizes: AMSUnet forward (eval, no grad) and a training step (forward, CE + Dice,
  * backward, AdamW). Peers: the same network, with our weights, in tfjs (bench/peers/amsunet-tfjs.ts; forward and train
- * step, whose row shows why tfjs refuses it) and jax-js (bench/peers/amsunet-jax.ts; forward only). With --quick the
+ * step, whose row shows why tfjs refuses it), jax-js (bench/peers/amsunet-jax.ts; forward only) and, as the native
+ * anchor of the forward, onnxruntime-node on our own ONNX export (bench/peers/amsunet-ort.ts). With --quick the
  * ~30 s-a-run peer forwards (tfjs-cpu, jax-js) are not timed.
  */
 import { AMSUnet, AdamW, amsunetCriterion, noGrad, tidy, randint, randn, Generator } from '../../src/index.js';
 import type { Config, Suite } from '../suite.js';
 import { tfjsForwardPeer, tfjsTrainStepPeer } from '../peers/amsunet-tfjs.js';
 import { jaxForwardPeer } from '../peers/amsunet-jax.js';
+import { ortForwardPeer } from '../peers/amsunet-ort.js';
 
 /** Multiply-adds of the baseC 32 forward at 1x3x256x256, from the issue (12 GFLOP). */
 const FORWARD_FLOPS_C32_256 = 12e9;
@@ -31,6 +33,7 @@ export function forwardSuite(quick: boolean): Suite {
       return () => tidy(() => noGrad(() => model.forward(x))).release();
     },
     peers: {
+      ort: ortForwardPeer(forwardWork),
       tfjsCpu: tfjsForwardPeer({ ...forwardWork, skip: quick ? 'not timed with --quick (~30 s a run); run without --quick' : undefined }),
       tfjsWasm: tfjsForwardPeer(forwardWork),
       jax: jaxForwardPeer({ ...forwardWork, skip: quick ? 'not timed with --quick (~30 s first run, ~9 s after); run without --quick' : undefined }),

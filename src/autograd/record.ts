@@ -28,5 +28,16 @@ export function record(name: string, inputs: readonly (Tensor | null)[], out: Te
   if (!any) return out;
   out.requiresGrad = true;
   out.gradFn = { name, inputs: [...inputs], backward };
+  if (observer) observer(out);
   return out;
+}
+
+/** Called with every new graph node as it is recorded; gradcheck's culprit search replays fn through it. */
+let observer: ((node: Tensor) => void) | null = null;
+
+/** Install (or with null, remove) the record observer, returning the previous one. */
+export function observeRecords(fn: ((node: Tensor) => void) | null): ((node: Tensor) => void) | null {
+  const prev = observer;
+  observer = fn;
+  return prev;
 }

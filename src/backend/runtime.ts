@@ -2,6 +2,7 @@
  * Backend state for this process: which backend runs kernels, how many threads, and the lazily created
  * shared heap and worker pool.
  */
+import '../platform/node-wasm-flags.js'; // first: relaxed SIMD must be on before any module is compiled
 import { availableParallelism } from 'node:os';
 import { SharedHeap } from './parallel/heap.js';
 import { WorkerPool, findWorkerScript } from './parallel/pool.js';

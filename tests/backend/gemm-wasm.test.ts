@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import '../../src/platform/node-wasm-flags.js'; // relaxed SIMD on before any module compiles, so both kernels are tested
 import fc from 'fast-check';
 import { gemmJs, type GemmProblem } from '../../src/kernels/gemm.js';
 import { SharedHeap } from '../../src/backend/parallel/heap.js';

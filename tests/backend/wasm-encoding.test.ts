@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import '../../src/platform/node-wasm-flags.js';
 import fc from 'fast-check';
 import { encodeModule, sleb, uleb } from '../../src/backend/wasm/emit/encoding.js';
 import { FunctionBuilder, forLoop, i32 } from '../../src/backend/wasm/emit/instructions.js';
@@ -43,5 +44,9 @@ describe('wasm emitter', () => {
     expect(f.simd).toBe(true);
     expect(f.sharedMemory).toBe(true);
     expect(typeof f.relaxedSimd).toBe('boolean');
+  });
+
+  test('the Node platform layer turns relaxed SIMD on (Node 20 has it behind a V8 flag set from inside the process)', () => {
+    expect(wasmFeatures().relaxedSimd).toBe(process.env.AMSUNET_RELAXED_SIMD !== '0');
   });
 });

@@ -19,7 +19,7 @@ import {
   Tensor,
   type InterpolateOptions,
 } from '../../src/index.js';
-import { linearAxis } from '../../src/tensor/kernels/upsample2d.js';
+import { linearAxis } from '../../src/kernels/upsample2d.js';
 import { goldenFiles, loadGolden, maxRelErr, type Golden } from '../golden.js';
 
 const files = goldenFiles('ops-extra');

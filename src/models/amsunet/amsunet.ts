@@ -17,6 +17,7 @@ import { AMSE } from './amse.js';
 import { Down } from './down.js';
 import { Up } from './up.js';
 import { OutConv } from './out-conv.js';
+import { type BatchNormFold, withFoldedBatchNorm } from '../../nn/fuse-batchnorm.js';
 
 export interface AMSUnetOptions {
   inChannels?: number;
@@ -44,6 +45,8 @@ export class AMSUnet extends Module {
   readonly up3: Up;
   readonly up4: Up;
   readonly outConv: OutConv;
+  /** batchNormFolds(), listed on the first forward */
+  private folds: BatchNormFold[] | null = null;
 
   constructor(options: AMSUnetOptions = {}) {
     super();
@@ -80,8 +83,31 @@ export class AMSUnet extends Module {
     this.outConv = this.child('out_conv', new OutConv(C, numClasses, g));
   }
 
+  /**
+   * The BatchNorms merged into a conv in the eval forward without gradients (nn/fuse-batchnorm.ts): in_conv's BN
+   * into the conv before it, each AMSE's bn2 into attn.conv2 before it and bn1 into attn.conv1 after it, each Down's
+   * BN into its stride-2 conv after it. Up.norm stays (the bilinear upsampling and the pad sit between it and a conv).
+   */
+  batchNormFolds(): BatchNormFold[] {
+    const [conv0, bn0] = [this.inConv.layers[0], this.inConv.layers[1]] as [Conv2d, BatchNorm2d];
+    const folds: BatchNormFold[] = [{ bn: bn0, conv: conv0, side: 'after' }];
+    for (const m of this.modules()) {
+      if (m instanceof AMSE) {
+        folds.push({ bn: m.bn1, conv: m.attn.conv1, side: 'before' }, { bn: m.bn2, conv: m.attn.conv2, side: 'after' });
+      } else if (m instanceof Down) {
+        folds.push({ bn: m.layers[0] as BatchNorm2d, conv: m.layers[1] as Conv2d, side: 'before' });
+      }
+    }
+    return folds;
+  }
+
   /** Shape: [N, inChannels, H, W] with H, W ≥ 16 → logits [N, numClasses, H, W]. */
   forward(x: Tensor): Tensor {
+    this.folds ??= this.batchNormFolds();
+    return withFoldedBatchNorm(this.folds, () => this.forwardLayers(x));
+  }
+
+  private forwardLayers(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels || x.shape[2] < 16 || x.shape[3] < 16) {
       throw new ShapeError('AMSUnet', `expected input [N, ${this.inChannels}, H, W] with H, W ≥ 16 (four stride-2 stages)`, { input: x.shape });
     }

@@ -11,6 +11,7 @@ import { zeros, ones } from '../../tensor/create.js';
 import { ConfigError } from '../../tensor/errors.js';
 import { batchNorm2d } from '../../ops/index.js';
 import { Module } from '../module.js';
+import { isFoldedAway } from '../fuse-batchnorm.js';
 
 export interface BatchNorm2dLayerOptions {
   eps?: number;
@@ -50,6 +51,7 @@ export class BatchNorm2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    if (isFoldedAway(this)) return x; // merged into its conv, inside a model's folded eval forward
     let momentum = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
       this.numBatchesTracked.data[0] += 1;

@@ -12,6 +12,7 @@ import { conv2d, type Conv2dOptions, type PaddingMode } from '../../ops/index.js
 import type { Pair } from '../../ops/conv-geometry.js';
 import { Module } from '../module.js';
 import { resetLinearLike } from '../init.js';
+import { foldedConvParams } from '../fuse-batchnorm.js';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -66,6 +67,7 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, this.options);
+    const folded = foldedConvParams(this); // a BatchNorm merged in, inside a model's folded eval forward
+    return folded ? conv2d(x, folded.weight, folded.bias, this.options) : conv2d(x, this.weight, this.bias, this.options);
   }
 }
