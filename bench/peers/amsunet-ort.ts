@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AMSUnet, Generator, randn, saveOnnx } from '../../src/index.js';
+import { AMSUnet, Generator, randn, saveOnnx } from '../../src/node.js';
 import type { PeerCase } from '../suite.js';
 import type { WholeModelWork } from './amsunet-tfjs.js';
 
