@@ -5,7 +5,7 @@ import { join, basename, extname } from 'node:path';
 import { makeOutputDir, writingOutput } from './output-paths.js';
 import { loadModel } from './load-model.js';
 import { writePng } from '../data/png.js';
-import { listPngs } from '../data/folder.js';
+import { listImages } from '../data/folder.js';
 import { DataError, fsReason } from '../data/errors.js';
 import { segmentImage, chooseTile, maskPixels, overlayPixels } from './segment.js';
 import { readImageFile } from './read-image.js';
@@ -47,7 +47,7 @@ export function predict(o: PredictOptions): PredictResult {
   } catch (e) {
     throw new DataError(o.input, fsReason(e));
   }
-  const inputs = st.isDirectory() ? [...listPngs(o.input).values()] : [o.input];
+  const inputs = st.isDirectory() ? [...listImages(o.input).values()] : [o.input];
   const maxBytes = forwardMemoryLimit();
   // Read and check every image (channels, memory at --size) before writing anything.
   const images = inputs.map((f) => {

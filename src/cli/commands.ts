@@ -2,7 +2,8 @@
 import type { Command, Flag } from './args.js';
 
 const data: Flag[] = [
-  { name: 'data', type: 'string', metavar: 'PATH', help: 'a PNG dataset folder (images/ + masks/, or train/ and val/ with them) or a NIfTI image volume; default: the built-in synthetic set' },
+  { name: 'data', type: 'string', metavar: 'PATH', help: 'a dataset folder of PNG, TIFF, GIF or JPEG files (images/ + masks/, train/ and val/ with them, or DRIVE or ISIC 2018 as downloaded) or a NIfTI image volume; default: the built-in synthetic set' },
+  { name: 'layout', type: 'choice', choices: ['auto', 'folder', 'drive', 'isic'], help: 'how the --data folder is laid out (auto: recognise it)', default: 'auto' },
   { name: 'masks', type: 'string', metavar: 'MASK.nii.gz', help: 'the mask volume for a NIfTI --data' },
   { name: 'axis', type: 'choice', choices: ['0', '1', '2'], help: 'NIfTI slicing axis', default: '2' },
   { name: 'mask-mode', type: 'choice', choices: ['binary', 'index'], help: 'binary: non-zero is foreground; index: value = class id, 255 = ignore', default: 'binary' },

@@ -1,4 +1,5 @@
 /** What each subcommand does with its parsed flags: call the library function and print the result. */
+import type { Layout } from '../data/layout.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,7 @@ function installSigint(p: Progress): () => void {
 function trainConfig(v: FlagValues): TrainConfig {
   return {
     data: v.data as string | undefined,
+    layout: v.layout as Layout | undefined,
     masks: v.masks as string | undefined,
     axis: v.axis === undefined ? undefined : (Number(v.axis) as 0 | 1 | 2),
     maskMode: v.maskMode as 'binary' | 'index' | undefined,
@@ -162,7 +164,7 @@ function printEvaluation(e: Evaluation, p: Progress, csv?: string): void {
 export function evalMain(v: FlagValues): void {
   const p = Progress.auto(!!v.json);
   const e = evaluate({
-    checkpoint: v.checkpoint as string | undefined, data: v.data as string | undefined, masks: v.masks as string | undefined,
+    checkpoint: v.checkpoint as string | undefined, data: v.data as string | undefined, layout: v.layout as Layout | undefined, masks: v.masks as string | undefined,
     axis: v.axis === undefined ? undefined : (Number(v.axis) as 0 | 1 | 2), maskMode: v.maskMode as 'binary' | 'index' | undefined,
     syntheticCount: num(v.syntheticCount), channels: v.channels === undefined ? undefined : (Number(v.channels) as 1 | 3), seed: num(v.seed),
     csv: v.csv as string | undefined, tta: !!v.tta, size: num(v.size), threads: num(v.threads),

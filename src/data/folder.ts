@@ -1,40 +1,27 @@
 /**
- * Folder datasets of PNG files:
- *   root/images/*.png + root/masks/*.png                 (split into train/val by a seeded --val-fraction)
+ * Folder datasets of image files (PNG, TIFF, GIF, JPEG; see image-file.ts), laid out as layout.ts describes:
+ *   root/images/* + root/masks/*                       (split into train/val by a seeded --val-fraction)
  *   root/train/{images,masks}/ + root/val/{images,masks}/ (used as given)
- * A mask belongs to the image with the same file stem ("case_01.png" ↔ "case_01.png"). Files whose names start
- * with "." are skipped; any other non-.png file is an error, as are unmatched images or masks.
- * An optional fov/ folder beside images/ holds field-of-view masks (DRIVE's "mask" images): pixels where the
- * fov mask is 0 are ignored (255) in training and evaluation, as the official DRIVE loader does.
+ *   DRIVE and ISIC 2018 folders as downloaded            (--layout drive|isic, or found by --layout auto)
+ * A mask belongs to the image with the same key (the file stem in the plain layout: "case_01.png" ↔ "case_01.gif").
+ * Files whose names start with "." are skipped; any other file that is not an image is an error (in the ISIC
+ * layout it is skipped), as are unmatched images or masks.
+ * An optional field-of-view folder (fov/ beside images/; DRIVE's mask/) holds masks of the region to score: pixels
+ * where it is 0 are ignored (255) in training and evaluation, as the official DRIVE loader does.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, extname, basename } from 'node:path';
 import { DataError, fsReason } from './errors.js';
-import { readImagePng, readMaskPng } from './png.js';
+import { IMAGE_EXTENSIONS, isImageFile, readImage, readMask } from './image-file.js';
+import { type Layout, type PairSet, type Role, evalSet, isDir, requireDir, trainSets } from './layout.js';
 import { type RawSample, type AssembleOptions, assembleSplit, checkChannels } from './assemble.js';
 import { type DataSplit, type Sample } from './sample.js';
 import { toClassIds, checkClassIds } from './mask.js';
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
+const EXTS = IMAGE_EXTENSIONS.join(', ');
 
-function requireDir(path: string): void {
-  let st;
-  try {
-    st = statSync(path);
-  } catch (e) {
-    throw new DataError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : fsReason(e));
-  }
-  if (!st.isDirectory()) throw new DataError(path, 'is a file, not a folder');
-}
-
-/** The .png files of a folder, by stem, sorted by name. */
-export function listPngs(dir: string): Map<string, string> {
+/** The image files of a folder by key (the stem unless `key` says otherwise), sorted by name. */
+export function listImages(dir: string, key: (stem: string) => string = (s) => s, skipNonImages = false): Map<string, string> {
   requireDir(dir);
   let names: string[];
   try {
@@ -47,35 +34,43 @@ export function listPngs(dir: string): Map<string, string> {
     if (n.startsWith('.')) continue;
     const path = join(dir, n);
     if (isDir(path)) continue;
-    if (extname(n).toLowerCase() !== '.png') throw new DataError(path, 'not a PNG file (only .png images and masks are read; convert it or move it out)');
-    out.set(basename(n, extname(n)), path);
+    if (!isImageFile(n)) {
+      if (skipNonImages) continue;
+      throw new DataError(path, `not an image file (images and masks are read from ${EXTS} files; move it out)`);
+    }
+    const k = key(basename(n, extname(n)));
+    const other = out.get(k);
+    if (other) throw new DataError(path, `two files have the key ${JSON.stringify(k)}: ${basename(other)} and ${n}; keep one`);
+    out.set(k, path);
   }
-  if (out.size === 0) throw new DataError(dir, 'folder has no .png files');
+  if (out.size === 0) throw new DataError(dir, `folder has no image files (${EXTS})`);
   return out;
 }
 
-/** Read the matched image/mask pairs of one images/ + masks/ folder. */
-export function readPairs(dir: string): RawSample[] {
-  const imagesDir = join(dir, 'images'), masksDir = join(dir, 'masks');
-  const images = listPngs(imagesDir);
-  const masks = listPngs(masksDir);
-  for (const [stem, path] of images) if (!masks.has(stem)) throw new DataError(path, `image has no mask named ${stem}.png in ${masksDir}`);
-  for (const [stem, path] of masks) if (!images.has(stem)) throw new DataError(path, `mask has no image named ${stem}.png in ${imagesDir}`);
-  const fovDir = join(dir, 'fov');
-  const fovs = isDir(fovDir) ? listPngs(fovDir) : null;
+/** @deprecated the name of listImages from when only PNG was read; it lists every supported format. */
+export const listPngs = (dir: string) => listImages(dir);
+
+/** Read the matched image/mask pairs of one set. */
+export function readPairs(s: PairSet): RawSample[] {
+  const list = (dir: string, role: Role) => listImages(dir, (stem) => s.key(stem, role), s.skipNonImages);
+  const images = list(s.images, 'image');
+  const masks = list(s.masks, 'mask');
+  for (const [key, path] of images) if (!masks.has(key)) throw new DataError(path, `image has no mask ${named(s, key)} in ${s.masks}`);
+  for (const [key, path] of masks) if (!images.has(key)) throw new DataError(path, `mask has no image ${named(s, key)} in ${s.images}`);
+  const fovs = s.fov ? list(s.fov, 'fov') : null;
   const out: RawSample[] = [];
-  for (const [stem, imgPath] of images) {
-    const maskPath = masks.get(stem)!;
-    const img = readImagePng(imgPath);
-    const m = readMaskPng(maskPath);
+  for (const [key, imgPath] of images) {
+    const maskPath = masks.get(key)!;
+    const img = readImage(imgPath);
+    const m = readMask(maskPath);
     if (m.width !== img.width || m.height !== img.height) {
       throw new DataError(maskPath, `mask is ${m.width}x${m.height} but its image ${imgPath} is ${img.width}x${img.height}`);
     }
     let ignore: Uint8Array | undefined;
     if (fovs) {
-      const fovPath = fovs.get(stem);
-      if (!fovPath) throw new DataError(imgPath, `image has no field-of-view mask named ${stem}.png in ${fovDir}`);
-      const f = readMaskPng(fovPath);
+      const fovPath = fovs.get(key);
+      if (!fovPath) throw new DataError(imgPath, `image has no field-of-view mask ${named(s, key)} in ${s.fov}`);
+      const f = readMask(fovPath);
       if (f.width !== img.width || f.height !== img.height) {
         throw new DataError(fovPath, `field-of-view mask is ${f.width}x${f.height} but its image ${imgPath} is ${img.width}x${img.height}`);
       }
@@ -89,40 +84,40 @@ export function readPairs(dir: string): RawSample[] {
   return out;
 }
 
+/** How a partner file is described: "named case_01.*" (same stem) or "for key 21" (a layout's own naming). */
+const named = (s: PairSet, key: string) => (s.layout === 'folder' ? `named ${key}.*` : `for ${JSON.stringify(key)}`);
+
+const DESCRIBE = { folder: 'folder', drive: 'DRIVE folder', isic: 'ISIC 2018 folder' } as const;
+
 /** Load a folder dataset for training (see the file comment for the layouts). */
-export function loadFolderDataset(root: string, o: AssembleOptions = {}): DataSplit {
-  requireDir(root);
-  if (isDir(join(root, 'train'))) {
-    const train = readPairs(join(root, 'train'));
-    const val = isDir(join(root, 'val')) ? readPairs(join(root, 'val')) : null;
-    return assembleSplit(train, val, o, join(root, 'train'), `folder ${root}`);
-  }
-  if (isDir(join(root, 'images')) || isDir(join(root, 'masks'))) return assembleSplit(readPairs(root), null, o, root, `folder ${root}`);
-  throw new DataError(root, 'expected images/ and masks/ folders, or train/ and val/ folders that each hold images/ and masks/');
+export function loadFolderDataset(root: string, o: AssembleOptions & { layout?: Layout } = {}): DataSplit {
+  const { train, val } = trainSets(root, o.layout);
+  const what = `${DESCRIBE[train.layout]} ${root}`;
+  return assembleSplit(readPairs(train), val ? readPairs(val) : null, o, train.dir, what);
 }
 
 export interface EvalSet {
   samples: Sample[];
   channels: number;
   numClasses: number;
+  /** Which folder was scored: "folder data" or "DRIVE folder data/test/images". */
+  description: string;
 }
 
 /**
- * The images an evaluation runs on: root/val/ when the folder has one, otherwise every pair of root/images + masks.
- * `numClasses` comes from the checkpoint; index masks are checked against it.
+ * The images an evaluation runs on: the validation side of the layout when the folder has one (val/, DRIVE's
+ * test/, ISIC's _Validation_), otherwise every pair. `numClasses` comes from the checkpoint; index masks are checked
+ * against it.
  */
-export function loadEvalFolder(root: string, numClasses: number, maskMode: 'binary' | 'index'): EvalSet {
-  requireDir(root);
-  const dir = isDir(join(root, 'val')) ? join(root, 'val') : root;
-  if (!isDir(join(dir, 'images')) && !isDir(join(dir, 'masks'))) {
-    throw new DataError(root, 'expected images/ and masks/ folders (or a val/ folder that holds them)');
-  }
-  const raw = readPairs(dir);
+export function loadEvalFolder(root: string, numClasses: number, maskMode: 'binary' | 'index', layout: Layout = 'auto'): EvalSet {
+  const set = evalSet(root, layout);
+  const raw = readPairs(set);
   const channels = checkChannels(raw);
   const samples = raw.map((s) => {
     const ids = toClassIds(s.mask, maskMode);
     checkClassIds(s.mask, ids, numClasses, maskMode);
     return { name: s.name, channels: s.channels, height: s.height, width: s.width, image: s.image, mask: ids };
   });
-  return { samples, channels, numClasses };
+  const description = set.layout === 'folder' ? `folder ${root}` : `${DESCRIBE[set.layout]} ${set.images}`;
+  return { samples, channels, numClasses, description };
 }

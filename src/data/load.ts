@@ -2,7 +2,7 @@
  * One entry point for every data source the commands accept:
  *   no --data                    → the synthetic set
  *   --data image.nii[.gz] --masks mask.nii[.gz] → NIfTI slices along --axis
- *   --data FOLDER                → a PNG folder dataset
+ *   --data FOLDER                → a folder dataset of PNG, TIFF, GIF or JPEG files, in the --layout given (layout.ts)
  */
 import { statSync } from 'node:fs';
 import { DataError } from './errors.js';
@@ -12,6 +12,7 @@ import { loadSyntheticDataset } from './synthetic.js';
 import { toClassIds, checkClassIds } from './mask.js';
 import { checkChannels } from './assemble.js';
 import type { DataSplit, MaskMode, Sample } from './sample.js';
+import type { Layout } from './layout.js';
 
 export interface DataSource {
   data?: string;
@@ -24,6 +25,8 @@ export interface DataSource {
   syntheticCount?: number;
   syntheticSize?: number;
   channels?: 1 | 3;
+  /** How a dataset folder is laid out (layout.ts); default auto. */
+  layout?: Layout;
 }
 
 export const isNiftiPath = (p: string) => /\.nii(\.gz)?$/i.test(p);
@@ -37,7 +40,7 @@ export function loadTrainingData(s: DataSource): DataSplit {
     return loadNiftiDataset(s.data, s.masks, { axis: s.axis, maskMode: s.maskMode, classes: s.classes, valFraction: s.valFraction, seed: s.seed });
   }
   if (s.masks) throw new DataError(s.masks, '--masks is only used with a NIfTI image volume (--data image.nii.gz)');
-  return loadFolderDataset(s.data, { maskMode: s.maskMode, classes: s.classes, valFraction: s.valFraction, seed: s.seed });
+  return loadFolderDataset(s.data, { maskMode: s.maskMode, classes: s.classes, valFraction: s.valFraction, seed: s.seed, layout: s.layout });
 }
 
 /** Labelled images for evaluation; `numClasses` comes from the checkpoint. */
@@ -63,6 +66,6 @@ export function loadEvaluationData(s: DataSource, numClasses: number): { samples
   } catch {
     throw new DataError(s.data, 'no such folder');
   }
-  const e = loadEvalFolder(s.data, numClasses, mode);
-  return { samples: e.samples, channels: e.channels, description: `folder ${s.data} (${e.samples.length} images)` };
+  const e = loadEvalFolder(s.data, numClasses, mode, s.layout);
+  return { samples: e.samples, channels: e.channels, description: `${e.description} (${e.samples.length} images)` };
 }

@@ -9,7 +9,7 @@
  *                     { type: 'result', id, result }    the mask's buffer is transferred, not copied
  *                     { type: 'error', id, error }      id null for a failed init; error is { name, message }
  */
-import { decodeImageBytes as decodeImage } from '../app/read-image.js'; // TODO(embed): src/image decodeImage once on main
+import { decodeImage } from '../image/index.js';
 import { loadModelBytes } from '../app/model-bytes.js';
 import type { LoadedModel, WeightsFallback } from '../app/model-from-weights.js';
 import { segmentImage, type SegmentOptions, type Segmentation } from '../app/segment.js';

@@ -75,10 +75,10 @@ describe('folder dataset errors name the file', () => {
     writeFileSync(f, 'x');
     expect(() => loadFolderDataset(f)).toThrow(`${f}: is a file, not a folder`);
     const d = fresh();
-    expect(() => loadFolderDataset(d)).toThrow(`${d}: expected images/ and masks/ folders, or train/ and val/ folders that each hold images/ and masks/`);
+    expect(() => loadFolderDataset(d)).toThrow(`${d}: expected images/ and masks/ folders, or train/ and val/ folders that each hold images/ and masks/ (or a DRIVE or ISIC 2018 folder as downloaded)`);
     mkdirSync(join(d, 'images'));
     mkdirSync(join(d, 'masks'));
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images')}: folder has no .png files`);
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images')}: folder has no image files (.png, .tif, .tiff, .gif, .jpg, .jpeg)`);
     const e = fresh();
     writePairs(e, stems(2));
     rmSync(join(e, 'masks'), { recursive: true });
@@ -89,30 +89,32 @@ describe('folder dataset errors name the file', () => {
     const d = fresh();
     writePairs(d, stems(3));
     rmSync(join(d, 'masks', 'case_01.png'));
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_01.png')}: image has no mask named case_01.png in ${join(d, 'masks')}`);
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_01.png')}: image has no mask named case_01.* in ${join(d, 'masks')}`);
     const e = fresh();
     writePairs(e, stems(3));
     rmSync(join(e, 'images', 'case_02.png'));
-    expect(() => loadFolderDataset(e)).toThrow(`${join(e, 'masks', 'case_02.png')}: mask has no image named case_02.png in ${join(e, 'images')}`);
+    expect(() => loadFolderDataset(e)).toThrow(`${join(e, 'masks', 'case_02.png')}: mask has no image named case_02.* in ${join(e, 'images')}`);
   });
 
-  test('non-PNG files, not-a-PNG and truncated PNGs, zero-sized PNG, unreadable entry', () => {
+  test('non-image files, unknown signatures and truncated files, zero-sized files, unreadable entry', () => {
     const d = fresh();
     writePairs(d, stems(2));
     writeFileSync(join(d, 'images', 'notes.txt'), 'hello');
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'notes.txt')}: not a PNG file (only .png images and masks are read; convert it or move it out)`);
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'notes.txt')}: not an image file (images and masks are read from .png, .tif, .tiff, .gif, .jpg, .jpeg files; move it out)`);
     rmSync(join(d, 'images', 'notes.txt'));
-    writeFileSync(join(d, 'images', 'case_00.png'), 'GIF89a not really');
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_00.png')}: not a PNG file (bad signature)`);
+    writeFileSync(join(d, 'images', 'case_00.png'), 'not an image at all');
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_00.png')}: not a PNG, TIFF, GIF or JPEG file (unknown signature)`);
+    writeFileSync(join(d, 'images', 'case_00.png'), 'GIF89a not really'); // the bytes decide the format, not the name
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_00.png')}: truncated or corrupt GIF (unknown block 0x61 at byte 13)`);
     const good = encodePng(squareMask(16, 16), 16, 16, 1);
     writeFileSync(join(d, 'images', 'case_00.png'), good.subarray(0, good.length - 20));
     expect(() => loadFolderDataset(d)).toThrow(new RegExp(`^${join(d, 'images', 'case_00.png')}: truncated or corrupt PNG`));
     writeFileSync(join(d, 'images', 'case_00.png'), '');
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_00.png')}: file is empty (0 bytes), not a PNG`);
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_00.png')}: file is empty (0 bytes), not an image`);
     rmSync(join(d, 'images', 'case_00.png'));
     mkdirSync(join(d, 'images', 'case_00.png'));
     // a folder where a file is expected is skipped, leaving the mask unmatched
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'masks', 'case_00.png')}: mask has no image named case_00.png in ${join(d, 'images')}`);
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'masks', 'case_00.png')}: mask has no image named case_00.* in ${join(d, 'images')}`);
   });
 
   test('image and mask sizes differ; channel counts differ', () => {
@@ -179,6 +181,6 @@ describe('field-of-view masks', () => {
     writeFileSync(join(d, 'fov', 'case_01.png'), encodePng(fov.slice(0, 128), 16, 8, 1));
     expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'fov', 'case_01.png')}: field-of-view mask is 16x8 but its image ${join(d, 'images', 'case_01.png')} is 16x16`);
     rmSync(join(d, 'fov', 'case_01.png'));
-    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_01.png')}: image has no field-of-view mask named case_01.png in ${join(d, 'fov')}`);
+    expect(() => loadFolderDataset(d)).toThrow(`${join(d, 'images', 'case_01.png')}: image has no field-of-view mask named case_01.* in ${join(d, 'fov')}`);
   });
 });
