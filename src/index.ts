@@ -27,7 +27,7 @@ export * from './models/amsunet/index.js';
 export * from './models/unet/index.js';
 export { stateDictBytes, stateDictFromBytes, checkpointBytes, restoreCheckpoint, type StateDictFile, type CheckpointParts } from './io/checkpoint-format.js';
 export * from './onnx/index.js';
-export { DataError } from './data/errors.js';
+export { DataError } from './image/errors.js';
 export { decodeImage, detectFormat, encodePng, MAX_PIXELS, type ImageFormat } from './image/index.js';
 export { type Sample, type DataSplit, type MaskMode, IGNORE_INDEX } from './data/sample.js';
 export { loadSyntheticDataset, syntheticSample, type SyntheticOptions, type SyntheticSample } from './data/synthetic.js';

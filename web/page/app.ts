@@ -256,7 +256,7 @@ $('train-stop').addEventListener('click', () => trainer?.postMessage({ type: 'st
 $('download').addEventListener('click', () => {
   if (!bestCheckpoint) return;
   const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([bestCheckpoint], { type: 'application/octet-stream' }));
+  a.href = URL.createObjectURL(new Blob([new Uint8Array(bestCheckpoint)], { type: 'application/octet-stream' }));
   a.download = 'best.safetensors';
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
