@@ -1,5 +1,8 @@
 /**
- * amsunet-ts in a browser (or any bundler's `browser` condition): the platform-neutral core. Bundlers pick this
- * entry for `import ... from 'amsunet-ts'` when they build for the browser.
+ * amsunet-ts in a browser (or any bundler's `browser` condition): the platform-neutral core plus the off-thread
+ * segmenter on a Web Worker. Bundlers pick this entry for `import ... from 'amsunet-ts'` when they build for the
+ * browser.
  */
 export * from './index.js';
+export { createSegmenter, type WebWorkerLike } from './segmenter/web.js';
+export type { Segmenter, SegmenterOptions, SegmenterInfo, ImageBytes } from './segmenter/protocol.js';

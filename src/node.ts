@@ -8,10 +8,8 @@ export { loadSafetensors, saveSafetensors, writeFileAtomic } from './io/safetens
 export { saveStateDict, loadStateDictFile, saveCheckpoint, loadCheckpoint } from './io/checkpoint.js';
 export { saveOnnx } from './onnx/save.js';
 export { readImagePng, readMaskPng, writePng, imageFromPngBytes, maskFromPngBytes, type PngImage, type PngMask } from './data/png.js';
-import { encodePng as encodePngBuffer } from './data/png.js';
-
-/** 8-bit PNG bytes of interleaved pixels (1 gray, 3 RGB, 4 RGBA channels). */
-export const encodePng: (pixels: ArrayLike<number>, width: number, height: number, channels: 1 | 3 | 4) => Uint8Array = encodePngBuffer;
+export { readImage, readMask, IMAGE_EXTENSIONS, type ImagePlanes, type MaskValues } from './data/image-file.js';
+export { readImageFile } from './app/read-image.js';
 export { readNifti, parseNifti, niftiSlices, type NiftiVolume, type NiftiSlice } from './data/nifti.js';
 export { loadFolderDataset, loadEvalFolder } from './data/folder.js';
 export { loadNiftiDataset } from './data/nifti-dataset.js';
@@ -21,3 +19,6 @@ export { train, validate, type TrainConfig, type TrainSummary, type TrainEvents,
 export { evaluate, type EvaluateOptions, type Evaluation } from './app/evaluate.js';
 export { predict, type PredictOptions, type PredictResult } from './app/predict.js';
 export { loadModel } from './app/load-model.js';
+export { createSegmenter } from './segmenter/node.js';
+export type { Segmenter, SegmenterOptions, SegmenterInfo, ImageBytes } from './segmenter/protocol.js';
+export { workerExecArgv } from './node/workers.js';

@@ -1,12 +1,12 @@
-/** Loading weights from a file for eval, predict and info (Node); building the model is in model-weights.ts. */
+/** Loading weights from a file for eval, predict, info, export and serve (the model itself: model-from-weights.ts). */
 import { loadStateDictFile } from '../io/checkpoint.js';
-import { modelFromWeights, type LoadedModel, type WeightsFallback } from './model-weights.js';
 import { UsageError } from './errors.js';
+import { modelFromWeights, type LoadedModel, type WeightsFallback } from './model-from-weights.js';
 
-export type { LoadedModel, WeightsFallback } from './model-weights.js';
+export type { LoadedModel } from './model-from-weights.js';
 
-/** The model in the .safetensors file at `path` (see modelFromWeights for `fallback`). */
-export function loadModel(path: string | undefined, fallback: WeightsFallback = {}): LoadedModel {
+export function loadModel(path: string | undefined, fallback: WeightsFallback = {}): LoadedModel & { metadata: Record<string, string> } {
   if (!path) throw new UsageError('--checkpoint is required');
-  return modelFromWeights(loadStateDictFile(path), path, fallback);
+  const { stateDict, metadata } = loadStateDictFile(path);
+  return { ...modelFromWeights(stateDict, metadata, path, fallback), metadata };
 }

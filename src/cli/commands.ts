@@ -46,7 +46,10 @@ export const trainCommand: Command = {
     { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of weights, split and augmentation', default: '0' },
     threads,
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output folder', default: 'runs/<timestamp>' },
-    { name: 'resume', type: 'string', metavar: 'STATE', help: 'continue a run from its train_state.safetensors (or its folder)' },
+    { name: 'resume', type: 'string', metavar: 'RUN', help: 'continue a run from its folder (or its train_state.safetensors); with --epochs N, extend it to N epochs' },
+    { name: 'init', type: 'string', metavar: 'CKPT', help: 'start from these weights (ours, or PyTorch weights with the official names)' },
+    { name: 'init-strict', type: 'choice', choices: ['true', 'false'], help: 'false: load the --init tensors that fit, list the rest', default: 'true' },
+    { name: 'schedule', type: 'choice', choices: ['poly', 'constant'], help: 'lr after the warm-up epoch: poly decay (official) or constant', default: 'poly' },
     { name: 'stop-after', type: 'int', min: 1, metavar: 'N', help: 'stop after epoch N, resumably (as if interrupted)' },
     json,
   ],
@@ -54,7 +57,9 @@ export const trainCommand: Command = {
     'amsunet train --epochs 20 --base-c 8                       # synthetic data',
     'amsunet train --data data/drive --size 480 --epochs 300 --out runs/drive',
     'amsunet train --data ct.nii.gz --masks ct_mask.nii.gz --axis 2 --size 256',
-    'amsunet train --resume runs/drive/train_state.safetensors',
+    'amsunet train --resume runs/drive',
+    'amsunet train --resume runs/drive --epochs 400                # extend a finished run',
+    'amsunet train --data data/isic --init official_drive.safetensors --init-strict false',
   ],
 };
 
@@ -79,21 +84,24 @@ export const evalCommand: Command = {
   examples: ['amsunet eval --checkpoint runs/drive/best.safetensors --data data/drive --csv per_image.csv', 'amsunet eval --checkpoint runs/demo/best.safetensors --json'],
 };
 
+const predictSize: Flag = { name: 'size', type: 'string', metavar: 'N|full', help: 'sliding-window tile side, or full: the whole image in one pass (refused when it would not fit in memory)', default: 'the training size' };
+
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'segment PNG images with a checkpoint',
+  summary: 'segment images with a checkpoint',
   usage: 'amsunet predict --checkpoint CKPT --input PNG|DIR --out DIR [--overlay] [--tta]',
   details:
     'Writes one mask PNG per image into --out (0/255 for two classes, class ids otherwise); with --overlay also\n' +
-    '<name>_overlay.png, the prediction drawn over the image. Images larger than the training size run by\n' +
-    'sliding window with overlap and blending.\n' + debug,
+    '<name>_overlay.png, the prediction drawn over the image. Images larger than the tile (the training size,\n' +
+    'or --size) run by sliding window with overlap and blending; --size full runs each image in one pass.\n' + debug,
   flags: [
     { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights written by train' },
     { name: 'input', type: 'string', metavar: 'PNG|DIR', help: 'an image or a folder of .png images' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output folder' },
     { name: 'overlay', type: 'bool', help: 'also write the prediction drawn over each image' },
     tta,
-    ...withoutMetadata,
+    predictSize,
+    ...withoutMetadata.filter((f) => f.name !== 'size'),
     threads,
     json,
   ],

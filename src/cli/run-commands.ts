@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FlagValues } from './args.js';
 import { Progress, formatDuration } from './progress.js';
-import { train, TRAIN_DEFAULTS, type TrainConfig, type TrainSummary } from '../app/train.js';
+import { train, TRAIN_DEFAULTS, type TrainConfig, type TrainSummary, type ResumeOptions } from '../app/train.js';
+import { loadStateDictFile } from '../io/checkpoint.js';
+import { describeWeights } from '../app/model-from-weights.js';
 import { evaluate, type Evaluation } from '../app/evaluate.js';
 import { predict } from '../app/predict.js';
 import { modelInfo, infoBytes, INFO_BYTES_LIMIT, type InfoOptions } from '../app/info.js';
@@ -62,10 +64,22 @@ function trainConfig(v: FlagValues): TrainConfig {
     threads: num(v.threads),
     out: v.out as string | undefined,
     stopAfter: num(v.stopAfter),
+    init: v.init as string | undefined,
+    initStrict: v.initStrict === undefined ? undefined : v.initStrict === 'true',
+    schedule: v.schedule as 'poly' | 'constant' | undefined,
   };
 }
 
-async function runTraining(cfg: TrainConfig, p: Progress, resume?: string): Promise<TrainSummary> {
+/** `--size N|full` of predict. */
+function sizeOrFull(v: unknown): number | 'full' | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v).trim();
+  if (s === 'full') return 'full';
+  if (!/^\d+$/.test(s) || Number(s) < 16 || Number(s) > 16384) throw new UsageError(`--size must be an integer from 16 to 16384, or full, got ${JSON.stringify(String(v))}`);
+  return Number(s);
+}
+
+async function runTraining(cfg: TrainConfig, p: Progress, resume?: ResumeOptions): Promise<TrainSummary> {
   const remove = installSigint(p);
   try {
     return await train(
@@ -76,6 +90,10 @@ async function runTraining(cfg: TrainConfig, p: Progress, resume?: string): Prom
           p.line(`data: ${i.description}`, { event: 'start', ...i });
           p.line(`model: ${i.config.model} baseC ${i.config.baseC}, ${i.params.toLocaleString('en-US')} parameters, ${i.config.inChannels} → ${i.config.numClasses} channels, size ${i.config.size}`);
           p.line(`output: ${i.outDir}${resumed}`);
+          if (i.extended) p.line(`extending the run from ${i.extended.fromEpochs} to ${i.extended.toEpochs} epochs: ${i.extended.note}`);
+          if (i.init) {
+            p.line(`init: ${i.init.loaded} tensors from ${i.init.file}${i.init.skipped.length ? `; skipped ${i.init.skipped.length}: ${i.init.skipped.join(', ')}` : ''}`);
+          }
         },
         onStep: (e) => p.step(e),
         onEpoch: (r) => p.epoch(r),
@@ -102,12 +120,23 @@ function printSummary(s: TrainSummary, p: Progress): void {
 export async function trainMain(v: FlagValues, given: Set<string> = new Set()): Promise<void> {
   if (v.classes !== undefined && v.maskMode !== 'index') throw new UsageError('--classes is only used with --mask-mode index (binary masks have 2 classes)');
   const p = Progress.auto(!!v.json);
+  if (v.initStrict !== undefined && !v.init) throw new UsageError('--init-strict is only used with --init CKPT');
   if (v.resume) {
-    const ignored = [...given].filter((f) => !['resume', 'threads', 'json', 'stop-after'].includes(f));
-    if (ignored.length) p.line(`note: ${ignored.map((f) => `--${f}`).join(', ')} ignored with --resume (the run continues with its saved settings)`);
+    const refused = [...given].filter((f) => !['resume', 'threads', 'json', 'stop-after', 'epochs'].includes(f));
+    if (refused.length) throw new UsageError(`${refused.map((f) => `--${f}`).join(', ')} cannot be changed with --resume (the run continues with its saved settings; only --epochs, --stop-after and --threads apply)`);
   }
-  const s = await runTraining(trainConfig(v), p, v.resume as string | undefined);
+  const cfg = trainConfig(v);
+  if (v.init && !v.resume) Object.assign(cfg, initArchitecture(v.init as string, cfg, given));
+  const resume = v.resume ? { from: v.resume as string, epochs: given.has('epochs') ? num(v.epochs) : undefined } : undefined;
+  const s = await runTraining(cfg, p, resume);
   printSummary(s, p);
+}
+
+/** With --init and no --model / --base-c, the architecture of the init weights. */
+function initArchitecture(file: string, cfg: TrainConfig, given: Set<string>): Partial<TrainConfig> {
+  const { stateDict, metadata } = loadStateDictFile(file);
+  const { config } = describeWeights(stateDict, metadata, file);
+  return { model: given.has('model') ? cfg.model : config.model, baseC: given.has('base-c') ? cfg.baseC : config.baseC };
 }
 
 function printEvaluation(e: Evaluation, p: Progress, csv?: string): void {
@@ -148,7 +177,7 @@ export function predictMain(v: FlagValues): void {
   const p = Progress.auto(!!v.json);
   const r = predict({
     checkpoint: v.checkpoint as string | undefined, input: v.input as string | undefined, out: v.out as string | undefined,
-    overlay: !!v.overlay, tta: !!v.tta, size: num(v.size), threads: num(v.threads),
+    overlay: !!v.overlay, tta: !!v.tta, size: sizeOrFull(v.size), threads: num(v.threads),
     mean: numberList('--mean', v.mean), std: numberList('--std', v.std),
     onImage: (file, done, total) => p.line(`[${done}/${total}] ${file}`),
   });

@@ -30,14 +30,14 @@ function emptyProject(base: string, name: string): string {
 
 /** The script a user would write: core API from the package root, a seeded forward of a small AMSUnet. */
 const USE = `
-import { AMSUnet, manualSeed, randn, noGrad, setThreads, getThreads, stateDictBytes, loadModelBytes } from 'amsunet-ts';
+import { AMSUnet, manualSeed, randn, noGrad, setThreads, getThreads, stateDictBytes, stateDictFromBytes } from 'amsunet-ts';
 import { loadStateDictFile } from 'amsunet-ts/node';
 setThreads(1);
 manualSeed(0);
 const model = new AMSUnet({ baseC: 4 });
 model.eval();
 const y = noGrad(() => model.forward(randn([1, 3, 16, 16])));
-const again = loadModelBytes(stateDictBytes(model)).model;
+const again = new AMSUnet({ baseC: 4 }); again.loadStateDict(stateDictFromBytes(stateDictBytes(model)).stateDict);
 console.log(JSON.stringify({ shape: y.shape, finite: Array.from(y.data).every(Number.isFinite), threads: getThreads(), params: again.numParameters(), loader: typeof loadStateDictFile }));
 `;
 

@@ -1,13 +1,32 @@
 /**
- * The record `amsunet.train_state` of train_state.safetensors: everything besides tensors that --resume needs to
- * continue a run exactly. checkTrainState checks a stored record field by field, so a damaged or hand-edited file
- * is a DataError naming the file and the field, never an internal error later in training.
+ * The state of a run between steps: the per-epoch records, and the record `amsunet.train_state` of
+ * train_state.safetensors, everything besides tensors that --resume needs to continue a run exactly.
+ * parseTrainState checks a stored record field by field, so a damaged or hand-edited file is a DataError naming the
+ * file and the field, never an internal error later in training.
  */
-import { DataError } from '../data/errors.js';
-import { checkModelConfig, LIMITS, shown, type ModelConfig } from './model-config.js';
-import type { EpochRecord, TrainConfig } from './train.js';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../../data/errors.js';
+import { loadSafetensors } from '../../io/safetensors.js';
+import type { EpochPoint } from '../../viz/curves.js';
+import { checkModelConfig, LIMITS, shown, type ModelConfig } from '../model-config.js';
+import { UsageError } from '../errors.js';
+import type { TrainConfig } from './config.js';
 
 export const TRAIN_STATE_KEY = 'amsunet.train_state';
+export const STATE_FILE = 'train_state.safetensors';
+
+/** One finished epoch, as metrics.csv, curves.svg and the --json output show it. */
+export interface EpochRecord extends EpochPoint {
+  epochs: number;
+  valMeanIoU: number;
+  lr: number;
+  seconds: number;
+  imgPerSec: number;
+  isBest: boolean;
+  bestValDice: number;
+  bestEpoch: number;
+}
 
 export interface TrainState {
   config: TrainConfig & { size: number };
@@ -54,6 +73,9 @@ const CONFIG_FIELDS: Record<string, [Check, string, boolean?]> = {
   out: [str, 'a path'],
   stopAfter: [int(1), 'an integer >= 1'],
   overlayCases: [int(0), 'an integer >= 0'],
+  init: [str, 'a path'],
+  initStrict: [oneOf(true, false), 'true or false'],
+  schedule: [oneOf('poly', 'constant'), 'poly or constant'],
 };
 
 const HISTORY_NUMBERS = ['trainLoss', 'valDice', 'valMeanIoU', 'lr', 'seconds', 'imgPerSec', 'bestValDice'] as const;
@@ -95,4 +117,14 @@ export function parseTrainState(raw: string, file: string): TrainState {
     if (!isObject(r) || r.epoch !== i + 1 || !HISTORY_NUMBERS.every((k) => numOrNull(r[k]))) throw bad(`has a malformed history record for epoch ${i + 1}`);
   });
   return s as unknown as TrainState;
+}
+
+/** Read the state of an earlier run for --resume (a train_state file, or the run folder holding one). */
+export function readResumeState(path: string): { file: string; state: TrainState } {
+  let file = path;
+  if (existsSync(path) && statSync(path).isDirectory()) file = join(path, STATE_FILE);
+  if (!existsSync(file)) throw new UsageError(`--resume ${path}: no such file${file !== path ? ` (looked for ${file})` : ''}`);
+  const meta = loadSafetensors(file).metadata;
+  if (!meta[TRAIN_STATE_KEY]) throw new UsageError(`--resume ${path}: ${file} is not a training state (no "${TRAIN_STATE_KEY}" metadata); pass the run's folder or its ${STATE_FILE}`);
+  return { file, state: parseTrainState(meta[TRAIN_STATE_KEY], file) };
 }
