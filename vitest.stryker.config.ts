@@ -2,13 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The test files `npm run mutate` (StrykerJS) runs against mutants of the gradient-critical files (stryker.config.json):
- * the conv, loss and autograd suites, not the CLI, model and benchmark ones, so a run finishes on two shared cores.
- * Stryker's vitest runner runs the tests in a worker thread; tests/mutation/stryker-setup.ts lets the backend run there.
- * The whole-model autograd suites (recycle, lifetimes: AMSUnet training steps) are left out: minutes per mutant.
+ * the conv, loss, autograd and gradcheck suites, not the CLI, model and benchmark ones, so a run finishes on two
+ * shared cores. Stryker's vitest runner runs the tests in a worker thread; tests/mutation/stryker-setup.ts lets the
+ * backend run there. Left out, minutes per mutant: the whole-model suites (recycle, lifetimes: AMSUnet training
+ * steps; uninit-outputs: AMSUnet on poisoned buffers).
  */
 export default defineConfig({
   test: {
     include: [
+      'tests/autograd/gradcheck*.test.ts',
+      'tests/autograd/accumulate.test.ts',
+      'tests/autograd/engine.test.ts',
       'tests/ops/conv2d.test.ts',
       'tests/ops/conv-kernels.test.ts',
       'tests/ops/conv-golden.test.ts',
@@ -16,9 +20,6 @@ export default defineConfig({
       'tests/ops/extra-golden.test.ts',
       'tests/kernels/conv2d-*.test.ts',
       'tests/ops/losses.test.ts',
-      'tests/autograd/accumulate.test.ts',
-      'tests/autograd/engine.test.ts',
-      'tests/autograd/uninit-outputs.test.ts',
       'tests/testing/conv-kit.test.ts',
     ],
     testTimeout: 120_000,

@@ -1,6 +1,6 @@
 /**
  * gradcheck's own negative tests: every mode and path must catch a wrong backward (fast and full mode, each input
- * of a multi-input function, a permuted or averaged cotangent, non-contiguous and broadcast inputs, a frozen input,
+ * of a multi-input function, a permuted, averaged or rescaled cotangent, non-contiguous and broadcast inputs, a frozen input,
  * a wrong shape, a backward right to 1e-4 only), and the culprit search must name the right op.
  */
 import { describe, expect, test } from 'vitest';
@@ -48,6 +48,12 @@ const averagedTwice = customOp('averagedTwice', {
   backward: (_ctx, gy) => [mul(expand(mean(gy, undefined, { keepdim: true }), gy.shape), 2)],
 });
 
+/** y = 2x whose backward rescales the cotangent to max |gy| = 1: right for an all-ones cotangent, wrong for any other scale. */
+const normalisedTwice = customOp('normalisedTwice', {
+  forward: (_ctx, x: Tensor) => mul(x, 2),
+  backward: (_ctx, gy) => [mul(gy, 2 / Math.max(...Array.from(gy.data, Math.abs)))],
+});
+
 /** y = 3x whose backward is off by a relative `err`. */
 const nearlyThrice = (err: number) =>
   customOp('nearlyThrice', { forward: (_ctx, x: Tensor) => mul(x, 3), backward: (_ctx, gy) => [mul(gy, 3 * (1 + err))] });
@@ -77,8 +83,9 @@ describe('gradcheck catches a wrong backward in every mode', () => {
   });
 
   for (const fast of [false, true]) {
-    test(`${fast ? 'fast' : 'full'} mode: a backward that permutes or averages the cotangent fails (the cotangent is random, not all ones)`, () => {
+    test(`${fast ? 'fast' : 'full'} mode: a backward that permutes, averages or rescales the cotangent fails (the cotangent is random, not all ones)`, () => {
       const x = f64([2, 3], 4);
+      expect(failure((t) => normalisedTwice(t), [x], { fast }).culprit).toMatchObject({ op: 'normalisedTwice', input: 0 });
       expect(failure((t) => reversedTwice(t), [x], { fast }).culprit).toMatchObject({ op: 'reversedTwice', input: 0 });
       expect(failure((t) => averagedTwice(t), [x], { fast }).culprit).toMatchObject({ op: 'averagedTwice', input: 0 });
     });
