@@ -12,7 +12,7 @@ export default defineConfig({
     include: [
       'tests/autograd/gradcheck*.test.ts',
       'tests/autograd/accumulate.test.ts',
-      'tests/autograd/engine.test.ts',
+      'tests/autograd/engine*.test.ts',
       'tests/ops/conv2d.test.ts',
       'tests/ops/conv-kernels.test.ts',
       'tests/ops/conv-golden.test.ts',
