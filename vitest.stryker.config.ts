@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 /**
  * The test files `npm run mutate` (StrykerJS) runs against mutants of the gradient-critical files (stryker.config.json):
  * the conv, loss and autograd suites, not the CLI, model and benchmark ones, so a run finishes on two shared cores.
- * Stryker's vitest runner runs the tests in a worker thread; tests/mutation/stryker-setup.ts lets the backend run there.
  * The whole-model autograd suites (recycle, lifetimes: AMSUnet training steps) are left out: minutes per mutant.
  */
 export default defineConfig({
@@ -24,6 +23,5 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    setupFiles: ['tests/mutation/stryker-setup.ts'],
   },
 });
