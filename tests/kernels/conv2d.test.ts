@@ -14,7 +14,7 @@ import {
 } from '../../src/kernels/conv2d.js';
 import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/kernels/conv2d-pointwise.js';
 import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from '../../src/kernels/conv2d-depthwise.js';
-import { dot } from './conv-reference.js';
+import { dot } from '../ops/conv-reference.js';
 import { expectReferenceBits, geomArb, sizes } from '../kernels/conv-geom.js';
 import { relClose } from '../helpers/close.js';
 import { randomArray } from '../helpers/random.js';
