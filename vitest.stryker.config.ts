@@ -9,13 +9,12 @@ export default defineConfig({
   test: {
     include: [
       'tests/ops/conv2d.test.ts',
-      'tests/ops/conv-kernels.test.ts',
       'tests/ops/conv-golden.test.ts',
       'tests/ops/conv-transpose2d.test.ts',
       'tests/ops/extra-golden.test.ts',
-      'tests/kernels/conv2d-*.test.ts',
-      'tests/ops/losses.test.ts',
-      'tests/autograd/accumulate.test.ts',
+      'tests/kernels/conv2d*.test.ts',
+      'tests/nn/losses.test.ts',
+      'tests/autograd/gradient-sums.test.ts',
       'tests/autograd/engine.test.ts',
       'tests/autograd/uninit-outputs.test.ts',
       'tests/testing/conv-kit.test.ts',
