@@ -48,6 +48,8 @@ export interface FreshBufferSource {
   owns(a: TypedArray): boolean;
   /** Whether take() would serve this dtype now (e.g. float32 on the wasm backend). */
   serves(dtype: DType): boolean;
+  /** Take back one of its views the pool no longer wants (its memory is the source's to hand out again). */
+  give?(a: TypedArray): void;
 }
 let source: FreshBufferSource | null = null;
 
@@ -189,6 +191,24 @@ export function giveBuffer(data: TypedArray): void {
   if (!list) free.set(k, (list = []));
   list.push(data);
   heldBytes += data.byteLength;
+}
+
+/**
+ * Hand every pooled view of the source back to it (the wasm heap calls this before it grows: the heap merges the
+ * freed regions and serves requests of any size from them, where the pool serves only the exact length). Without
+ * it, the views a forward released at one image scale sat in the pool while the next scale, of other sizes, took
+ * new memory: a 512² forward touched twice its live set.
+ */
+export function returnSourcedBuffers(): void {
+  if (!source?.give) return;
+  for (const [k, list] of free) {
+    if (!k.endsWith(':heap')) continue;
+    for (const a of list) {
+      heldBytes -= a.byteLength;
+      source.give(a);
+    }
+    free.delete(k);
+  }
 }
 
 /** Most bytes the pool keeps for reuse (default 4 GiB); lowering it drops what is over. */
