@@ -41,7 +41,7 @@ export function holdModuleState(t: Tensor): void {
 export function forwardScope<T>(run: () => T): T {
   const mine: Tensor[] = [];
   const outer = swapTensorScope(mine);
-  enterLifetimeScope();
+  enterLifetimeScope(!isGradEnabled());
   let result: T;
   try {
     result = run();

@@ -30,6 +30,7 @@ export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean)
   return {
     serves,
     owns: (a) => views.has(a),
+    usedBytes: () => heap().usage().touchedBytes,
     give(a) {
       // from the buffer pool, which held the view since its tensor was released: nothing else reads it
       if (!views.delete(a) || !reclaim.unregister(a)) return;
