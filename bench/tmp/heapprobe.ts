@@ -12,7 +12,7 @@ let peakStack = '';
 h.allocRegion = (bytes: number, limit?: number) => { const at = orig(bytes, limit); if (h.inUse > peak) { peak = h.inUse; peakStack = new Error().stack!; } return at; };
 const origStage = h.stage.bind(h);
 h.stage = (bytes: number) => { const at = origStage(bytes); sizes.set(bytes, (sizes.get(bytes) ?? 0) + 1); return at; };
-for (let r = 0; r < 1; r++) {
+for (let r = 0; r < 4; r++) {
   const t0 = performance.now();
   noGrad(() => model.forward(x));
   const u = h.usage();

@@ -90,13 +90,21 @@ let inferenceDepth = 0;
 export function enterLifetimeScope(inference = false): void {
   scopeDepth++;
   scopeKinds.push(inference);
-  if (inference) inferenceDepth++;
+  if (inference) inferenceDepth++, (inferenceRan = true);
 }
 
 export function leaveLifetimeScope(): void {
   scopeDepth--;
   if (scopeKinds.pop()) inferenceDepth--;
+  if (scopeDepth === 0 && inferenceRan) {
+    // the outermost scope of an inference call is over: every view goes back, so the heap is one merged run again
+    // and the next call places its buffers exactly as this one did (else each call starts from the last one's
+    // leftovers and the heap creeps up)
+    inferenceRan = false;
+    giveSourcedBack();
+  }
 }
+let inferenceRan = false;
 
 function fromSource(): boolean {
   return source !== null && (lifetimesManaged || scopeDepth > 0);
@@ -222,7 +230,11 @@ export function giveBuffer(data: TypedArray): void {
  * handing its views back would make every step place its buffers anew (and the heap creep up).
  */
 export function returnSourcedBuffers(): void {
-  if (!source?.give || inferenceDepth === 0) return;
+  if (inferenceDepth > 0) giveSourcedBack();
+}
+
+function giveSourcedBack(): void {
+  if (!source?.give) return;
   for (const [k, list] of free) {
     if (!k.endsWith(':heap')) continue;
     for (const a of list) {

@@ -11,9 +11,8 @@
  * Regions come from free lists of their exact (64-byte rounded) size: a training step or a forward at a fixed image
  * size asks for the same sizes every time, so the lists serve it in O(1). A size with no list entry is not taken from
  * the top at once: first every free region is merged with its free neighbours and the smallest one that fits is
- * split (best fit; `compact`), and only when none fits does the top move up; before it passes its highest point so
- * far, the heap's pressure handler (the buffer pool, which keeps released tensor views for reuse) gives its regions
- * back. So the memory a
+ * split (best fit; `compact`), and only when none fits does the top move up, after the heap's pressure handler
+ * (the buffer pool, which keeps released tensor views for reuse, under inference) has given its regions back. So the memory a
  * forward touches is close to its largest live set, whatever mix of sizes it asks for (without merging, the 128 MB
  * regions of a 512² stage could not serve the 32 MB requests of the next one, and the heap grew to twice the live
  * set, every page of it faulted in on the first call). Staging areas are rounded up to a power of two and all freed
@@ -134,8 +133,7 @@ export class SharedHeap {
     let at = this.exactFit(size, limit) || this.bestFit(size, limit);
     if (at === 0) {
       if (!grow) return 0;
-      // below the high-water mark the pages are touched already: the top may move there freely
-      if (this.top + size > this.highWater && this.onPressure && !this.relieving) {
+      if (this.onPressure && !this.relieving) {
         this.relieving = true; // the handler frees regions; it must not re-enter through an allocation of its own
         try {
           this.onPressure();
@@ -174,8 +172,8 @@ export class SharedHeap {
   }
 
   /**
-   * Called once when an allocation finds no free region that fits, before the top moves past its highest point so far
-   * (into memory no page of which was touched yet): it should free what it can spare (the buffer pool gives back its released tensor views). Set by whoever keeps regions for reuse.
+   * Called once when an allocation finds no free region that fits, before the top moves up: it should free what it
+   * can spare (the buffer pool gives back its released tensor views). Set by whoever keeps regions for reuse.
    */
   onPressure: (() => void) | null = null;
   private relieving = false;
