@@ -146,6 +146,7 @@ export class SharedHeap {
       if (at === 0) return 0;
     }
     this.inUse += size;
+    if (this.inUse > this.peakInUse) this.peakInUse = this.inUse;
     return at;
   }
 
@@ -178,6 +179,7 @@ export class SharedHeap {
   onPressure: (() => void) | null = null;
   private relieving = false;
   private highWater = 0; // the most the top has been
+  private peakInUse = 0;
   /** Bytes on the free lists. */
   private freeBytes = 0;
 
@@ -242,11 +244,16 @@ export class SharedHeap {
   }
 
   /**
-   * Bytes of the memory in use: handed-out regions; the highest the top has been (every page below it may have been
-   * touched: the heap's share of resident memory); and the whole memory's current size (mostly address space).
+   * Bytes of the memory in use: handed-out regions (the most at once in peakInUseBytes); the most the region area
+   * above the scratch slots has reached (every page of it may have been touched: the regions' share of resident
+   * memory); and the whole memory's current size (mostly address space: scratch slots of threads never started,
+   * growth headroom).
    */
-  usage(): { inUseBytes: number; touchedBytes: number; memoryBytes: number } {
-    return { inUseBytes: this.inUse, touchedBytes: this.highWater, memoryBytes: this.memory.buffer.byteLength };
+  usage(): { inUseBytes: number; peakInUseBytes: number; touchedBytes: number; memoryBytes: number } {
+    return {
+      inUseBytes: this.inUse, peakInUseBytes: this.peakInUse, touchedBytes: Math.max(0, this.highWater - this.stagingBase),
+      memoryBytes: this.memory.buffer.byteLength,
+    };
   }
 
   /** Copy x[offset, offset + length) into the staging arena as `like` (float32 or float64); returns the address of x[offset]. */
