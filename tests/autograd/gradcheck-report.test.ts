@@ -78,6 +78,7 @@ describe('the culprit line in each of its forms', () => {
     const e = failure((t) => nearlyThrice(0.5)(t), [f64([2], 6)], { locate: false });
     expect(e.culprit).toBeNull();
     expect(e.message).not.toContain('\n');
+    expect(e.message).toMatch(/^gradcheck nearlyThrice: input 0 at \[0\]: numerical \S+, analytical \S+ \(eps 1e-6, atol 1e-5, rtol 0\.001\)$/);
   });
 
   test('an input larger than the element search (4096 elements) is blamed along a random direction', () => {
