@@ -22,7 +22,7 @@
  * 3. A wasm twin: generate it with src/backend/wasm/instructions.ts (gemm-module.ts is the worked example),
  *    instantiate it per thread in ThreadContext, register '<x>.wasm', and property-test it against the js kernel.
  */
-export { gemm } from './gemm.js';
+export { gemm } from './dispatch/gemm.js';
 export { geluWasm, geluBackwardWasm, useWasmFor } from './wasm/gelu.js';
 export { depthwiseGatherWasm, type DepthwiseGather } from './wasm/depthwise-gather.js';
 export type { GemmProblem } from '../kernels/gemm.js';
