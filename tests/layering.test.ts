@@ -24,7 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /* ---------- scanning one source text ---------- */
 
-export interface ImportRef {
+interface ImportRef {
   specifier: string;
   /** erased by the compiler: `import type`, `export type`, all-`type` named imports, `typeof import()` */
   typeOnly: boolean;
@@ -46,7 +46,7 @@ function allTypeNames(clause: string): boolean {
 }
 
 /** Every import/export-from, side-effect import and dynamic import() of a source text. */
-export function scanImports(source: string): ImportRef[] {
+function scanImports(source: string): ImportRef[] {
   const text = stripComments(source);
   const refs: ImportRef[] = [];
   const staticRe = /(?:^|[\s;}])(import|export)\s+(type\s+)?(?:([\w\s{},*$]*?)\s+from\s*)?['"]([^'"\n]+)['"]/g;
@@ -62,16 +62,16 @@ export function scanImports(source: string): ImportRef[] {
 
 const NODE_BUILTINS = new Set(builtinModules);
 
-export function isNodeBuiltin(specifier: string): boolean {
+function isNodeBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0]);
 }
 
 /* ---------- the graph of a source tree ---------- */
 
 /** Files by path relative to the project root ('src/ops/conv2d.ts'), and their text. */
-export type SourceTree = ReadonlyMap<string, string>;
+type SourceTree = ReadonlyMap<string, string>;
 
-export interface Graph {
+interface Graph {
   files: string[];
   /** runtime edges to files of the tree (type-only imports excluded) */
   runtime: Map<string, string[]>;
@@ -86,7 +86,7 @@ function resolveIn(tree: SourceTree, from: string, specifier: string): string {
   return candidates.find((c) => tree.has(c)) ?? base;
 }
 
-export function buildGraph(tree: SourceTree): Graph {
+function buildGraph(tree: SourceTree): Graph {
   const files = [...tree.keys()].sort();
   const runtime = new Map<string, string[]>(), imports = new Map<string, { target: string; ref: ImportRef }[]>();
   for (const f of files) {
@@ -100,7 +100,7 @@ export function buildGraph(tree: SourceTree): Graph {
 }
 
 /** Files reachable from `roots` over runtime edges, roots included. */
-export function closure(g: Graph, roots: readonly string[]): Set<string> {
+function closure(g: Graph, roots: readonly string[]): Set<string> {
   const seen = new Set<string>(), stack = [...roots];
   while (stack.length > 0) {
     const f = stack.pop()!;
@@ -114,13 +114,13 @@ export function closure(g: Graph, roots: readonly string[]): Set<string> {
 /* ---------- the rules: each returns its violations as lines (empty: the rule holds) ---------- */
 
 /** Layers that must run on any host: no Node built-in, not even behind a dynamic import. */
-export const NEUTRAL_DIRS = ['tensor', 'autograd', 'ops', 'nn', 'optim', 'models', 'kernels', 'backend', 'image', 'metrics', 'testing']
+const NEUTRAL_DIRS = ['tensor', 'autograd', 'ops', 'nn', 'optim', 'models', 'kernels', 'backend', 'image', 'metrics', 'testing']
   .map((d) => `src/${d}/`);
 /** The one file under src/platform that may import `node:*`: the worker entry Node starts by its file name. */
-export const NODE_WORKER_ENTRY = 'src/platform/node-pool-worker.ts';
+const NODE_WORKER_ENTRY = 'src/platform/node-pool-worker.ts';
 
 /** (a) */
-export function nodeImports(g: Graph, entries: readonly string[]): string[] {
+function nodeImports(g: Graph, entries: readonly string[]): string[] {
   const core = closure(g, entries);
   return g.files.flatMap((f) => {
     const inLayer = NEUTRAL_DIRS.some((d) => f.startsWith(d)) || core.has(f) || (f.startsWith('src/platform/') && f !== NODE_WORKER_ENTRY);
@@ -130,17 +130,17 @@ export function nodeImports(g: Graph, entries: readonly string[]): string[] {
 }
 
 /** What a kernel may import: these tensor primitives and other kernels (type-only imports of them too). */
-export const KERNEL_DEPS = ['src/tensor/dtype.ts', 'src/tensor/shape.ts', 'src/tensor/erf.ts'];
+const KERNEL_DEPS = ['src/tensor/dtype.ts', 'src/tensor/shape.ts', 'src/tensor/erf.ts'];
 
 /** (b) every import of a kernel, type-only ones included (a kernel's signature is part of the bottom layer too) */
-export function kernelImports(g: Graph): string[] {
+function kernelImports(g: Graph): string[] {
   return g.files.filter((f) => f.startsWith('src/kernels/')).flatMap((f) => g.imports.get(f)!
     .filter((r) => !r.target.startsWith('src/kernels/') && !KERNEL_DEPS.includes(r.target))
     .map((r) => `${f} imports ${r.target}`));
 }
 
 /** (c) every strongly connected component of more than one file, or a file importing itself, as 'a → b → … → a'. */
-export function importCycles(g: Graph): string[] {
+function importCycles(g: Graph): string[] {
   // Tarjan's algorithm, iterative
   let next = 0;
   const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>(), stack: string[] = [];
@@ -195,19 +195,19 @@ function cycleThrough(g: Graph, scc: Set<string>, start: string): string {
 }
 
 /** What ops and autograd may import from src/backend. */
-export function backendEntryAllowed(target: string): boolean {
+function backendEntryAllowed(target: string): boolean {
   return target === 'src/backend/dispatch.ts' || target.startsWith('src/backend/dispatch/') || target === 'src/backend/index.ts';
 }
 
 /** (d) runtime and type-only imports alike: an op depends on the dispatch layer, not on a driver */
-export function opBackendImports(g: Graph): string[] {
+function opBackendImports(g: Graph): string[] {
   return g.files.filter((f) => f.startsWith('src/ops/') || f.startsWith('src/autograd/')).flatMap((f) => g.imports.get(f)!
     .filter((r) => r.target.startsWith('src/backend/') && !backendEntryAllowed(r.target))
     .map((r) => `${f} imports ${r.target}`));
 }
 
 /** The shortest runtime import chain from `from` to `to` (files, both ends included), or null. */
-export function shortestChain(g: Graph, from: string, to: string): string[] | null {
+function shortestChain(g: Graph, from: string, to: string): string[] | null {
   const prev = new Map<string, string>([[from, '']]), queue = [from];
   for (let k = 0; k < queue.length; k++) {
     const f = queue[k];
@@ -227,7 +227,7 @@ export function shortestChain(g: Graph, from: string, to: string): string[] | nu
 }
 
 /** (e) */
-export function depthwiseChain(g: Graph, maxFiles = 4): string[] {
+function depthwiseChain(g: Graph, maxFiles = 4): string[] {
   const chain = shortestChain(g, 'src/ops/conv2d.ts', 'src/kernels/conv2d-depthwise.ts');
   if (chain === null) return ['src/ops/conv2d.ts does not reach src/kernels/conv2d-depthwise.ts'];
   return chain.length <= maxFiles ? [] : [`${chain.length} files: ${chain.join(' → ')}`];
