@@ -1,22 +1,20 @@
 /**
- * Kernels the worker pool can run, by name. Every thread imports this list, so the kernel is the same code
- * everywhere. A pooled kernel receives only numbers: `args` (byte addresses into the shared heap, sizes, flags)
- * and its part [lo, hi) of the work range, whose outputs must not overlap any other part's.
+ * Kernels the worker pool can run, by name: runtime.ts hands this list to the pool, and every worker imports it
+ * (parallel/worker-loop.ts), so a kernel is the same code on every thread. A pooled kernel receives only numbers:
+ * `args` (byte addresses into the shared heap, sizes, flags) and its part [lo, hi) of the work range, whose
+ * outputs must not overlap any other part's.
  *
  * To add one: write `{ name, run(ctx, args, lo, hi) }` next to the others (reading arrays through ctx.heap.f32 /
  * ctx.heap.f64 at address / 4 or / 8) and append it to `poolKernels`.
  */
-import type { ThreadContext } from './parallel/thread-context.js';
+import type { PoolKernel } from './parallel/pool.js';
 import { gemmJs } from '../kernels/gemm.js';
 import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
 import { jsPoolKernels } from './parallel/js-kernels.js';
 import { elementwisePoolKernels } from './wasm/elementwise-pooled.js';
 
-export interface PoolKernel {
-  readonly name: string;
-  run(ctx: ThreadContext, args: Float64Array, lo: number, hi: number): void;
-}
+export type { PoolKernel };
 
 /**
  * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement,
@@ -109,9 +107,3 @@ const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
 export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
   depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels, ...elementwisePoolKernels];
-
-export function kernelId(name: string): number {
-  const id = poolKernels.findIndex((k) => k.name === name);
-  if (id < 0) throw new Error(`pool: no kernel named '${name}' (have ${poolKernels.map((k) => k.name).join(', ')})`);
-  return id;
-}
