@@ -1,6 +1,6 @@
 /**
  * The three passes of a depth-wise conv (groups = Cin = Cout, stride 1) on the wasm backend, for the dispatcher in
- * src/kernels/conv2d.ts. Each `try…` returns false, doing nothing, when the wasm kernels do not apply
+ * src/backend/dispatch/conv2d.ts. Each `try…` returns false, doing nothing, when the wasm kernels do not apply
  * (float64 or a non-Float32Array operand, the js backend, a worker thread, stride ≠ 1, or a padded plane larger
  * than a thread's scratch); the caller then runs the js kernel of conv2d-depthwise.ts, the readable reference.
  *
