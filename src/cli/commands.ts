@@ -150,4 +150,26 @@ export const demoCommand: Command = {
   examples: ['npm start', 'amsunet demo --out runs/demo'],
 };
 
-export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, benchCommand, demoCommand];
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write a checkpoint as ONNX (for onnxruntime) or as PyTorch safetensors (official names)',
+  usage: 'amsunet export --checkpoint CKPT --format onnx|pytorch --out FILE',
+  details:
+    'onnx: the eval-mode graph, opset 17, batch and spatial sizes free; input `input` [N, C, H, W] float32,\n' +
+    'normalised with the mean/std that `amsunet info --checkpoint` and the export line print; output `out`, the logits.\n' +
+    'pytorch: the state dict with the official AMSUnet names, as safetensors.torch.save_file writes it (load it with\n' +
+    'safetensors.torch.load_file and model.load_state_dict). The file is written atomically.\n' + debug,
+  flags: [
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
+    { name: 'format', type: 'choice', choices: ['onnx', 'pytorch'], help: 'onnx (opset 17, dynamic batch and size) or pytorch (safetensors, official names)' },
+    { name: 'out', type: 'string', metavar: 'FILE', help: 'the file to write' },
+    { name: 'opset', type: 'int', min: 13, max: 22, metavar: 'N', help: 'ONNX opset', default: '17' },
+    json,
+  ],
+  examples: [
+    'amsunet export --checkpoint runs/drive/best.safetensors --format onnx --out amsunet.onnx',
+    'amsunet export --checkpoint runs/drive/best.safetensors --format pytorch --out amsunet_torch.safetensors',
+  ],
+};
+
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, benchCommand, demoCommand];
