@@ -172,4 +172,32 @@ export const exportCommand: Command = {
   ],
 };
 
-export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, benchCommand, demoCommand];
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve a checkpoint over HTTP: POST an image to /predict, get the mask PNG',
+  usage: 'amsunet serve --checkpoint CKPT [--host 127.0.0.1] [--port 8080] [--threads T] [--max-queue N]',
+  details:
+    'POST /predict with the image (PNG, JPEG, TIFF or GIF) as the body returns the mask PNG; ?overlay=1 the\n' +
+    'prediction drawn over the image; ?format=json the class fractions and timing. GET /health (status, queue,\n' +
+    'rss) and GET /info (model, limits). Predictions run one at a time in arrival order; beyond --max-queue held\n' +
+    'requests the answer is 503, a body over --max-body 413, a bad image 400, each with {"error": "..."}.\n' +
+    'SIGTERM or Ctrl-C: stop accepting, answer every admitted request, exit 0.\n' + debug,
+  flags: [
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
+    { name: 'host', type: 'string', metavar: 'ADDR', help: 'address to listen on', default: '127.0.0.1' },
+    { name: 'port', type: 'int', min: 0, max: 65535, metavar: 'P', help: 'port (0: any free port, printed at start)', default: '8080' },
+    threads,
+    { name: 'max-queue', type: 'int', min: 1, max: 100000, metavar: 'N', help: 'requests held at once (being read, waiting or running) before 503', default: '64' },
+    { name: 'max-body', type: 'number', above: 0, max: 4096, metavar: 'MB', help: 'largest request body in MiB (413 beyond)', default: '32' },
+    { name: 'max-pixels', type: 'int', min: 1, metavar: 'N', help: 'largest image, width x height (400 beyond)', default: '16777216 (4096x4096)' },
+    ...withoutMetadata,
+    json,
+  ],
+  examples: [
+    'amsunet serve --checkpoint runs/drive/best.safetensors --port 8080 --threads 2',
+    'curl --data-binary @retina.png http://127.0.0.1:8080/predict -o mask.png',
+    "curl --data-binary @retina.png 'http://127.0.0.1:8080/predict?format=json'",
+  ],
+};
+
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, serveCommand, benchCommand, demoCommand];

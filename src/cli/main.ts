@@ -9,6 +9,7 @@ import { parseFlags, formatHelp, type Command } from './args.js';
 import { commands } from './commands.js';
 import { trainMain, evalMain, predictMain, infoMain, benchMain, demoMain } from './run-commands.js';
 import { exportMain } from './export-command.js';
+import { serveMain } from './serve-command.js';
 import { UsageError, RunStopped } from '../app/errors.js';
 
 function version(): string {
@@ -58,6 +59,8 @@ async function run(cmd: Command, argv: string[]): Promise<number> {
     case 'export':
       exportMain(values);
       return 0;
+    case 'serve':
+      return serveMain(values);
     case 'bench':
       return benchMain(values, rest);
     case 'demo':

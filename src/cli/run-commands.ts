@@ -20,7 +20,7 @@ import { finiteOrNull } from '../metrics/report.js';
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 
 /** "0.709,0.381,0.224" → numbers; a bad entry names the flag. */
-function numberList(flag: string, v: unknown): number[] | undefined {
+export function numberList(flag: string, v: unknown): number[] | undefined {
   if (v === undefined) return undefined;
   const parts = String(v).split(',').map((x) => x.trim());
   const out = parts.map(Number);
