@@ -5,7 +5,8 @@
 import type { FlagValues } from './args.js';
 import { loadModel } from '../app/load-model.js';
 import { setThreads, engineInfo } from '../app/threads.js';
-import { startServer, SERVE_DEFAULTS } from '../app/serve/server.js';
+import { SERVE_DEFAULTS } from '../app/serve/server.js';
+import { serve, ListenError } from '../app/serve/serve.js';
 import { UsageError } from '../app/errors.js';
 import { DataError } from '../data/errors.js';
 import { numberList } from './run-commands.js';
@@ -20,7 +21,7 @@ export async function serveMain(v: FlagValues): Promise<number> {
   const engine = engineInfo();
   let srv;
   try {
-    srv = await startServer(loaded, {
+    srv = await serve(loaded, {
       host: (v.host as string | undefined) ?? SERVE_DEFAULTS.host,
       port: num(v.port) ?? SERVE_DEFAULTS.port,
       maxQueue: num(v.maxQueue),
@@ -30,7 +31,8 @@ export async function serveMain(v: FlagValues): Promise<number> {
       onError: (e) => process.stderr.write(`amsunet serve: request failed: ${(e as Error)?.stack ?? String(e)}\n`),
     });
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
+    if (!(e instanceof ListenError)) throw e;
+    const err = e;
     const where = `${v.host ?? SERVE_DEFAULTS.host}:${v.port ?? SERVE_DEFAULTS.port}`;
     if (err.code === 'EADDRINUSE') throw new DataError(where, 'address already in use (EADDRINUSE); choose another --port');
     if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') throw new DataError(where, `cannot listen on --host ${JSON.stringify(v.host)} (${err.code})`);
@@ -44,10 +46,8 @@ export async function serveMain(v: FlagValues): Promise<number> {
     const stop = (signal: string) => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
-      const held = srv.stats().queue;
-      if (!v.json) process.stdout.write(`amsunet serve: ${signal}: no new requests; finishing ${held} in flight\n`);
-      srv.close().then(() => {
-        const s = srv.stats();
+      if (!v.json) process.stdout.write(`amsunet serve: ${signal}: no new requests; finishing the ones in flight\n`);
+      srv.close().then((s) => {
         process.stdout.write(v.json ? JSON.stringify({ event: 'stopped', signal, ...s }) + '\n' : `amsunet serve: stopped (${s.served} served, ${s.failed} refused as bad, ${s.rejected} turned away)\n`);
         resolve(0);
       });
@@ -56,6 +56,10 @@ export async function serveMain(v: FlagValues): Promise<number> {
     const onInt = () => stop('SIGINT');
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
+    srv.failed.catch((e: Error) => {
+      process.stderr.write(`amsunet serve: internal error: the server thread failed: ${e.message}\n`);
+      resolve(1);
+    });
   });
 }
 

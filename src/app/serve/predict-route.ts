@@ -6,8 +6,7 @@
  */
 import { decodeImage } from '../../image/index.js';
 import { encodePng } from '../../image/png-encode.js';
-import { segmentImage, maskPixels, overlayPixels, classFractions, type DecodedImage, type Segmentation } from '../segment.js';
-import type { LoadedModel } from '../model-from-weights.js';
+import { maskPixels, overlayPixels, classFractions, type DecodedImage, type Segmentation } from '../segment.js';
 import { HttpError } from './http-io.js';
 
 export type PredictOutput = 'mask' | 'overlay' | 'json';
@@ -42,20 +41,18 @@ export function decodeUpload(body: Uint8Array, maxPixels: number): DecodedImage 
   return img;
 }
 
-/** Errors about the input (DataError, a refused tile size) are the client's: 400. Anything else propagates (500). */
+/**
+ * Errors about the input (DataError: not an image, wrong channel count; UsageError: a tile that would not fit in
+ * memory) are the client's: 400. Anything else propagates (500). By name, so errors that crossed threads count.
+ */
 export function asBadRequest(e: unknown): unknown {
   const err = e as Error;
   if (err?.name === 'DataError' || err?.name === 'UsageError') return new HttpError(400, err.message);
   return e;
 }
 
-export function runPrediction(loaded: LoadedModel, img: DecodedImage, output: PredictOutput, timing: { received: number; started: number }): PredictReply {
-  let seg: Segmentation;
-  try {
-    seg = segmentImage(loaded, img, { name: 'upload' });
-  } catch (e) {
-    throw asBadRequest(e);
-  }
+/** The answer to a finished prediction: the mask or overlay PNG, or the JSON summary. */
+export function predictReply(img: DecodedImage, seg: Segmentation, output: PredictOutput, timing: { received: number; started: number }): PredictReply {
   const done = performance.now();
   const seconds = { queued: (timing.started - timing.received) / 1000, inference: seg.seconds, total: (done - timing.received) / 1000 };
   const headers = { 'x-foreground': seg.foreground.toFixed(6), 'x-inference-seconds': seg.seconds.toFixed(4) };

@@ -1,11 +1,10 @@
 /**
- * The server's queue: jobs run one at a time, in arrival order, each in its own event-loop turn (inference is
- * synchronous, so requests arriving while a job runs are read and queued between jobs). A slot is reserved when a
- * request arrives, before its body is read, so at most `max` requests are held in memory at once; beyond that the
- * caller answers 503.
+ * The server's queue: jobs run one at a time, in arrival order (the next starts when the previous one's promise
+ * settles). A slot is reserved when a request arrives, before its body is read, so at most `max` requests are held
+ * in memory at once; beyond that the caller answers 503.
  */
 export class JobQueue {
-  private readonly jobs: (() => void)[] = [];
+  private readonly jobs: (() => Promise<void>)[] = [];
   private reserved = 0;
   private running = false;
   private idleWaiters: (() => void)[] = [];
@@ -34,12 +33,12 @@ export class JobQueue {
     this.checkIdle();
   }
 
-  /** Run `job` after the jobs before it, in a slot taken by reserve(); the slot is freed when it returns. */
-  run<T>(job: () => T): Promise<T> {
+  /** Run `job` after the jobs before it, in a slot taken by reserve(); the slot is freed when it settles. */
+  run<T>(job: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.jobs.push(() => {
+      this.jobs.push(async () => {
         try {
-          resolve(job());
+          resolve(await job());
         } catch (e) {
           reject(e);
         }
@@ -57,17 +56,12 @@ export class JobQueue {
   private next(): void {
     if (this.running || this.jobs.length === 0) return;
     this.running = true;
-    // setImmediate: let the event loop read the requests that arrived during the last job before the next one.
-    setImmediate(() => {
-      const job = this.jobs.shift()!;
-      try {
-        job();
-      } finally {
-        this.running = false;
-        this.reserved--;
-        this.checkIdle();
-        this.next();
-      }
+    const job = this.jobs.shift()!;
+    void job().finally(() => {
+      this.running = false;
+      this.reserved--;
+      this.checkIdle();
+      this.next();
     });
   }
 

@@ -1,5 +1,6 @@
 /**
- * `amsunet serve` as a library: one model in the process, an HTTP server on node:http.
+ * The HTTP side of `amsunet serve` (node:http); the model runs elsewhere, behind `InferenceBackend` (serve.ts runs
+ * this in a worker thread and the model on the main thread, so this event loop stays free while a prediction runs).
  *
  *   POST /predict   image body → mask PNG (?overlay=1 overlay PNG, ?format=json class fractions and timing)
  *   GET  /health    {status, queue, served, rss, ...}: rss is process.memoryUsage().rss
@@ -12,10 +13,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LoadedModel } from '../model-from-weights.js';
+import type { ModelConfig } from '../model-config.js';
+import type { DecodedImage, Segmentation } from '../segment.js';
 import { JobQueue } from './queue.js';
 import { HttpError, readBody, sendError, sendJson, sendPng } from './http-io.js';
-import { decodeUpload, parsePredictQuery, runPrediction } from './predict-route.js';
+import { asBadRequest, decodeUpload, parsePredictQuery, predictReply } from './predict-route.js';
+
+/** Where predictions run: one at a time (the server never calls segment again before the last call settled). */
+export interface InferenceBackend {
+  config: ModelConfig;
+  hasNormalisation: boolean;
+  segment(image: DecodedImage): Promise<Segmentation>;
+}
 
 export interface ServeOptions {
   host?: string;
@@ -45,7 +54,7 @@ export interface PredictionServer {
   stats(): { served: number; failed: number; rejected: number; queue: number };
 }
 
-export async function startServer(loaded: LoadedModel, o: ServeOptions = {}): Promise<PredictionServer> {
+export async function startServer(loaded: InferenceBackend, o: ServeOptions = {}): Promise<PredictionServer> {
   const host = o.host ?? SERVE_DEFAULTS.host;
   const maxBody = o.maxBody ?? SERVE_DEFAULTS.maxBody;
   const maxPixels = o.maxPixels ?? SERVE_DEFAULTS.maxPixels;
@@ -79,7 +88,17 @@ export async function startServer(loaded: LoadedModel, o: ServeOptions = {}): Pr
       throw e;
     }
     // The image is decoded in its turn, so a waiting request holds only its (compressed) body.
-    const reply = await queue.run(() => runPrediction(loaded, decodeUpload(body, maxPixels), output, { received, started: performance.now() }));
+    const reply = await queue.run(async () => {
+      const started = performance.now();
+      const img = decodeUpload(body, maxPixels);
+      let seg: Segmentation;
+      try {
+        seg = await loaded.segment(img);
+      } catch (e) {
+        throw asBadRequest(e);
+      }
+      return predictReply(img, seg, output, { received, started });
+    });
     if (reply.type === 'png') sendPng(res, reply.body as Uint8Array, reply.headers);
     else sendJson(res, 200, reply.body, reply.headers);
     counts.served++;
@@ -111,10 +130,6 @@ export async function startServer(loaded: LoadedModel, o: ServeOptions = {}): Pr
       sendError(res, new HttpError(500, `internal error: ${(e as Error)?.message ?? String(e)}`));
     });
   });
-  // Inference blocks the event loop. Node's keep-alive timer of an idle connection fires before the loop reads a
-  // request that arrived on it during a long prediction, resetting that connection; so idle connections are kept
-  // for 10 minutes (longer than any prediction within the tile memory limit), not Node's 5 s.
-  server.keepAliveTimeout = 600_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? SERVE_DEFAULTS.port, host, () => {
