@@ -13,10 +13,10 @@
  *                      chunks of rows (or columns) of C, each packing only its own part of the other operand
  * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
-import { isMainThread } from 'node:worker_threads';
 import { gemmJs, type GemmProblem } from '../kernels/gemm.js';
 import { MC, packedFullBytes } from './wasm/gemm-driver.js';
 import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
+import { dispatches } from './parallel/thread-role.js';
 
 /** Minimum work (flops) per thread before a product is split. */
 const FLOPS_PER_THREAD = { js: 4e5, wasm: 4e6 } as const;
@@ -25,8 +25,8 @@ const CHUNK_ROWS = MC;
 const CHUNK_COLS = 512;
 
 export function gemm(p: GemmProblem): void {
-  if (!isMainThread) {
-    throw new Error('gemm: call it from the main thread; inside a pooled kernel use gemmJs or gemmWasmBlock with the ThreadContext');
+  if (!dispatches()) {
+    throw new Error('gemm: not inside a pool worker; inside a pooled kernel use gemmJs or gemmWasmBlock with the ThreadContext');
   }
   const { M, N, K } = p;
   if (M === 0 || N === 0) return;

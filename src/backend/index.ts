@@ -26,7 +26,7 @@ export { gemm } from './gemm.js';
 export { geluWasm, geluBackwardWasm, useWasmFor } from './wasm/gelu.js';
 export { depthwiseGatherWasm, type DepthwiseGather } from './wasm/depthwise-gather.js';
 export type { GemmProblem } from '../kernels/gemm.js';
-export { type BackendName, getBackend, setBackend, getThreads, setThreads, getHeap, getPool } from './runtime.js';
+export { type BackendName, getBackend, setBackend, getThreads, setThreads, threadsReady, getHeap, getPool } from './runtime.js';
 export { wasmFeatures } from './wasm/features.js';
 import { getPool } from './runtime.js';
 import type { RunOptions } from './parallel/pool.js';

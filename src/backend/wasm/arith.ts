@@ -9,7 +9,6 @@
  * in and the result copied out 2.5-2.7 ms). Small broadcast operands (gates, scalars) are copied in.
  * Results are bit-identical to the js kernels and for any thread count (tests/backend/elementwise-wasm.test.ts).
  */
-import { isMainThread } from 'node:worker_threads';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { type ArithOp, type CollapsedBroadcast, collapseBroadcast, nextRowOffset } from '../../kernels/broadcast-arith.js';
@@ -18,6 +17,7 @@ import type { BatchNormGeom } from '../../kernels/batchnorm2d.js';
 import type { LinearAxis, ResampleGeom } from '../../kernels/upsample2d.js';
 import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
 import { MAX_ARGS } from '../parallel/pool.js';
+import { dispatches } from '../parallel/thread-role.js';
 
 /** Elements per pool chunk (~30-60 us of streaming on one core); also the least work that takes a second thread. */
 let chunkElements = 1 << 16;
@@ -30,7 +30,7 @@ export function setElementwiseChunk(n: number): number {
 }
 
 function wasmThread(): boolean {
-  return getBackend() === 'wasm' && isMainThread;
+  return getBackend() === 'wasm' && dispatches();
 }
 
 /** All arrays float32 views of the shared heap. */

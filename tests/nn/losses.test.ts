@@ -2,8 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { crossEntropy, diceLoss, amsunetCriterion, gradcheck, tensor, Generator, randn, zeros, Tensor, type Reduction } from '../../src/index.js';
-import { loadGolden, maxRelErr } from '../golden.js';
-import { cast } from './core-util.js';
+import { loadGolden } from '../golden.js';
+import { cast } from '../ops/core-util.js';
+import { maxRelErr } from '../helpers/close.js';
 
 const IGN = 255;
 

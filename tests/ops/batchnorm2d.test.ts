@@ -2,7 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { batchNorm2d, gradcheck, tensor, Generator, randn, rand, ones, zeros, Tensor, type DType } from '../../src/index.js';
-import { loadGolden, maxRelErr } from '../golden.js';
+import { loadGolden } from '../golden.js';
+import { maxRelErr } from '../helpers/close.js';
 
 const seeded = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor => randn(shape, { dtype, generator: new Generator(seed) });
 /** A copy of t in dtype (never shares t's buffer). */

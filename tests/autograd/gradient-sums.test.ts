@@ -1,6 +1,6 @@
 /**
- * Gradient accumulation (the engine's unrolled addInto) element by element against a plain sum, for lengths that
- * cover every remainder mod 4: into an intermediate used twice within one backward, and into a leaf's .grad
+ * Gradient accumulation (addInto in src/autograd/gradient-sums.ts, 4-way unrolled) element by element against a
+ * plain sum, for lengths that cover every remainder mod 4: into an intermediate used twice within one backward, and into a leaf's .grad
  * across two backward calls. One addition per element, so the result is exact to the bit in float32 and float64.
  */
 import { describe, expect, test } from 'vitest';

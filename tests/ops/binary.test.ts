@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { add, sub, mul, div, neg, pow, maximum, minimum, exp, gradcheck, tensor, Tensor } from '../../src/index.js';
-import { broadcastPairArb, dtypeArb, expectClose, naiveMap, rnd, seedArb, tolFor, uniformTensor } from './core-util.js';
+import { broadcastPairArb, dtypeArb, naiveMap, seedArb, tolFor } from './core-util.js';
+import { expectClose } from '../helpers/close.js';
+import { rnd, uniformTensor } from '../helpers/random.js';
 
 type Op = (a: Tensor | number, b: Tensor | number) => Tensor;
 /** [op, reference, positive operands (for div and pow)] */

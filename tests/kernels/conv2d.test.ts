@@ -14,13 +14,14 @@ import {
 } from '../../src/kernels/conv2d.js';
 import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/kernels/conv2d-pointwise.js';
 import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, isDepthwise } from '../../src/kernels/conv2d-depthwise.js';
-import { dot, relClose } from './conv-reference.js';
-import { expectReferenceBits, geomArb, randnArray, sizes } from '../kernels/conv-geom.js';
+import { dot } from '../ops/conv-reference.js';
+import { expectReferenceBits, geomArb, sizes } from '../kernels/conv-geom.js';
+import { relClose } from '../helpers/close.js';
+import { randomArray } from '../helpers/random.js';
 
-const randn64 = (n: number, seed: number): Float64Array => randnArray<Float64Array>(Float64Array, n, seed);
+const randn64 = (n: number, seed: number): Float64Array => randomArray<Float64Array>(Float64Array, n, seed);
 /** Any valid geometry (dilations up to 5); 'any' also cuts oH/oW below their natural value (see conv-geom.ts). */
 const anyGeom = (kind: 'any' | 'pointwise' | 'depthwise') => geomArb(kind, 3, 5, 5);
-
 
 describe('specialised conv kernels equal the reference bit for bit', () => {
   test('1x1 pointwise: forward and input gradient, float64 and float32 outputs', () => {

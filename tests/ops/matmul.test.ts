@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { matmul, gradcheck, tensor, full, Tensor } from '../../src/index.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
-import { bshape, dtypeArb, expectClose, ravel, rnd, seedArb, shapeArb, size, unravel } from './core-util.js';
+import { bshape, dtypeArb, ravel, seedArb, shapeArb, size, unravel } from './core-util.js';
+import { expectClose } from '../helpers/close.js';
+import { rnd } from '../helpers/random.js';
 
 /** Naive numpy matmul: promote 1-D operands, broadcast batch dims, triple loop, drop the promoted dims. */
 function naiveMatmul(a: Tensor, b: Tensor): { shape: number[]; data: number[] } {

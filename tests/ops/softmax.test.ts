@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { softmax, logSoftmax, gradcheck, tensor, Tensor } from '../../src/index.js';
-import { loadGolden, maxRelErr } from '../golden.js';
-import { dtypeArb, expectClose, ravel, rnd, seedArb, shapeArb, unravel } from './core-util.js';
+import { loadGolden } from '../golden.js';
+import { dtypeArb, ravel, seedArb, shapeArb, unravel } from './core-util.js';
+import { maxRelErr, expectClose } from '../helpers/close.js';
+import { rnd } from '../helpers/random.js';
 
 /** Naive softmax along axis from the definition, with the max subtracted (as any stable reference must). */
 function naiveSoftmax(x: Tensor, axis: number, log: boolean): number[] {

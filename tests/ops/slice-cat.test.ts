@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { slice, narrow, cat, stack, mul, gradcheck, arange, tensor, Tensor } from '../../src/index.js';
-import { loadGolden, maxRelErr } from '../golden.js';
-import { dtypeArb, expectClose, ravel, rnd, seedArb, shapeArb, unravel } from './core-util.js';
+import { loadGolden } from '../golden.js';
+import { dtypeArb, ravel, seedArb, shapeArb, unravel } from './core-util.js';
+import { maxRelErr, expectClose } from '../helpers/close.js';
+import { rnd } from '../helpers/random.js';
 
 /** Naive slice: y[..., i, ...] = x[..., start + i·step, ...]. */
 function naiveSlice(x: Tensor, axis: number, start: number, end: number, step: number): number[] {

@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { sum, mean, max, min, argmax, sumTo, add, gradcheck, tensor, full, Tensor } from '../../src/index.js';
 import { reducePlan, reduceSum } from '../../src/kernels/reduce.js';
 import { broadcastStrides, sumToBroadcast } from '../../src/kernels/elementwise.js';
-import { dtypeArb, expectClose, rnd, seedArb, shapeArb, size, tolFor, unravel, uniformTensor, ravel } from './core-util.js';
+import { dtypeArb, seedArb, shapeArb, size, tolFor, unravel, ravel } from './core-util.js';
+import { expectClose } from '../helpers/close.js';
+import { rnd, uniformTensor } from '../helpers/random.js';
 
 /** A shape and a random axis argument for it: undefined (all), one axis or a list, negative or not. */
 const shapeAndAxes = fc

@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import {
   reshape, view, flatten, squeeze, unsqueeze, permute, transpose, expand, clone, detach, cast, mul, sum, gradcheck, tensor, arange,
 } from '../../src/index.js';
-import { at, dtypeArb, expectClose, ravel, rnd, seedArb, shapeArb, size, unravel } from './core-util.js';
+import { at, dtypeArb, ravel, seedArb, shapeArb, size, unravel } from './core-util.js';
+import { expectClose } from '../helpers/close.js';
+import { rnd } from '../helpers/random.js';
 
 /** A random permutation of 0..n-1 from a list of sort keys. */
 const permOf = (keys: number[], n: number): number[] =>

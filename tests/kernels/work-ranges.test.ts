@@ -6,7 +6,8 @@ import { whereKernel } from '../../src/kernels/where.js';
 import { softmaxForward, softmaxBackward, type LaneGeom } from '../../src/kernels/softmax.js';
 import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { stridesOf } from '../../src/index.js';
-import { dot, rnd, seedArb, shapeArb, size } from './core-util.js';
+import { dot, seedArb, shapeArb, size } from '../ops/core-util.js';
+import { rnd } from '../helpers/random.js';
 
 /** A random sub-view of a contiguous shape: per-dim start and step, as slice() builds it. */
 const viewArb = fc

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import * as api from '../../src/index.js';
 import { Tensor } from '../../src/index.js';
-import { rnd } from './core-util.js';
+import { rnd } from '../helpers/random.js';
 
 /** [method, args after `this`] — each fluent method must equal the functional op called with the tensor first. */
 const x = rnd([2, 3, 4], 'float64', 1).exp();

@@ -2,8 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, gradcheck, tensor, Generator, zeros, Tensor } from '../../src/index.js';
-import { loadGolden, maxRelErr } from '../golden.js';
-import { seeded, cast, dot } from './core-util.js';
+import { loadGolden } from '../golden.js';
+import { cast, dot } from './core-util.js';
+import { maxRelErr } from '../helpers/close.js';
+import { seeded } from '../helpers/random.js';
 
 /** Distinct values 0.1·k in a seeded random order: no ties, no near-ties, so max pooling is differentiable everywhere. */
 function distinct(shape: number[], seed: number): Tensor {

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { eq, ne, lt, le, gt, ge, where, gradcheck, tensor, Tensor } from '../../src/index.js';
-import { broadcastPairArb, bshape, dtypeArb, expectClose, naiveMap, rnd, seedArb, shapeArb, tolFor, uniformTensor } from './core-util.js';
+import { broadcastPairArb, bshape, dtypeArb, naiveMap, seedArb, shapeArb, tolFor } from './core-util.js';
+import { expectClose } from '../helpers/close.js';
+import { rnd, uniformTensor } from '../helpers/random.js';
 
 type Cmp = (a: Tensor | number, b: Tensor | number) => Tensor;
 const CMPS: [string, Cmp, (u: number, v: number) => boolean][] = [
