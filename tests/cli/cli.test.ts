@@ -189,7 +189,7 @@ describe('bad input: exit code, one line on stderr, nothing half-written', () =>
     [['train', '--epoch', '2'], 'amsunet train: unknown flag --epoch (did you mean --epochs?); see amsunet train --help'],
     [['train', '--batch-size', '1', '--size', '16'], 'amsunet train: --size 16 with --batch-size 1 leaves a single value per channel at the 1/16 bottleneck, which BatchNorm cannot train on; use --size 32 or more, or --batch-size 2'],
     [['train', '--classes', '3'], 'amsunet train: --classes is only used with --mask-mode index (binary masks have 2 classes)'],
-    [['frobnicate'], 'amsunet: unknown command "frobnicate"; commands: train, eval, predict, info, bench, demo (see amsunet --help)'],
+    [['frobnicate'], 'amsunet: unknown command "frobnicate"; commands: train, eval, predict, info, export, serve, bench, demo (see amsunet --help)'],
   ])('%j → exit 2', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);

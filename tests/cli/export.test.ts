@@ -18,7 +18,7 @@ import { loadSafetensors } from '../../src/io/safetensors.js';
 import { configMetadata, type ModelConfig } from '../../src/app/model-config.js';
 import { loadModel } from '../../src/app/load-model.js';
 import { AdamW } from '../../src/optim/adamw.js';
-import { maxAbsDiff, onnxSchema, randomizeBatchNorm, runOnnx } from '../onnx/ort.js';
+import { maxAbsDiffTensors as maxAbsDiff, onnxSchema, randomizeBatchNorm, runOnnx } from '../onnx/ort.js';
 
 const MAIN = join(process.cwd(), 'dist/src/cli/main.js');
 let base: string, ckpt: string, model: AMSUnet;
