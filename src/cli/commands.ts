@@ -66,14 +66,17 @@ export const trainCommand: Command = {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint: Dice, IoU, accuracy, sensitivity, specificity, HD95',
-  usage: 'amsunet eval --checkpoint CKPT [--data PATH] [--csv FILE] [--json]',
+  usage: 'amsunet eval --checkpoint CKPT [--data PATH] [--split val|train|all] [--csv FILE] [--json]',
   details:
-    'Evaluates on --data/val when it exists, else on every image of --data (or on the synthetic validation set).\n' +
+    'A checkpoint written by train records its data split: without --data, or with the --data it was trained on,\n' +
+    'eval scores that split\'s validation part (--split train or all for the others). Other data is scored whole\n' +
+    '(its val/ folder when it has one), with a warning when some of its images are ones the model trained on.\n' +
     'dice = foreground Dice of all pixels pooled; HD95 in pixels, averaged over images where it is finite\n' +
     '(an image with exactly one of prediction and truth empty has HD95 = inf, null in JSON, and is counted apart).\n' + debug,
   flags: [
     { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
     ...data,
+    { name: 'split', type: 'choice', choices: ['val', 'train', 'all'], help: 'which part of the training data to score (checkpoints written by train)', default: 'val' },
     { name: 'csv', type: 'string', metavar: 'FILE', help: 'write per-image metrics to FILE' },
     tta,
     { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of the synthetic set (as in training)', default: '0' },
