@@ -83,18 +83,19 @@ const geluBackwardWasmKernel: PoolKernel = {
 };
 
 /**
- * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp]
+ * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp,
+ * scratch, scratchStride] (this thread pads planes at scratch + slot·scratchStride, see SharedHeap.scratchFor)
  * (byte addresses; see depthwise.ts). [lo, hi) are planes.
  */
 const depthwiseWasmKernel: PoolKernel = {
   name: 'depthwise.wasm',
   run(ctx, g, lo, hi) {
-    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp] = g;
-    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane;
+    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride] = g;
+    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane, scratch = scratchBase + ctx.slot * scratchStride;
     for (let q = lo; q < hi; q++) {
       const c = q % C;
       plane(src + 4 * q * srcH * srcW, srcH, srcW, dst + 4 * q * dstH * dstW, dstH, dstW,
-        ctx.scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
+        scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
     }
   },
 };
