@@ -12,7 +12,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
-import { addIntoPooled } from '../backend/parallel/js-pooled.js';
+import { addInto as addIntoArray } from '../backend/dispatch/elementwise.js';
 import type { BackwardMemory } from './lifetimes.js';
 
 export class GradientSums {
@@ -66,23 +66,9 @@ export class GradientSums {
   }
 }
 
-/** target += g element-wise (4-way unrolled: one addition per element, so the same bits as the plain loop). */
+/** target += g element-wise (on the pool for big heap-resident gradients; one addition per element either way). */
 export function addInto(target: Tensor, g: Tensor): void {
-  const a = target.data;
-  const b = g.data;
-  if (a instanceof Float32Array || a instanceof Float64Array) {
-    if (addIntoPooled(a, b as typeof a)) return; // big heap-resident gradients: the same loop on every thread
-  }
-  const n = a.length;
-  const body = n - (n & 3);
-  let i = 0;
-  for (; i < body; i += 4) {
-    a[i] += b[i];
-    a[i + 1] += b[i + 1];
-    a[i + 2] += b[i + 2];
-    a[i + 3] += b[i + 3];
-  }
-  for (; i < n; i++) a[i] += b[i];
+  addIntoArray(target.data, g.data);
 }
 
 function cloneAs(g: Tensor, like: Tensor): Tensor {

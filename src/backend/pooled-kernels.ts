@@ -1,22 +1,20 @@
 /**
- * Kernels the worker pool can run, by name. Every thread imports this list, so the kernel is the same code
- * everywhere. A pooled kernel receives only numbers: `args` (byte addresses into the shared heap, sizes, flags)
- * and its part [lo, hi) of the work range, whose outputs must not overlap any other part's.
+ * Kernels the worker pool can run, by name: runtime.ts hands this list to the pool, and every worker imports it
+ * (parallel/worker-loop.ts), so a kernel is the same code on every thread. A pooled kernel receives only numbers:
+ * `args` (byte addresses into the shared heap, sizes, flags) and its part [lo, hi) of the work range, whose
+ * outputs must not overlap any other part's.
  *
  * To add one: write `{ name, run(ctx, args, lo, hi) }` next to the others (reading arrays through ctx.heap.f32 /
  * ctx.heap.f64 at address / 4 or / 8) and append it to `poolKernels`.
  */
-import type { ThreadContext } from './parallel/thread-context.js';
+import type { PoolKernel } from './parallel/pool.js';
 import { gemmJs } from '../kernels/gemm.js';
 import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
 import { jsPoolKernels } from './parallel/js-kernels.js';
 import { elementwisePoolKernels } from './wasm/elementwise-pooled.js';
 
-export interface PoolKernel {
-  readonly name: string;
-  run(ctx: ThreadContext, args: Float64Array, lo: number, hi: number): void;
-}
+export type { PoolKernel };
 
 /**
  * GEMM args: [M, N, K, a, lda, transA, b, ldb, transB, c, ldc, accumulate, splitColumns, bytesPerElement,
@@ -85,18 +83,19 @@ const geluBackwardWasmKernel: PoolKernel = {
 };
 
 /**
- * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp]
+ * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp,
+ * scratch, scratchStride] (this thread pads planes at scratch + slot·scratchStride, see SharedHeap.scratchFor)
  * (byte addresses; see depthwise.ts). [lo, hi) are planes.
  */
 const depthwiseWasmKernel: PoolKernel = {
   name: 'depthwise.wasm',
   run(ctx, g, lo, hi) {
-    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp] = g;
-    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane;
+    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride] = g;
+    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane, scratch = scratchBase + ctx.slot * scratchStride;
     for (let q = lo; q < hi; q++) {
       const c = q % C;
       plane(src + 4 * q * srcH * srcW, srcH, srcW, dst + 4 * q * dstH * dstW, dstH, dstW,
-        ctx.scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
+        scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
     }
   },
 };
@@ -109,9 +108,3 @@ const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
 export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
   depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels, ...elementwisePoolKernels];
-
-export function kernelId(name: string): number {
-  const id = poolKernels.findIndex((k) => k.name === name);
-  if (id < 0) throw new Error(`pool: no kernel named '${name}' (have ${poolKernels.map((k) => k.name).join(', ')})`);
-  return id;
-}

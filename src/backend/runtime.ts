@@ -5,6 +5,7 @@
 import { platform } from '../platform/index.js';
 import { SharedHeap } from './parallel/heap.js';
 import { WorkerPool } from './parallel/pool.js';
+import { poolKernels } from './pooled-kernels.js';
 import { wasmFeatures } from './wasm/features.js';
 import { gemmScratchBytes } from './wasm/gemm-driver.js';
 import { defaultGemmShape } from './wasm/gemm-instance.js';
@@ -104,6 +105,6 @@ export function getPool(): WorkerPool {
     warnedNoWorker = true;
     size = 1;
   }
-  pool = new WorkerPool(getHeap(), size);
+  pool = new WorkerPool(getHeap(), size, poolKernels);
   return pool;
 }

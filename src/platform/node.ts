@@ -5,7 +5,7 @@
  * for Node first).
  */
 import type { Platform, PoolWorkerHandle } from './platform.js';
-import { workerExecArgv } from './worker-flags.js';
+import { startNodeWorker } from './worker-flags.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Fs = typeof import('node:fs');
@@ -36,7 +36,7 @@ export const nodePlatform: Platform = {
     const script = nodePoolWorkerScript();
     if (!script) throw new Error(`pool: ${nodePlatform.poolWorkerUnavailable()}`);
     // workers do not inherit flags that would kill them at start (`node --input-type=module -e ...`)
-    const w = new Worker(script, { workerData: data, execArgv: workerExecArgv(process.execArgv) });
+    const w = startNodeWorker(Worker, script, { workerData: data }, process.execArgv);
     let online = false;
     w.once('online', () => (online = true));
     w.on('error', (e) => {

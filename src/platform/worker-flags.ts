@@ -23,3 +23,23 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   }
   return out;
 }
+
+/**
+ * Start a worker_threads Worker that works whatever the parent was started with: it inherits the parent's flags
+ * when none need leaving out; otherwise it gets the filtered list, less any flag Node refuses in an explicit list
+ * (process-wide ones such as V8's --expose-gc, ERR_WORKER_INVALID_EXEC_ARGV: they apply to every thread anyway).
+ */
+export function startNodeWorker<W>(Worker: new (script: URL, options: { workerData?: unknown; execArgv?: string[] }) => W, script: URL, options: { workerData?: unknown }, execArgv: readonly string[]): W {
+  let flags = workerExecArgv(execArgv);
+  if (flags.length === execArgv.length) return new Worker(script, options);
+  for (;;) {
+    try {
+      return new Worker(script, { ...options, execArgv: flags });
+    } catch (e) {
+      const refused = (e as { code?: string }).code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/m.exec((e as Error).message)?.[1].split(/,\s*|\s+/) : undefined;
+      const rest = refused ? flags.filter((f) => !refused.includes(f) && !refused.includes(f.split('=')[0])) : flags;
+      if (rest.length === flags.length) throw e;
+      flags = rest;
+    }
+  }
+}

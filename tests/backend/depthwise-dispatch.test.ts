@@ -6,9 +6,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getBackend, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
-import {
-  type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight,
-} from '../../src/kernels/conv2d.js';
+import type { ConvGeom } from '../../src/kernels/conv2d.js';
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/dispatch/conv2d.js';
 import {
   conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
 } from '../../src/kernels/conv2d-depthwise.js';

@@ -86,10 +86,16 @@ describe.runIf(wasmFeatures().simd)('wasm depth-wise weight gradient', () => {
     expect(firstMismatch(gw, expected)).toBe(-1);
   });
 
-  test('a plane too big for the scratch is left to the js kernel (returns false, output untouched)', () => {
-    const g = dwGeom(1, 1000, 1000, 3, 3, 1, 1, 1, 1);
-    const gw = new Float32Array(9).fill(7);
-    expect(depthwiseWeightGradWasm(gw, new Float32Array(1e6), new Float32Array(1e6), g)).toBe(false);
-    expect([...gw]).toEqual(new Array(9).fill(7));
+  test('a plane larger than a thread’s scratch slot (1000x1000) runs here too, within the bound, on 1 and 2 threads alike', () => {
+    const g = dwGeom(2, 1000, 1000, 3, 3, 1, 1, 1, 1);
+    check(g, 11);
+    const x = fillRandom(new Float32Array(2 * 1000 * 1000), 12), gy = fillRandom(new Float32Array(2 * 1000 * 1000), 13);
+    const [one, two] = [1, 2].map((t) => {
+      setThreads(t);
+      const gw = new Float32Array(2 * 9);
+      expect(depthwiseWeightGradWasm(gw, gy, x, g)).toBe(true);
+      return gw;
+    });
+    expect(firstMismatch(two, one)).toBe(-1);
   });
 });

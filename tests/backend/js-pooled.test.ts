@@ -8,11 +8,16 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
 import { jsPoolChunks, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
-import { geluBackward, geluBackwardRange, geluForward, geluForwardRange } from '../../src/kernels/activations.js';
+import { geluBackwardRange, geluForwardRange } from '../../src/kernels/activations.js';
+// the js entry points (the pool when worth it, else the loop), under the names this file used when they were kernels
+import { geluBackwardJs as geluBackward, geluJs as geluForward } from '../../src/backend/dispatch/activations.js';
 import {
-  conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
 } from '../../src/kernels/conv2d-depthwise.js';
+import {
+  depthwiseForwardJs as conv2dForwardDepthwise, depthwiseInputGradJs as conv2dBackwardInputDepthwise,
+  depthwiseWeightGradJs as conv2dBackwardWeightDepthwise,
+} from '../../src/backend/dispatch/conv2d.js';
 import type { ConvGeom } from '../../src/kernels/conv2d-common.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
 import { firstMismatch } from './gemm-problems.js';

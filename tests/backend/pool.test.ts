@@ -6,13 +6,14 @@ import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { SharedHeap } from '../../src/backend/parallel/heap.js';
 import { WorkerPool, partRange } from '../../src/backend/parallel/pool.js';
+import { poolKernels } from '../../src/backend/pooled-kernels.js';
 import { gemmScratchBytes } from '../../src/backend/wasm/gemm-driver.js';
 import { defaultGemmShape } from '../../src/backend/wasm/gemm-instance.js';
 import { firstMismatch, gemmCase, makeProblem } from './gemm-problems.js';
 import type { GemmProblem } from '../../src/kernels/gemm.js';
 
 const heap = new SharedHeap({ slots: 3, slotBytes: gemmScratchBytes(defaultGemmShape()), initialBytes: 1 << 20 });
-const pools = [1, 2, 3].map((n) => new WorkerPool(heap, n));
+const pools = [1, 2, 3].map((n) => new WorkerPool(heap, n, poolKernels));
 afterAll(() => Promise.all(pools.map((p) => p.close())));
 
 /** Stage a problem in the heap (float32 or float64) and return the pool args and a reader for C. */

@@ -5,10 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import {
-  type ConvGeom, conv2dBackwardWeightReference,
-  conv2dBackwardWeight,
-} from '../../src/kernels/conv2d.js';
+import { type ConvGeom, conv2dBackwardWeightReference } from '../../src/kernels/conv2d.js';
+import { conv2dBackwardWeight } from '../../src/backend/dispatch/conv2d.js';
 import {
   conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
 } from '../../src/kernels/conv2d-depthwise.js';

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { gemmJs } from '../../src/kernels/gemm.js';
 import { gemm, getBackend, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import {
-  type ConvGeom, conv2dForward, conv2dForwardReference, conv2dBackwardInput, conv2dBackwardInputReference,
-  conv2dBackwardWeight, conv2dBackwardWeightReference,
+  type ConvGeom, conv2dForwardReference, conv2dBackwardInputReference, conv2dBackwardWeightReference,
 } from '../../src/kernels/conv2d.js';
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/dispatch/conv2d.js';
 import {
   type GemmFn, conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
   conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, im2col, col2im,

@@ -5,11 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/dispatch/conv2d.js';
 import {
   type ConvGeom,
-  conv2dForward,
-  conv2dBackwardInput,
-  conv2dBackwardWeight,
   channelSum,
 } from '../../src/kernels/conv2d.js';
 import { conv2dForwardPointwise, conv2dBackwardInputPointwise, isPointwise } from '../../src/kernels/conv2d-pointwise.js';

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { SharedHeap } from '../../src/backend/parallel/heap.js';
 import { WorkerPool } from '../../src/backend/parallel/pool.js';
+import { poolKernels } from '../../src/backend/pooled-kernels.js';
 import { platform, setPlatform, type Platform } from '../../src/platform/index.js';
 import { nodePlatform } from '../../src/platform/node.js';
 
@@ -37,7 +38,7 @@ describe('pool worker start', () => {
     // what node-pool-worker.ts does when its dynamic import fails, with a module that does not exist
     setPlatform(platformRunning(`import(${JSON.stringify(PROTOCOL.replace(/\.ts$/, '.js').replace('/src/', '/dist/src/'))}).then((p) =>
       import('./no-such-pool-loop.js').catch((e) => p.reportStartFailure(workerData.ctrl, workerData.errors, workerData.slot, e)));`));
-    const pool = new WorkerPool(heap, 2);
+    const pool = new WorkerPool(heap, 2, poolKernels);
     const t0 = Date.now();
     expect(() => pool.run('gemm.js', [], 1000, { threads: 2, chunks: 2 })).toThrow(/pool: a worker could not start: worker 1 could not start: .*no-such-pool-loop/);
     expect(Date.now() - t0).toBeLessThan(20_000);
@@ -48,7 +49,7 @@ describe('pool worker start', () => {
   test('where workers cannot come up while the caller blocks, a task runs on the threads that are up', () => {
     // a worker that never starts (a browser page that has not yielded yet): the task must not wait for it
     setPlatform(platformRunning('setInterval(() => {}, 1000);', { workersStartWhileBlocked: () => false }));
-    const pool = new WorkerPool(heap, 2);
+    const pool = new WorkerPool(heap, 2, poolKernels);
     heap.resetStaging();
     // 'gemm.js' on a 3x2 · 2x2 problem, rows of C over two chunks: the main thread takes both
     const M = 3, N = 2, K = 2, size = 8;

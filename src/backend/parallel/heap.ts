@@ -60,6 +60,17 @@ export class SharedHeap {
     this.ensure(this.stagingBase);
   }
 
+  /**
+   * Private scratch of `bytes` for each of `threads` threads in one pooled call, as [base, stride]: thread s uses
+   * base + s·stride. The threads' own slots when it fits in one; else a staged block (valid until the next
+   * resetStaging), so a kernel's scratch grows with its problem (a padded 768² plane is 2.4 MB, past a slot).
+   */
+  scratchFor(bytes: number, threads: number): [number, number] {
+    if (bytes <= this.slotBytes) return [64, this.slotBytes];
+    const stride = align(bytes, 64);
+    return [this.stage(stride * threads), stride];
+  }
+
   /** Byte address of thread `slot`'s private scratch. */
   scratch(slot: number): number {
     if (slot < 0 || slot >= this.slots) throw new Error(`SharedHeap: no scratch slot ${slot} (have ${this.slots})`);

@@ -17,7 +17,6 @@ import { CTRL, ERROR_LINE, JOIN_CLOSED, joinTag } from './protocol.js';
 
 export { CTRL, JOIN_CLOSED, JOIN_SLOT, joinTag, writeWorkerError } from './protocol.js';
 import { ThreadContext } from './thread-context.js';
-import { type PoolKernel, kernelId, poolKernels } from '../pooled-kernels.js';
 import { platform, type PoolWorkerHandle } from '../../platform/index.js';
 import type { PoolWorkerData } from './worker-loop.js';
 
@@ -49,6 +48,16 @@ export interface RunOptions {
   chunks?: number;
 }
 
+/**
+ * A kernel the pool can run, by name. It receives only numbers: `args` (byte addresses into the shared heap, sizes,
+ * flags) and its part [lo, hi) of the work range, whose outputs must not overlap any other part's. The pool is
+ * handed its list (runtime.ts passes pooled-kernels.ts's); a worker runs the same list (worker-loop.ts imports it).
+ */
+export interface PoolKernel {
+  readonly name: string;
+  run(ctx: ThreadContext, args: Float64Array, lo: number, hi: number): void;
+}
+
 /** Take chunks from the shared counter and run them until none is left (main thread and workers alike). */
 export function runChunks(c: Int32Array, kernel: PoolKernel, ctx: ThreadContext, args: Float64Array): void {
   const chunks = c[CTRL.CHUNKS], total = c[CTRL.TOTAL], align = c[CTRL.ALIGN];
@@ -69,11 +78,15 @@ export class WorkerPool {
   /** The first start failure of a worker, reported by the next run instead of a timeout. */
   private startError: Error | null = null;
   private ready = false;
+  private readonly ids: Map<string, number>;
 
+  /** `kernels` must be the list the workers run (pooled-kernels.ts): a task names its kernel by index in it. */
   constructor(
     readonly heap: SharedHeap,
     size: number,
+    private readonly kernels: readonly PoolKernel[],
   ) {
+    this.ids = new Map(kernels.map((k, i) => [k.name, i]));
     if (!Number.isInteger(size) || size < 1) throw new Error(`pool: size must be a positive integer, got ${size}`);
     if (size > heap.slots) throw new Error(`pool: size ${size} exceeds the heap's ${heap.slots} scratch slots`);
     this.size = size;
@@ -100,7 +113,8 @@ export class WorkerPool {
    * per thread) aligned to `align`. Runs inline on the main thread when only one thread or chunk is used.
    */
   run(kernel: string, args: ArrayLike<number>, total: number, opts: RunOptions = {}): void {
-    const id = kernelId(kernel);
+    const id = this.ids.get(kernel);
+    if (id === undefined) throw new Error(`pool: no kernel named '${kernel}' (have ${this.kernels.map((k) => k.name).join(', ')})`);
     if (args.length > MAX_ARGS) throw new Error(`pool: ${kernel} passes ${args.length} args, the limit is ${MAX_ARGS}`);
     const align = opts.align ?? 1;
     const pieces = Math.ceil(total / align);
@@ -108,7 +122,7 @@ export class WorkerPool {
     const chunks = Math.max(threads, Math.min(opts.chunks ?? threads, pieces));
     this.args.set(args);
     if (threads === 1) {
-      poolKernels[id].run(this.main, this.args, 0, total);
+      this.kernels[id].run(this.main, this.args, 0, total);
       return;
     }
     this.waitReady();
@@ -126,7 +140,7 @@ export class WorkerPool {
     Atomics.notify(c, CTRL.GEN);
     let mainError: unknown = null;
     try {
-      runChunks(c, poolKernels[id], this.main, this.args);
+      runChunks(c, this.kernels[id], this.main, this.args);
     } catch (e) {
       mainError = e;
       Atomics.store(c, CTRL.NEXT, chunks); // let the workers stop early

@@ -6,7 +6,7 @@
  */
 import { SharedHeap } from './heap.js';
 import { ThreadContext } from './thread-context.js';
-import { poolKernels } from '../pooled-kernels.js';
+import { poolKernels } from '../pooled-kernels.js'; // the list the main thread handed its pool (runtime.ts)
 import { CTRL, JOIN_SLOT, joinTag, runChunks, writeWorkerError } from './pool.js';
 import { enterPoolWorker } from './thread-role.js';
 import type { WasmMemory } from '../wasm/api.js';

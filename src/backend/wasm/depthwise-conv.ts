@@ -1,8 +1,9 @@
 /**
  * The three passes of a depth-wise conv (groups = Cin = Cout, stride 1) on the wasm backend, for the dispatcher in
- * src/kernels/conv2d.ts. Each `try…` returns false, doing nothing, when the wasm kernels do not apply
- * (float64 or a non-Float32Array operand, the js backend, a worker thread, stride ≠ 1, or a padded plane larger
- * than a thread's scratch); the caller then runs the js kernel of conv2d-depthwise.ts, the readable reference.
+ * src/backend/dispatch/conv2d.ts. Each `try…` returns false, doing nothing, when the wasm kernels do not apply
+ * (float64 or a non-Float32Array operand, the js backend, a worker thread, stride ≠ 1; any plane size runs: each
+ * thread's padding scratch is sized to the plane, see SharedHeap.scratchFor); the caller then runs the js kernel of
+ * conv2d-depthwise.ts, the readable reference.
  *
  *   forward   y[i, j]  = b + Σ_t w_t · x[i + dy_t, j + dx_t]      dy_t = kh·dH − pH, dx_t = kw·dW − pW
  *   input     gx[i, j] =     Σ_t w_t · gy[i − dy_t, j − dx_t]     (the gather with the taps negated)
@@ -13,7 +14,6 @@
 import type { Buf, ConvGeom } from '../../kernels/conv2d-common.js';
 import { useWasmFor } from './gelu.js';
 import { depthwiseGatherWasm } from './depthwise-gather.js';
-import { getHeap } from '../runtime.js';
 import { depthwiseWeightGradWasm } from './depthwise-weight.js';
 
 function applies(g: ConvGeom, out: Float32Array | Float64Array, ...inputs: (Buf | null)[]): boolean {
@@ -32,17 +32,9 @@ function taps(g: ConvGeom, sign: 1 | -1): { dy: number[]; dx: number[] } {
   return { dy, dx };
 }
 
-/** True when the gather's zero-bordered source plane fits in a thread's scratch (the bound depthwise.ts checks). */
-function gatherFits(dy: number[], dx: number[], srcH: number, srcW: number, dstH: number, dstW: number): boolean {
-  const top = -Math.min(0, ...dy), left = -Math.min(0, ...dx);
-  const Hp = Math.max(srcH, dstH + Math.max(0, ...dy)) + top, Wp = Math.max(srcW, dstW + Math.max(0, ...dx)) + left;
-  return Hp * Wp * 4 <= getHeap().slotBytes;
-}
-
 export function tryDepthwiseForwardWasm(y: Float32Array | Float64Array, x: Buf, w: Buf, b: Buf | null, g: ConvGeom): boolean {
   if (!applies(g, y, x, w, b)) return false;
   const { dy, dx } = taps(g, 1);
-  if (!gatherFits(dy, dx, g.H, g.W, g.oH, g.oW)) return false;
   depthwiseGatherWasm({
     dst: y as Float32Array, src: x as Float32Array, w: w as Float32Array, bias: b as Float32Array | null, C: g.Cout,
     dy, dx, srcH: g.H, srcW: g.W, dstH: g.oH, dstW: g.oW,
@@ -53,7 +45,6 @@ export function tryDepthwiseForwardWasm(y: Float32Array | Float64Array, x: Buf, 
 export function tryDepthwiseInputGradWasm(gx: Float32Array | Float64Array, gy: Buf, w: Buf, g: ConvGeom): boolean {
   if (!applies(g, gx, gy, w)) return false;
   const { dy, dx } = taps(g, -1);
-  if (!gatherFits(dy, dx, g.oH, g.oW, g.H, g.W)) return false;
   depthwiseGatherWasm({
     dst: gx as Float32Array, src: gy as Float32Array, w: w as Float32Array, bias: null, C: g.Cin,
     dy, dx, srcH: g.oH, srcW: g.oW, dstH: g.H, dstW: g.W,

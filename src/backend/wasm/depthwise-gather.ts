@@ -7,11 +7,10 @@
  *
  * Forward: dy_t = kh·dH − pH, dx_t = kw·dW − pW, bias = the conv bias. Input gradient: the same taps negated,
  * bias null. The inputs are staged into the shared heap (unless already there), planes are split over the pool,
- * and each thread pads a plane into its scratch before gathering (wasm/depthwise-module.ts). Sums are float32
+ * and each thread pads a plane into its scratch (heap.scratchFor: any plane size) before gathering (wasm/depthwise-module.ts). Sums are float32
  * (the js kernel sums in float64), in tap order.
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import { ConfigError } from '../../tensor/errors.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 
 export interface DepthwiseGather {
@@ -44,17 +43,15 @@ export function depthwiseGatherWasm(g: DepthwiseGather): void {
   const top = -minDy, left = -minDx;
   const Hp = Math.max(g.srcH, g.dstH + maxDy) + top, Wp = Math.max(g.srcW, g.dstW + maxDx) + left;
   const heap = getHeap();
-  if (Hp * Wp * 4 > heap.slotBytes) {
-    throw new ConfigError('depthwiseGatherWasm', `a padded plane of ${Hp}x${Wp} exceeds the per-thread scratch (${heap.slotBytes} bytes)`);
-  }
   heap.resetStaging();
+  const [scratch, scratchStride] = heap.scratchFor(Hp * Wp * 4, getPool().size); // each thread pads a plane there
   const src = heap.place(g.src), w = heap.place(g.w), bias = g.bias ? heap.place(g.bias) : 0;
   const dstIn = heap.contains(g.dst), dst = dstIn ? g.dst.byteOffset : heap.stage(4 * g.dst.length);
   const taps = heap.stage(4 * T);
   const tapView = new Int32Array(heap.memory.buffer, taps, T);
   for (let t = 0; t < T; t++) tapView[t] = ((g.dy[t] + top) * Wp + g.dx[t] + left) * 4;
   const perPlane = g.dstH * g.dstW, chunks = Math.max(1, Math.ceil((planes * perPlane) / CHUNK_OUTPUTS));
-  const args = [src, dst, w, bias, g.C, T, taps, g.srcH, g.srcW, g.dstH, g.dstW, top, left, Hp, Wp];
+  const args = [src, dst, w, bias, g.C, T, taps, g.srcH, g.srcW, g.dstH, g.dstW, top, left, Hp, Wp, scratch, scratchStride];
   getPool().run('depthwise.wasm', args, planes, { threads: Math.min(getThreads(), chunks), chunks });
   if (!dstIn) g.dst.set(heap.f32.subarray(dst / 4, dst / 4 + g.dst.length));
 }

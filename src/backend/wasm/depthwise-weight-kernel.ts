@@ -48,9 +48,9 @@ export function weightScratchBytes(Hp: number, Wp: number, T: number): number {
 }
 
 export function depthwiseWeightChannels(ctx: ThreadContext, g: Float64Array, lo: number, hi: number): void {
-  const [gy, x, gw, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R] = g;
+  const [gy, x, gw, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R, scratch, scratchStride] = g;
   const { pad, sums } = exportsFor(ctx, new Int32Array(ctx.heap.memory.buffer, offs, T));
-  const xp = ctx.scratch, acc = xp + Math.ceil((Hp * Wp * 4) / 64) * 64;
+  const xp = scratch + ctx.slot * scratchStride, acc = xp + Math.ceil((Hp * Wp * 4) / 64) * 64;
   const f64 = ctx.heap.f64, f32 = ctx.heap.f32;
   for (let c = lo; c < hi; c++) {
     f64.fill(0, acc / 8, acc / 8 + (T * ACC_BYTES_PER_TAP) / 8);

@@ -7,9 +7,9 @@
  * plus the final rounding to float32. Channels are split over the pool, n is summed inside a channel: results are
  * bit-identical for any thread count.
  *
- * gy and x are staged into the shared heap unless they already live there; gw is copied back.
- * Returns false, doing nothing, when the padded plane does not fit in a thread's scratch (the caller then uses
- * the js kernel).
+ * gy and x are staged into the shared heap unless they already live there; gw is copied back. Each thread pads
+ * planes into scratch of the plane's size (SharedHeap.scratchFor), so any image size runs here. Returns true (the
+ * boolean is kept for callers that fall back to the js kernel).
  */
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
@@ -35,12 +35,12 @@ export function depthwiseWeightGradWasm(gw: Float32Array, gy: Float32Array, x: F
   const top = Math.max(0, -Math.min(...dy)), left = Math.max(0, -Math.min(...dx));
   const Hp = Math.max(H, oH + Math.max(0, ...dy)) + top, Wp = Math.max(W, oW + Math.max(0, ...dx)) + left;
   const heap = getHeap();
-  if (weightScratchBytes(Hp, Wp, T) > heap.slotBytes) return false;
   if (N * oH * oW === 0) {
     gw.fill(0, 0, C * T);
     return true;
   }
   heap.resetStaging();
+  const [scratch, scratchStride] = heap.scratchFor(weightScratchBytes(Hp, Wp, T), getPool().size);
   const gwIn = heap.contains(gw);
   const gyAt = heap.place(gy, 0, N * C * oH * oW), xAt = heap.place(x, 0, N * C * H * W);
   const gwAt = gwIn ? gw.byteOffset : heap.stage(4 * C * T);
@@ -50,7 +50,7 @@ export function depthwiseWeightGradWasm(gw: Float32Array, gy: Float32Array, x: F
   const R = Math.max(1, Math.floor(PARTIAL_TERMS / Math.ceil(oW / 4)));
   const macsPerChannel = N * oH * oW * T;
   const chunks = Math.min(C, Math.max(1, Math.round((C * macsPerChannel) / CHUNK_MACS)));
-  const args = [gyAt, xAt, gwAt, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R];
+  const args = [gyAt, xAt, gwAt, N, C, H, W, oH, oW, T, offs, top, left, Hp, Wp, R, scratch, scratchStride];
   getPool().run('depthwise.weight.wasm', args, C, { threads: Math.min(getThreads(), chunks), chunks });
   if (!gwIn) gw.set(heap.f32.subarray(gwAt / 4, gwAt / 4 + C * T));
   return true;

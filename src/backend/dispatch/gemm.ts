@@ -13,10 +13,10 @@
  *                      chunks of rows (or columns) of C, each packing only its own part of the other operand
  * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
-import { gemmJs, type GemmProblem } from '../kernels/gemm.js';
-import { MC, packedFullBytes } from './wasm/gemm-driver.js';
-import { getBackend, getHeap, getPool, getThreads } from './runtime.js';
-import { dispatches } from './parallel/thread-role.js';
+import { gemmJs, type GemmProblem } from '../../kernels/gemm.js';
+import { MC, packedFullBytes } from '../wasm/gemm-driver.js';
+import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
+import { dispatches } from '../parallel/thread-role.js';
 
 /** Minimum work (flops) per thread before a product is split. */
 const FLOPS_PER_THREAD = { js: 4e5, wasm: 4e6 } as const;
