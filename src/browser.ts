@@ -4,5 +4,6 @@
  * browser.
  */
 export * from './index.js';
+export { setPoolWorkerUrl } from './platform/web.js';
 export { createSegmenter, type WebWorkerLike } from './segmenter/web.js';
 export type { Segmenter, SegmenterOptions, SegmenterInfo, ImageBytes } from './segmenter/protocol.js';

@@ -45,5 +45,5 @@ export { buildModel, configMetadata, type ModelConfig } from './app/model-config
 export { modelFromWeights, type LoadedModel, type WeightsFallback } from './app/model-from-weights.js';
 export { loadModelBytes } from './app/model-bytes.js';
 export { segmentImage, maskPixels, overlayPixels, classFractions, type DecodedImage, type SegmentOptions, type Segmentation } from './app/segment.js';
-export { type BackendName, getBackend, setBackend, getThreads, setThreads } from './backend/index.js';
+export { type BackendName, getBackend, setBackend, getThreads, setThreads, threadsReady } from './backend/index.js';
 export { UsageError, RunStopped } from './app/errors.js';

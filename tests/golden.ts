@@ -38,21 +38,3 @@ export function goldenFiles(sub: 'ops' | 'ops-extra' | 'model'): string[] {
   return readdirSync(join(GOLDEN_DIR, sub)).filter((f) => f.endsWith('.safetensors')).sort();
 }
 
-/** max |a - b| / max(max |b|, tiny): the relative error measure used against fixtures. */
-export function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / Math.max(den, 1e-300);
-}
-
-export function maxAbsErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}

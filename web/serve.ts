@@ -39,8 +39,9 @@ export async function bundlePage(root = repoRoot()): Promise<Map<string, Uint8Ar
       app: 'web/page/app.ts',
       'train-worker': 'web/train-worker.ts',
       'segmenter-worker': 'src/segmenter/web-worker.ts',
-      // the engine's pool workers: runtime.ts starts new URL('./pool-worker.js', import.meta.url) of its bundle
-      'pool-worker': 'src/backend/pool-worker.ts',
+      // the engine's pool workers: the web platform starts new URL('./web-pool-worker.js', import.meta.url) of
+      // the bundle that holds it (src/platform/web.ts)
+      'web-pool-worker': 'src/platform/web-pool-worker.ts',
     },
     bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outdir: 'build', write: false, logLevel: 'silent',
   });

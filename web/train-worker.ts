@@ -8,7 +8,7 @@
  *                   { type: 'done', checkpoint, stopped }  |  { type: 'error', message }
  *   for the tests: page → { type: 'probe', request } → { type: 'probe', result } (probes.ts)
  */
-import { setThreads, getThreads, getBackend, imageToRgb, overlayMask } from '../src/browser.js';
+import { setThreads, threadsReady, getThreads, getBackend, imageToRgb, overlayMask } from '../src/browser.js';
 import { Trainer, DEMO_SETTINGS, type TrainSettings, type EpochReport } from './trainer.js';
 import { runProbe, type ProbeRequest } from './probes.js';
 
@@ -20,11 +20,19 @@ const scope = globalThis as unknown as Scope;
 
 let stopAsked = false;
 
-scope.addEventListener('message', (e) => {
+/** Use n threads, with every pool worker up before the first kernel (a browser starts them only between tasks). */
+async function useThreads(n: number | undefined): Promise<void> {
+  if (!n) return;
+  setThreads(n);
+  await threadsReady();
+}
+
+scope.addEventListener('message', async (e) => {
   const msg = e.data;
   if (msg.type === 'stop') stopAsked = true;
   else if (msg.type === 'probe') {
     try {
+      await useThreads(msg.request!.threads);
       scope.postMessage({ type: 'probe', result: runProbe(msg.request!) });
     } catch (err) {
       fail(err);
@@ -33,7 +41,7 @@ scope.addEventListener('message', (e) => {
   else if (msg.type === 'start') {
     stopAsked = false;
     try {
-      if (msg.threads) setThreads(msg.threads);
+      await useThreads(msg.threads);
       const trainer = new Trainer({ ...DEMO_SETTINGS, ...msg.settings });
       scope.postMessage({ type: 'started', steps: trainer.steps, epochs: trainer.settings.epochs, params: trainer.model.numParameters(), threads: getThreads(), backend: getBackend() });
       run(trainer);

@@ -6,16 +6,16 @@
  * that flowed into its output. Gradients of leaves are accumulated into `.grad` (+=, so a leaf used twice gets
  * both contributions). The order of visits and of additions is fixed by the graph, so results are deterministic.
  * Unless retainGraph is set, closures are dropped after use (their saved tensors become garbage).
- * Which buffers go back to the pool, and when, is decided apart, in lifetimes.ts (BackwardMemory): the engine only
- * says when a gradient is stored or handed on (hold), when a place stops holding it (drop), and when a node is done.
+ * Kept apart: the pending sums of gradients (gradient-sums.ts) and which buffers go back to the pool, and when
+ * (lifetimes.ts, BackwardMemory); the engine only tells the memory policy when a node's backward has run.
  */
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, type GradFn } from '../tensor/tensor.js';
 import { ShapeError } from '../tensor/errors.js';
 import { allocArray } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape } from '../tensor/shape.js';
 import { noGrad } from './grad-mode.js';
-import { addIntoPooled } from '../backend/parallel/js-pooled.js';
 import { BackwardMemory } from './lifetimes.js';
+import { GradientSums, addInto } from './gradient-sums.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (PyTorch's retain_graph). */
@@ -53,25 +53,6 @@ function topoSort(root: Tensor): Tensor[] {
   return order;
 }
 
-/** target += g element-wise (4-way unrolled: one addition per element, so the same bits as the plain loop). */
-function addInto(target: Tensor, g: Tensor): void {
-  const a = target.data;
-  const b = g.data;
-  if (a instanceof Float32Array || a instanceof Float64Array) {
-    if (addIntoPooled(a, b as typeof a)) return; // big heap-resident gradients: the same loop on every thread
-  }
-  const n = a.length;
-  const body = n - (n & 3);
-  let i = 0;
-  for (; i < body; i += 4) {
-    a[i] += b[i];
-    a[i + 1] += b[i + 1];
-    a[i + 2] += b[i + 2];
-    a[i + 3] += b[i + 3];
-  }
-  for (; i < n; i++) a[i] += b[i];
-}
-
 /**
  * A leaf's .grad in a plain typed array (never from the buffer pool or the wasm heap): it outlives backward, and
  * zeroGrad() drops it without telling anyone, so its memory must be the garbage collector's alone.
@@ -82,12 +63,6 @@ function plainCopy(g: Tensor, like: Tensor): Tensor {
   return new Tensor(out, like.shape);
 }
 
-function cloneAs(g: Tensor, like: Tensor): Tensor {
-  const out = allocArray(like.dtype, g.size);
-  out.set(g.data);
-  return new Tensor(out, like.shape);
-}
-
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     throw new ShapeError('backward', 'this tensor does not require grad and has no gradFn (did any input have requiresGrad?)', {
@@ -95,66 +70,52 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     });
   }
   const memory = new BackwardMemory(root, options); // before the seed: the caller's `grad` is never released
-  const seed = seedGradient(root, grad);
+  const sums = new GradientSums(memory);
+  sums.add(root, seedGradient(root, grad));
   const order = topoSort(root);
-  const grads = new Map<Tensor, Tensor>();
-  const owned = new Set<Tensor>(); // sums created here, safe to add into in place
-  const store = (x: Tensor, g: Tensor): void => {
-    grads.set(x, g);
-    memory.hold(g);
-  };
-  store(root, seed);
 
   memory.run(() => noGrad(() => {
+    // from the root towards the leaves: when t is visited, every consumer of t has sent its share of dL/dt
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
-      const g = grads.get(t);
-      grads.delete(t);
+      const g = sums.take(t);
       if (!g) continue;
-      // g is handed to a closure that may return it for several inputs (add does): never add into it again
-      owned.delete(g);
       const fn = t.gradFn;
       if (!fn) {
         // a leaf: accumulate into .grad (a fresh buffer the first time, so .grad never aliases another tensor)
         if (t.grad) addInto(t.grad, g);
         else t.grad = plainCopy(g, t);
-        memory.drop(g);
+        sums.done(g);
         continue;
       }
-      if (!fn.backward) {
-        throw new ShapeError(
-          'backward',
-          `the graph through '${fn.name}' was already freed; call backward with { retainGraph: true } to run it twice`,
-          { tensor: t.shape },
-        );
-      }
-      const needs = fn.inputs.map((x) => !!x && x.requiresGrad);
-      const gin = fn.backward(g, needs, memory.lastRun);
+      const gin = runNodeBackward(fn, t, g, memory.lastRun);
       if (!options.retainGraph) fn.backward = null;
-      for (const gx of gin) if (gx) memory.hold(gx); // while they are being handed out
-      for (let i = 0; i < fn.inputs.length; i++) {
-        const x = fn.inputs[i];
-        const gx = gin[i];
-        if (!x || !x.requiresGrad || !gx) continue;
-        if (!shapesEqual(gx.shape, x.shape)) {
-          throw new Error(`backward of '${fn.name}': gradient for input ${i} has shape ${fmtShape(gx.shape)}, input has ${fmtShape(x.shape)}`);
-        }
-        const prev = grads.get(x);
-        if (!prev) store(x, gx);
-        else if (owned.has(prev)) addInto(prev, gx);
-        else {
-          const sum = cloneAs(prev, x);
-          addInto(sum, gx);
-          store(x, sum);
-          owned.add(sum);
-          memory.drop(prev);
-        }
-      }
-      for (const gx of gin) if (gx) memory.drop(gx);
-      memory.drop(g);
+      sums.addEach(fn.inputs, gin);
+      sums.done(g);
       memory.nodeDone(t);
     }
   }));
+}
+
+/** Call t's backward closure with dL/dt = g and check that each gradient it returns has its input's shape. */
+function runNodeBackward(fn: GradFn, t: Tensor, g: Tensor, lastRun: boolean): (Tensor | null)[] {
+  if (!fn.backward) {
+    throw new ShapeError(
+      'backward',
+      `the graph through '${fn.name}' was already freed; call backward with { retainGraph: true } to run it twice`,
+      { tensor: t.shape },
+    );
+  }
+  const needs = fn.inputs.map((x) => !!x && x.requiresGrad);
+  const gin = fn.backward(g, needs, lastRun);
+  for (let i = 0; i < fn.inputs.length; i++) {
+    const x = fn.inputs[i];
+    const gx = gin[i];
+    if (x && x.requiresGrad && gx && !shapesEqual(gx.shape, x.shape)) {
+      throw new Error(`backward of '${fn.name}': gradient for input ${i} has shape ${fmtShape(gx.shape)}, input has ${fmtShape(x.shape)}`);
+    }
+  }
+  return gin;
 }
 
 /** dL/droot to start from: 1 for a one-element root, else the caller's gradient of the root's shape. */

@@ -1,11 +1,10 @@
 /**
  * Backend state for this process: which backend runs kernels, how many threads, and the lazily created
- * shared heap and worker pool.
+ * shared heap and worker pool. What the host offers (cores, workers, shared memory) comes from src/platform/.
  */
-import '../platform/node-wasm-flags.js'; // first: relaxed SIMD must be on before any module is compiled
-import { availableParallelism } from 'node:os';
+import { platform } from '../platform/index.js';
 import { SharedHeap } from './parallel/heap.js';
-import { WorkerPool, findWorkerScript } from './parallel/pool.js';
+import { WorkerPool } from './parallel/pool.js';
 import { wasmFeatures } from './wasm/features.js';
 import { gemmScratchBytes } from './wasm/gemm-driver.js';
 import { defaultGemmShape } from './wasm/gemm-instance.js';
@@ -16,7 +15,7 @@ import { heapTensorBuffers } from './parallel/tensor-buffers.js';
 export type BackendName = 'js' | 'wasm';
 
 /** Scratch slots in the heap: the most threads a pool can ever have. Untouched slots cost address space only. */
-const MAX_THREADS = Math.max(64, availableParallelism());
+const MAX_THREADS = Math.max(64, platform().cpuCount());
 
 /**
  * Running from TypeScript sources (vitest) the workers would run the compiled dist/ copy, which may be stale,
@@ -24,8 +23,13 @@ const MAX_THREADS = Math.max(64, availableParallelism());
  */
 const fromSources = import.meta.url.endsWith('.ts');
 
-let backend: BackendName = wasmFeatures().simd && wasmFeatures().sharedMemory ? 'wasm' : 'js';
-let threads = fromSources ? 1 : availableParallelism();
+/** Threads the host can run kernels on: more than one needs workers that can start, and this thread able to wait. */
+function threadsAvailable(): number {
+  return platform().poolWorkerUnavailable() === null && wasmFeatures().sharedMemory ? platform().defaultThreads() : 1;
+}
+
+let backend: BackendName = wasmFeatures().simd ? 'wasm' : 'js';
+let threads = fromSources ? 1 : threadsAvailable();
 let heap: SharedHeap | null = null;
 let pool: WorkerPool | null = null;
 
@@ -36,8 +40,8 @@ export function getBackend(): BackendName {
 /** Choose the kernels: 'wasm' (default where WebAssembly SIMD validates) or 'js' (plain TypeScript). */
 export function setBackend(name: BackendName): void {
   if (name !== 'js' && name !== 'wasm') throw new ConfigError('setBackend', `backend must be 'js' or 'wasm', got '${String(name)}'`);
-  if (name === 'wasm' && !(wasmFeatures().simd && wasmFeatures().sharedMemory)) {
-    throw new ConfigError('setBackend', "backend 'wasm' needs WebAssembly SIMD and shared memory, which this runtime lacks");
+  if (name === 'wasm' && !wasmFeatures().simd) {
+    throw new ConfigError('setBackend', "backend 'wasm' needs WebAssembly SIMD, which this runtime lacks");
   }
   backend = name;
 }
@@ -46,10 +50,18 @@ export function getThreads(): number {
   return threads;
 }
 
-/** Threads that share the work, main thread included (default os.availableParallelism()). */
+/**
+ * Threads that share the work, the calling thread included (default: the host's core count where workers can
+ * start, else 1). More than one where the host cannot run workers is refused with the reason.
+ */
 export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
     throw new ConfigError('setThreads', `threads must be an integer in [1, ${MAX_THREADS}], got ${n}`);
+  }
+  if (n > 1) {
+    const why = platform().poolWorkerUnavailable() ?? (wasmFeatures().sharedMemory ? null : 'this runtime cannot share memory between threads');
+    // on Node a missing compiled worker is not fatal here: getPool falls back to one thread with a warning
+    if (why && platform().name !== 'node') throw new ConfigError('setThreads', `${n} threads: ${why}`);
   }
   if (n === threads) return;
   threads = n;
@@ -65,9 +77,20 @@ export function getHeap(): SharedHeap {
 // New float32 tensor buffers are views of the shared heap (see tensor-buffers.ts) wherever kernels run there: on
 // the wasm backend, and on the js backend with worker threads (its pooled kernels read the heap).
 export function installHeapTensorBuffers(): void {
-  setFreshBufferSource(heapTensorBuffers(getHeap, () => backend === 'wasm' || threads > 1));
+  // only a shared memory keeps its views when it grows, so an ordinary one (one thread in a page that is not
+  // cross-origin isolated) serves no tensor buffers: operands are copied in and out per call instead
+  setFreshBufferSource(heapTensorBuffers(getHeap, () => wasmFeatures().sharedMemory && (backend === 'wasm' || threads > 1)));
 }
 installHeapTensorBuffers();
+
+/**
+ * Start the pool for the current thread count and resolve once its workers are up. Optional in Node (the first
+ * kernel waits for them); in a browser, workers start only while the calling worker's event loop turns, so until
+ * this resolves kernels run on the threads that are up (same results, less speed).
+ */
+export async function threadsReady(): Promise<void> {
+  await getPool().started();
+}
 
 let warnedNoWorker = false;
 
@@ -75,8 +98,9 @@ let warnedNoWorker = false;
 export function getPool(): WorkerPool {
   if (pool) return pool;
   let size = threads;
-  if (size > 1 && !findWorkerScript()) {
-    if (!warnedNoWorker) process.emitWarning('amsunet-ts: no compiled worker (npm run build); running on 1 thread');
+  const why = size > 1 ? platform().poolWorkerUnavailable() : null;
+  if (why) {
+    if (!warnedNoWorker) platform().warn(`amsunet-ts: running on 1 thread: ${why}`);
     warnedNoWorker = true;
     size = 1;
   }

@@ -66,14 +66,17 @@ export const trainCommand: Command = {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a checkpoint: Dice, IoU, accuracy, sensitivity, specificity, HD95',
-  usage: 'amsunet eval --checkpoint CKPT [--data PATH] [--csv FILE] [--json]',
+  usage: 'amsunet eval --checkpoint CKPT [--data PATH] [--split val|train|all] [--csv FILE] [--json]',
   details:
-    'Evaluates on --data/val when it exists, else on every image of --data (or on the synthetic validation set).\n' +
+    'A checkpoint written by train records its data split: without --data, or with the --data it was trained on,\n' +
+    'eval scores that split\'s validation part (--split train or all for the others). Other data is scored whole\n' +
+    '(its val/ folder when it has one), with a warning when some of its images are ones the model trained on.\n' +
     'dice = foreground Dice of all pixels pooled; HD95 in pixels, averaged over images where it is finite\n' +
     '(an image with exactly one of prediction and truth empty has HD95 = inf, null in JSON, and is counted apart).\n' + debug,
   flags: [
     { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
     ...data,
+    { name: 'split', type: 'choice', choices: ['val', 'train', 'all'], help: 'which part of the training data to score (checkpoints written by train)', default: 'val' },
     { name: 'csv', type: 'string', metavar: 'FILE', help: 'write per-image metrics to FILE' },
     tta,
     { name: 'seed', type: 'int', min: 0, metavar: 'N', help: 'seed of the synthetic set (as in training)', default: '0' },
@@ -150,4 +153,54 @@ export const demoCommand: Command = {
   examples: ['npm start', 'amsunet demo --out runs/demo'],
 };
 
-export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, benchCommand, demoCommand];
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write a checkpoint as ONNX (for onnxruntime) or as PyTorch safetensors (official names)',
+  usage: 'amsunet export --checkpoint CKPT --format onnx|pytorch --out FILE',
+  details:
+    'onnx: the eval-mode graph, opset 17, batch and spatial sizes free; input `input` [N, C, H, W] float32,\n' +
+    'normalised with the mean/std that `amsunet info --checkpoint` and the export line print; output `out`, the logits.\n' +
+    'pytorch: the state dict with the official AMSUnet names, as safetensors.torch.save_file writes it (load it with\n' +
+    'safetensors.torch.load_file and model.load_state_dict). The file is written atomically.\n' + debug,
+  flags: [
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
+    { name: 'format', type: 'choice', choices: ['onnx', 'pytorch'], help: 'onnx (opset 17, dynamic batch and size) or pytorch (safetensors, official names)' },
+    { name: 'out', type: 'string', metavar: 'FILE', help: 'the file to write' },
+    { name: 'opset', type: 'int', min: 13, max: 22, metavar: 'N', help: 'ONNX opset', default: '17' },
+    json,
+  ],
+  examples: [
+    'amsunet export --checkpoint runs/drive/best.safetensors --format onnx --out amsunet.onnx',
+    'amsunet export --checkpoint runs/drive/best.safetensors --format pytorch --out amsunet_torch.safetensors',
+  ],
+};
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve a checkpoint over HTTP: POST an image to /predict, get the mask PNG',
+  usage: 'amsunet serve --checkpoint CKPT [--host 127.0.0.1] [--port 8080] [--threads T] [--max-queue N]',
+  details:
+    'POST /predict with the image (PNG, JPEG, TIFF or GIF) as the body returns the mask PNG; ?overlay=1 the\n' +
+    'prediction drawn over the image; ?format=json the class fractions and timing. GET /health (status, queue,\n' +
+    'rss) and GET /info (model, limits). Predictions run one at a time in arrival order; beyond --max-queue held\n' +
+    'requests the answer is 503, a body over --max-body 413, a bad image 400, each with {"error": "..."}.\n' +
+    'SIGTERM or Ctrl-C: stop accepting, answer every admitted request, exit 0.\n' + debug,
+  flags: [
+    { name: 'checkpoint', type: 'string', metavar: 'CKPT', help: 'weights (.safetensors) written by train, or PyTorch weights' },
+    { name: 'host', type: 'string', metavar: 'ADDR', help: 'address to listen on', default: '127.0.0.1' },
+    { name: 'port', type: 'int', min: 0, max: 65535, metavar: 'P', help: 'port (0: any free port, printed at start)', default: '8080' },
+    threads,
+    { name: 'max-queue', type: 'int', min: 1, max: 100000, metavar: 'N', help: 'requests held at once (being read, waiting or running) before 503', default: '64' },
+    { name: 'max-body', type: 'number', above: 0, max: 4096, metavar: 'MB', help: 'largest request body in MiB (413 beyond)', default: '32' },
+    { name: 'max-pixels', type: 'int', min: 1, metavar: 'N', help: 'largest image, width x height (400 beyond)', default: '16777216 (4096x4096)' },
+    ...withoutMetadata,
+    json,
+  ],
+  examples: [
+    'amsunet serve --checkpoint runs/drive/best.safetensors --port 8080 --threads 2',
+    'curl --data-binary @retina.png http://127.0.0.1:8080/predict -o mask.png',
+    "curl --data-binary @retina.png 'http://127.0.0.1:8080/predict?format=json'",
+  ],
+};
+
+export const commands: Command[] = [trainCommand, evalCommand, predictCommand, infoCommand, exportCommand, serveCommand, benchCommand, demoCommand];

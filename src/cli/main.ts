@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `amsunet` command: train, eval, predict, info, bench, demo. Every failure ends with one line on stderr
+ * The `amsunet` command: train, eval, predict, info, export, serve, bench, demo. Every failure ends with one line on stderr
  * ("amsunet train: --lr must be a number > 0, got "0"") and a non-zero exit code: 2 for bad flags, 1 for bad input
  * or a failed run, 130 after Ctrl-C. --debug adds the stack trace.
  */
@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { parseFlags, formatHelp, type Command } from './args.js';
 import { commands } from './commands.js';
 import { trainMain, evalMain, predictMain, infoMain, benchMain, demoMain } from './run-commands.js';
+import { exportMain } from './export-command.js';
+import { serveMain } from './serve-command.js';
 import { UsageError, RunStopped } from '../app/errors.js';
 
 function version(): string {
@@ -54,6 +56,11 @@ async function run(cmd: Command, argv: string[]): Promise<number> {
     case 'info':
       infoMain(values);
       return 0;
+    case 'export':
+      exportMain(values);
+      return 0;
+    case 'serve':
+      return serveMain(values);
     case 'bench':
       return benchMain(values, rest);
     case 'demo':

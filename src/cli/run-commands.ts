@@ -8,7 +8,7 @@ import { Progress, formatDuration } from './progress.js';
 import { train, TRAIN_DEFAULTS, type TrainConfig, type TrainSummary, type ResumeOptions } from '../app/train.js';
 import { loadStateDictFile } from '../io/checkpoint.js';
 import { describeWeights } from '../app/model-from-weights.js';
-import { evaluate, type Evaluation } from '../app/evaluate.js';
+import { evaluate, type Evaluation, type EvalSplit } from '../app/evaluate.js';
 import { predict } from '../app/predict.js';
 import { modelInfo, infoBytes, INFO_BYTES_LIMIT, type InfoOptions } from '../app/info.js';
 import { loadModel } from '../app/load-model.js';
@@ -20,7 +20,7 @@ import { finiteOrNull } from '../metrics/report.js';
 const num = (v: unknown) => (v === undefined ? undefined : Number(v));
 
 /** "0.709,0.381,0.224" → numbers; a bad entry names the flag. */
-function numberList(flag: string, v: unknown): number[] | undefined {
+export function numberList(flag: string, v: unknown): number[] | undefined {
   if (v === undefined) return undefined;
   const parts = String(v).split(',').map((x) => x.trim());
   const out = parts.map(Number);
@@ -139,16 +139,19 @@ function initArchitecture(file: string, cfg: TrainConfig, given: Set<string>): P
   return { model: given.has('model') ? cfg.model : config.model, baseC: given.has('base-c') ? cfg.baseC : config.baseC };
 }
 
-function printEvaluation(e: Evaluation, p: Progress, csv?: string): void {
+function printEvaluation(e: Evaluation, p: Progress, csv?: string, listScored = true): void {
   const r = e.report;
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'inf');
   if (p.mode === 'json') {
     const { perImage, ...overall } = r;
-    process.stdout.write(JSON.stringify({ ...overall, bySize: e.bySize, perImage, data: e.data, seconds: e.seconds, note: e.note }, finiteOrNull) + '\n');
+    process.stdout.write(JSON.stringify({ ...overall, bySize: e.bySize, perImage, data: e.data, scored: e.scored, warning: e.warning, seconds: e.seconds, note: e.note }, finiteOrNull) + '\n');
     return;
   }
   if (e.note) p.line(`note: ${e.note}`);
+  if (e.warning) process.stderr.write(`warning: ${e.warning}\n`);
   p.line(`data: ${e.data}`);
+  const names = e.scored.names, shown = 8;
+  if (listScored) p.line(`scored ${names.length} image${names.length === 1 ? '' : 's'}: ${names.slice(0, shown).join(', ')}${names.length > shown ? `, … (${names.length - shown} more; --csv lists them all)` : ''}`);
   p.line(`Dice (foreground) ${f(r.dice)}   mean image Dice ${f(r.meanImageDice)}`);
   p.line(`Dice per class    ${r.dicePerClass.map(f).join('  ')}`);
   p.line(`IoU per class     ${r.iouPerClass.map(f).join('  ')}   mean IoU ${f(r.meanIoU)}`);
@@ -168,7 +171,7 @@ export function evalMain(v: FlagValues): void {
     axis: v.axis === undefined ? undefined : (Number(v.axis) as 0 | 1 | 2), maskMode: v.maskMode as 'binary' | 'index' | undefined,
     syntheticCount: num(v.syntheticCount), channels: v.channels === undefined ? undefined : (Number(v.channels) as 1 | 3), seed: num(v.seed),
     csv: v.csv as string | undefined, tta: !!v.tta, size: num(v.size), threads: num(v.threads),
-    mean: numberList('--mean', v.mean), std: numberList('--std', v.std),
+    mean: numberList('--mean', v.mean), std: numberList('--std', v.std), split: v.split as EvalSplit | undefined,
   });
   printEvaluation(e, p, v.csv as string | undefined);
 }
@@ -256,7 +259,7 @@ export async function demoMain(v: FlagValues): Promise<void> {
   const e = evaluate({ checkpoint: s.files.best, syntheticCount: DEMO.syntheticCount, syntheticSize: DEMO.size, seed: cfg.seed, valFraction: 0.2 });
   p.line('');
   p.line(`evaluation of ${s.files.best} on the ${e.report.images} validation images:`);
-  printEvaluation(e, p);
+  printEvaluation(e, p, undefined, false);
   const total = (performance.now() - t0) / 1000;
   p.line('');
   p.line(`demo finished in ${formatDuration(total)}: best validation Dice ${s.bestValDice.toFixed(4)} (epoch ${s.bestEpoch})`);

@@ -10,34 +10,25 @@
  */
 import type { FloatArray } from '../tensor/dtype.js';
 import { erfc } from '../tensor/erf.js';
-import { runElementwiseJs } from '../backend/parallel/js-pooled.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327; // 1/√(2π)
 const SQRT_2_OVER_PI = 0.7978845608028654; // √(2/π)
 const KAPPA = 0.044715;
 
-/** Exact GELU on [lo, hi); a whole-array call on the main thread may run split over the worker pool (same bits). */
+/**
+ * Exact GELU on [lo, hi). Running a whole array on the worker pool (this loop on every thread, same bits) or on the
+ * WebAssembly kernel is decided in src/backend/dispatch/activations.ts.
+ */
 export function geluForward(y: FloatArray, x: FloatArray, lo = 0, hi = x.length): void {
-  if (lo === 0 && hi === x.length && runElementwiseJs('gelu.js', y, [x])) return;
-  geluForwardRange(y, x, lo, hi);
-}
-
-/** Exact GELU gradient on [lo, hi); whole-array calls as geluForward. */
-export function geluBackward(gx: FloatArray, gy: FloatArray, x: FloatArray, lo = 0, hi = x.length): void {
-  if (lo === 0 && hi === x.length && runElementwiseJs('geluBackward.js', gx, [gy, x])) return;
-  geluBackwardRange(gx, gy, x, lo, hi);
-}
-
-/** The exact GELU loop itself (what every thread runs). */
-export function geluForwardRange(y: FloatArray, x: FloatArray, lo: number, hi: number): void {
   for (let i = lo; i < hi; i++) {
     const v = x[i];
     y[i] = v * 0.5 * erfc(-v * SQRT1_2);
   }
 }
 
-export function geluBackwardRange(gx: FloatArray, gy: FloatArray, x: FloatArray, lo: number, hi: number): void {
+/** Exact GELU gradient on [lo, hi) (dispatch as geluForward). */
+export function geluBackward(gx: FloatArray, gy: FloatArray, x: FloatArray, lo = 0, hi = x.length): void {
   for (let i = lo; i < hi; i++) {
     const v = x[i];
     const cdf = 0.5 * erfc(-v * SQRT1_2);
@@ -45,6 +36,10 @@ export function geluBackwardRange(gx: FloatArray, gy: FloatArray, x: FloatArray,
     gx[i] = gy[i] * (cdf + v * pdf);
   }
 }
+
+/** The loops under the names the pool's kernel list and its tests use. */
+export const geluForwardRange = geluForward;
+export const geluBackwardRange = geluBackward;
 
 export function geluTanhForward(y: FloatArray, x: FloatArray, lo = 0, hi = x.length): void {
   for (let i = lo; i < hi; i++) {

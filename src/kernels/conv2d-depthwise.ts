@@ -19,7 +19,6 @@
  */
 import type { FloatArray } from '../tensor/dtype.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
-import { runDepthwiseJs } from '../backend/parallel/js-pooled.js';
 
 export function isDepthwise(g: ConvGeom): boolean {
   return g.groups === g.Cin && g.Cin === g.Cout;
@@ -231,22 +230,20 @@ function edgeSum(init: number, src: Buf, j: number, srcW: number, v: number): nu
 }
 
 /*
- * The three entry points below run the whole range split over the worker pool when called for all of it on the
- * main thread with more than one thread (src/backend/js-pooled.ts; each plane or channel is still computed by the
- * loops here, so the result is the same bits); otherwise, and in the pool's threads, they run the loops directly.
+ * The three entry points below run the loops on [lo, hi). Splitting a whole call over the worker pool, or handing it
+ * to the WebAssembly twins, is decided in src/backend/dispatch/conv2d.ts (each plane or channel is still computed
+ * by the loops here on the pool, so the result is the same bits).
  */
 
 /** Forward. Work unit: (n, c) planes [lo, hi) of N·C. */
 export function conv2dForwardDepthwise(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
   if (g.sH !== 1 || g.sW !== 1) return conv2dForwardDepthwiseStrided(y, x, w, b, g, lo, hi);
-  if (lo === 0 && hi === g.N * g.Cout && runDepthwiseJs('forward', y, x, w, b, g)) return;
   depthwiseForwardPlanes(y, x, w, b, g, lo, hi);
 }
 
 /** Input gradient. Work unit: (n, c) planes [lo, hi) of N·C. Overwrites gx. */
 export function conv2dBackwardInputDepthwise(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
   if (g.sH !== 1 || g.sW !== 1) return conv2dBackwardInputDepthwiseStrided(gx, gy, w, g, lo, hi);
-  if (lo === 0 && hi === g.N * g.Cin && runDepthwiseJs('input', gx, gy, w, null, g)) return;
   depthwiseInputGradPlanes(gx, gy, w, g, lo, hi);
 }
 
@@ -255,7 +252,6 @@ export function conv2dBackwardInputDepthwise(gx: FloatArray, gy: Buf, w: Buf, g:
  * the reference). Work unit: channels [lo, hi) of C. Each tap's sum runs in (n, oh, ow) order as the reference's.
  */
 export function conv2dBackwardWeightDepthwise(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
-  if (lo === 0 && hi === g.Cout && runDepthwiseJs('weight', gw, gy, x, null, g)) return;
   depthwiseWeightGradChannels(gw, gy, x, g, lo, hi);
 }
 

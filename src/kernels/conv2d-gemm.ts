@@ -6,7 +6,8 @@
  *   y[n]  = W · col[n] + b              W = weight viewed as [Cout, Kg] per group         (M Cout, K Kg, N P)
  *   gcol  = Wᵀ · gy[n],  gx = col2im(gcol)   col2im adds every gcol entry back to the input pixel it was read from
  *   gw    = Σ_n gy[n] · col[n]ᵀ                                                            (M Cout, K P, N Kg)
- * The products run on `gemm` (the backend's, so float32 goes to the WebAssembly SIMD kernel and the worker pool).
+ * The products run on the `gemm` the caller passes (src/backend/dispatch/conv2d.ts passes the backend's, so float32
+ * goes to the WebAssembly SIMD kernel and the worker pool).
  * Work units are the reference kernels' — (n, co) planes, (n, ci) planes, output channels co — so the dispatcher
  * can use either; a range maps to a block of rows of each product, and a GEMM computes every C element in the
  * same order whatever its block, so any split gives the same bits. Summation order differs from the reference

@@ -3,7 +3,7 @@
  *   y[n] = W · x[n] + b      (W = weight viewed as [Cout, Cin/groups], per group),
  *   gx[n] = Wᵀ · gy[n].
  * The inner loops run over contiguous pixels. Same accumulation order as the reference kernels, so results are
- * bit-identical to them. These are the readable loop form of the 1x1 conv; the dispatcher (conv2d.ts) runs the
+ * bit-identical to them. These are the readable loop form of the 1x1 conv; the dispatcher (src/backend/dispatch/conv2d.ts) runs the
  * same products on the backend's GEMM instead (conv2d-gemm.ts), which is 10-40x faster.
  */
 import type { FloatArray } from '../tensor/dtype.js';

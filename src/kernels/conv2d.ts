@@ -15,24 +15,14 @@
  * oH, oW are part of the geometry rather than derived from it, so the same kernels serve convTranspose2d, whose
  * adjoint conv may read only a prefix of its input (output padding).
  *
- * This file holds the reference kernels for any geometry and the dispatchers that pick a faster kernel:
- * 1x1 pointwise and dense convs run as matrix products on the backend's GEMM (conv2d-gemm.ts: float32 on the
- * WebAssembly SIMD kernel and the worker pool), depth-wise convs on the direct kernels of conv2d-depthwise.ts
- * (float32 with stride 1 on the wasm backend: their generated WebAssembly SIMD twins over the worker pool, see
- * src/backend/wasm/depthwise-conv.ts; those sum in float32, so they agree with the js kernels to rounding).
- * The faster kernels are tested against these. Every reference kernel accumulates in float64, and every kernel
- * takes a (lo, hi) range over the same disjoint work units.
+ * This file holds the reference kernels for any geometry. The faster kernels — 1x1 pointwise and dense convs as
+ * matrix products (conv2d-gemm.ts), depth-wise convs as direct loops (conv2d-depthwise.ts), and their
+ * WebAssembly twins — are tested against these; which one runs is decided in src/backend/dispatch/conv2d.ts.
+ * Every reference kernel accumulates in float64, and every kernel takes a (lo, hi) range over the same disjoint
+ * work units.
  */
 import type { FloatArray } from '../tensor/dtype.js';
 import { type Buf, type ConvGeom, tapRanges } from './conv2d-common.js';
-import { isPointwise } from './conv2d-pointwise.js';
-import { conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise, isDepthwise } from './conv2d-depthwise.js';
-import {
-  conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
-  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
-} from './conv2d-gemm.js';
-import { gemm } from '../backend/index.js';
-import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../backend/wasm/depthwise-conv.js';
 
 export { type Buf, type ConvGeom, tapRanges };
 export { addChannelBias, channelSum } from './channel-bias.js';
@@ -150,31 +140,4 @@ export function conv2dBackwardWeightReference(gw: FloatArray, gy: Buf, x: Buf, g
       }
     }
   }
-}
-
-/** Forward with the fastest applicable kernel (GEMM for 1x1, direct depth-wise, else im2col + GEMM). Planes [lo, hi) of N·Cout. */
-export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
-  if (isPointwise(g)) conv2dForwardPointwiseGemm(y, x, w, b, g, gemm, lo, hi);
-  else if (isDepthwise(g)) {
-    if (!(lo === 0 && hi === g.N * g.Cout && tryDepthwiseForwardWasm(y, x, w, b, g))) conv2dForwardDepthwise(y, x, w, b, g, lo, hi);
-  }
-  else conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
-}
-
-/** Input gradient with the fastest applicable kernel. Planes [lo, hi) of N·Cin. */
-export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
-  if (isPointwise(g)) conv2dBackwardInputPointwiseGemm(gx, gy, w, g, gemm, lo, hi);
-  else if (isDepthwise(g)) {
-    if (!(lo === 0 && hi === g.N * g.Cin && tryDepthwiseInputGradWasm(gx, gy, w, g))) conv2dBackwardInputDepthwise(gx, gy, w, g, lo, hi);
-  }
-  else conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi);
-}
-
-/** Weight gradient with the fastest applicable kernel. Channels [lo, hi) of Cout. */
-export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
-  if (isPointwise(g)) conv2dBackwardWeightPointwiseGemm(gw, gy, x, g, gemm, lo, hi);
-  else if (isDepthwise(g) && g.sH === 1 && g.sW === 1) {
-    if (!(lo === 0 && hi === g.Cout && tryDepthwiseWeightGradWasm(gw, gy, x, g))) conv2dBackwardWeightDepthwise(gw, gy, x, g, lo, hi);
-  }
-  else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
 }

@@ -5,25 +5,12 @@
  * are kept.
  */
 import { existsSync } from 'node:fs';
+import { workerExecArgv as withoutMainOnlyFlags } from '../platform/worker-flags.js';
 import { fileURLToPath } from 'node:url';
-
-/** Flags that only make sense for the main script (how it is given, or a mode of the whole process). */
-const MAIN_ONLY = ['--input-type', '--eval', '-e', '--print', '-p', '--check', '-c', '--interactive', '-i', '--test', '--watch', '--watch-path', '--watch-preserve-output', '--env-file'];
 
 /** The parent's execArgv without the flags that would kill a worker (a flag's separate value goes with it). */
 export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const a = execArgv[i];
-    const flag = a.split('=')[0];
-    if (MAIN_ONLY.includes(flag) || flag.startsWith('--test-')) {
-      const takesValue = !a.includes('=') && ['--input-type', '--eval', '-e', '--print', '-p', '--watch-path', '--env-file'].includes(flag);
-      if (takesValue) i++;
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
+  return withoutMainOnlyFlags(execArgv);
 }
 
 /** The compiled worker next to the caller; from TypeScript sources (tests), the one in dist/. */

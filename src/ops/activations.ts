@@ -3,7 +3,7 @@
  * Each saves what its derivative needs: gelu the input x, the others their output y.
  *   gelu'(x) = Φ(x) + x·φ(x);  relu'(x) = [x > 0];  sigmoid'(x) = y(1 − y);  tanh'(x) = 1 − y².
  * Kernels and the full formulas: src/kernels/activations.ts. The exact gelu on float32 data runs on the
- * wasm SIMD kernels when the backend is wasm (src/backend/elementwise.ts: float32 erf to 4e-7 absolute, every thread);
+ * wasm SIMD kernels when the backend is wasm (src/backend/dispatch/activations.ts: float32 erf to 4e-7 absolute, every thread);
  * float64 and the js backend keep the double-precision erfc kernel.
  */
 import { Tensor } from '../tensor/tensor.js';
@@ -11,7 +11,7 @@ import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../kernels/activations.js';
-import { geluBackwardWasm, geluWasm, useWasmFor } from '../backend/wasm/gelu.js';
+import { gelu as geluExact, geluBackward as geluExactBackward } from '../backend/dispatch/activations.js';
 
 type Kernel = (out: FloatArray, a: FloatArray, b: FloatArray) => void;
 
@@ -34,11 +34,6 @@ function grad(gy: Tensor, saved: Tensor, kernel: Kernel): Tensor {
   return new Tensor(gx, saved.shape);
 }
 
-/** The wasm kernels behind the element-wise kernel signature (only called on float32 data, see `useWasmFor`). */
-const geluWasmForward = (y: FloatArray, x: FloatArray): void => geluWasm(y as Float32Array, x as Float32Array);
-const geluWasmBackward = (gx: FloatArray, gy: FloatArray, x: FloatArray): void =>
-  geluBackwardWasm(gx as Float32Array, gy as Float32Array, x as Float32Array);
-
 export interface GeluOptions {
   /** 'none' (default, PyTorch's default): x·Φ(x) with the exact erf; 'tanh': the tanh approximation. */
   approximate?: 'none' | 'tanh';
@@ -52,12 +47,8 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
     throw new ConfigError('gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
   const exact = approximate === 'none';
-  const forward = !exact ? K.geluTanhForward : useWasmFor(x.data as FloatArray) ? geluWasmForward : K.geluForward;
-  const y = map(x, forward);
-  return record('gelu', [x], y, (gy) => {
-    const wasm = exact && useWasmFor(x.data as FloatArray) && gy.data instanceof Float32Array;
-    return [grad(gy, x, !exact ? K.geluTanhBackward : wasm ? geluWasmBackward : K.geluBackward)];
-  });
+  const y = map(x, exact ? geluExact : K.geluTanhForward);
+  return record('gelu', [x], y, (gy) => [grad(gy, x, exact ? geluExactBackward : K.geluTanhBackward)]);
 }
 
 /** max(x, 0); its gradient is 0 at x = 0, as PyTorch's. Shape: any. */

@@ -9,9 +9,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocUninit } from '../tensor/dtype.js';
 import { type Shape, shapesEqual } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
-import { addNKernel } from '../kernels/add-n.js';
 import { record } from '../autograd/record.js';
-import { addNWasm } from '../backend/wasm/arith.js';
+import { addN as addNDispatch } from '../backend/dispatch/elementwise.js';
 
 const named = (tensors: readonly Tensor[], ...which: number[]): Record<string, Shape> =>
   Object.fromEntries(which.map((i) => [`tensors[${i}]`, tensors[i].shape]));
@@ -33,6 +32,6 @@ export function addN(tensors: readonly Tensor[]): Tensor {
   });
   const out = allocUninit(first.dtype, first.size); // every element written
   const xs = tensors.map((t) => t.data);
-  if (!addNWasm(out, xs)) addNKernel(out, xs, 0, out.length); // float32 heap tensors: SIMD on the pool, same bits
+  addNDispatch(out, xs); // float32 heap tensors: SIMD on the pool, same bits
   return record('addN', tensors, new Tensor(out, first.shape), (gy, needs) => needs.map((need) => (need ? gy : null)));
 }

@@ -16,8 +16,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
-import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../backend/wasm/arith.js';
-import { batchNorm2dStats, batchNorm2dForward, batchNorm2dBackward, type BatchNormGeom } from '../kernels/batchnorm2d.js';
+import { batchNormApply, batchNormBackward, batchNormStats } from '../backend/dispatch/batchnorm2d.js';
+import type { BatchNormGeom } from '../kernels/batchnorm2d.js';
 
 export interface BatchNorm2dOptions {
   /** Use batch statistics and update the running ones (default false, as F.batch_norm). */
@@ -78,7 +78,7 @@ export function batchNorm2d(
   const variance = new Float64Array(C);
   if (training) {
     if (n <= 1) throw new ShapeError(OP, 'expected more than 1 value per channel when training', { input: x.shape });
-    if (!batchNormStatsWasm(mean, variance, xd, g)) batchNorm2dStats(mean, variance, xd, g); // float32 heap tensors: wasm, same bits
+    batchNormStats(mean, variance, xd, g); // float32 heap tensors: wasm, same bits
     if (runningMean && runningVar) {
       const rm = runningMean.data;
       const rv = runningVar.data;
@@ -99,14 +99,14 @@ export function batchNorm2d(
   const y = allocUninit(x.dtype, x.size) as FloatArray; // every element written
   const wData = weight ? (weight.data as FloatArray) : null, bData = bias ? (bias.data as FloatArray) : null;
   // float32 heap tensors: the same double-precision formula in wasm f64x2 on the pool (same bits)
-  if (!batchNormApplyWasm(y, xd, mean, invstd, wData, bData, g)) batchNorm2dForward(y, xd, mean, invstd, wData, bData, g);
+  batchNormApply(y, xd, mean, invstd, wData, bData, g);
 
   return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
     const gx = needs[0] ? (allocUninit(x.dtype, x.size) as FloatArray) : null; // every element written
     const gw = needs[1] ? (allocArray(weight!.dtype, C) as FloatArray) : null;
     const gb = needs[2] ? (allocArray(bias!.dtype, C) as FloatArray) : null;
     const gyd = gy.data as FloatArray;
-    if (!batchNormBackwardWasm(gx, gw, gb, gyd, xd, mean, invstd, wd, training, g)) batchNorm2dBackward(gx, gw, gb, gyd, xd, mean, invstd, wd, training, g);
+    batchNormBackward(gx, gw, gb, gyd, xd, mean, invstd, wd, training, g);
     return [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, [C]), gb && new Tensor(gb, [C])];
   });
 }

@@ -7,10 +7,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
-import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, mulSumTo, mulGradsSame } from '../kernels/broadcast-arith.js';
+import { ADD, SUB, MUL, DIV, type ArithOp } from '../kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../kernels/elementwise.js';
 import { record } from '../autograd/record.js';
-import { arithWasm, mulSumToWasm } from '../backend/wasm/arith.js';
+import { arith as arithDispatch, mulGrads, mulSumTo } from '../backend/dispatch/elementwise.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
 type SameFn = (out: TypedArray, a: TypedArray, b: TypedArray) => void;
@@ -39,7 +39,7 @@ export function broadcastBinary(
 
 /**
  * add/sub/mul/div forward: like broadcastBinary, with loops specialised per op and broadcast pattern (no call per
- * element); float32 tensors in the wasm heap take the SIMD kernels on the pool (same bits, backend/elementwise-wasm.ts).
+ * element); float32 tensors in the wasm heap take the SIMD kernels on the pool (same bits, backend/dispatch/elementwise.ts).
  */
 function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp): Tensor {
   const dtype = resultDType(a, b);
@@ -48,7 +48,7 @@ function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   const out = allocUninit(dtype, numel(shape)); // every element written
   const sa = broadcastStrides(ta.shape, shape), sb = broadcastStrides(tb.shape, shape);
-  if (!arithWasm(out, ta.data, sa, tb.data, sb, shape, code)) arithBroadcast(out, ta.data, sa, tb.data, sb, shape, code);
+  arithDispatch(out, ta.data, sa, tb.data, sb, shape, code);
   return new Tensor(out, shape);
 }
 
@@ -60,16 +60,10 @@ function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp
 function mulGrad(gy: Tensor, other: Tensor | number, shape: Shape): Tensor {
   if (other instanceof Tensor && sameLayout(gy, other) && !shapesEqual(shape, gy.shape)) {
     const out = allocArray(gy.dtype, numel(shape)), so = broadcastStrides(shape, gy.shape);
-    if (!mulSumToWasm(out, so, gy.data, other.data, gy.shape)) mulSumTo(out, so, gy.data, other.data, gy.shape);
+    mulSumTo(out, so, gy.data, other.data, gy.shape);
     return new Tensor(out, shape);
   }
   return sumTo(mul(gy, other), shape);
-}
-
-/** ga = gy·b, gb = gy·a on the wasm kernels (float32 heap tensors): the same products as mulGradsSame. */
-function mulGradsWasm(ga: TypedArray, gb: TypedArray, gy: Tensor, a: Tensor, b: Tensor): boolean {
-  const s = broadcastStrides(gy.shape, gy.shape);
-  return arithWasm(ga, gy.data, s, b.data, s, gy.shape, MUL) && arithWasm(gb, gy.data, s, a.data, s, gy.shape, MUL);
 }
 
 /** t has gy's shape and float dtype (so gy·t needs no broadcast, promotion or reduction). */
@@ -104,7 +98,7 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   return record('mul', [ta, tb], y, (gy, needs) => {
     if (needs[0] && needs[1] && sameLayout(gy, ta!) && sameLayout(gy, tb!)) {
       const ga = allocUninit(gy.dtype, gy.size), gb = allocUninit(gy.dtype, gy.size); // every element written
-      if (!mulGradsWasm(ga, gb, gy, ta!, tb!)) mulGradsSame(ga, gb, gy.data, ta!.data, tb!.data);
+      mulGrads(ga, gb, gy.data, ta!.data, tb!.data, gy.shape, broadcastStrides(gy.shape, gy.shape));
       return [new Tensor(ga, gy.shape), new Tensor(gb, gy.shape)];
     }
     return [needs[0] ? mulGrad(gy, b, ta!.shape) : null, needs[1] ? mulGrad(gy, a, tb!.shape) : null];

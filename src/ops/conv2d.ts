@@ -16,11 +16,11 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type DType, type FloatArray } from '../tensor/dtype.js';
 import { numel, type Shape } from '../tensor/shape.js';
-import { type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../kernels/conv2d.js';
+import type { ConvGeom } from '../kernels/conv2d.js';
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../backend/dispatch/conv2d.js';
 import { record } from '../autograd/record.js';
 import { conv2dGeometry, checkConvDtypes, type Conv2dOptions } from './conv-geometry.js';
 import { pad } from './pad.js';
-import { channelSumPooled } from '../backend/parallel/js-pooled.js';
 
 export type { Conv2dOptions, PaddingMode } from './conv-geometry.js';
 
@@ -68,6 +68,6 @@ export function convWeightGrad(gy: Tensor['data'], x: Tensor['data'], g: ConvGeo
 /** gb[c] = Σ_{n,i} gy[n,c,i] over planes of `plane` elements. */
 export function convBiasGrad(gy: Tensor['data'], N: number, C: number, plane: number, dtype: DType): Tensor {
   const gb = allocArray(dtype, C) as FloatArray;
-  if (!channelSumPooled(gb, gy as FloatArray, N, C, plane)) channelSum(gb, gy, N, C, plane);
+  channelSum(gb, gy, N, C, plane);
   return new Tensor(gb, [C]);
 }

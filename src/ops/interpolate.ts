@@ -14,7 +14,7 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../kernels/upsample2d.js';
-import { bilinearBackwardWasm, bilinearWasm } from '../backend/wasm/arith.js';
+import { bilinear, bilinearBackward } from '../backend/dispatch/upsample2d.js';
 
 export interface InterpolateOptions {
   /** Output [H, W] (a number means both). Exactly one of size and scaleFactor. */
@@ -81,11 +81,11 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   if (mode === 'bilinear') {
     const th = K.linearAxis(H, oH, alignCorners, scales[0], round);
     const tw = K.linearAxis(W, oW, alignCorners, scales[1], round);
-    if (!bilinearWasm(y, xd, th, tw, g)) K.bilinearForward(y, xd, th, tw, g); // float32 heap tensors: wasm, same bits
+    bilinear(y, xd, th, tw, g); // float32 heap tensors: wasm, same bits
     return record(OP, [x], new Tensor(y, [N, C, oH, oW]), (gy) => {
       const gx = allocUninit(x.dtype, x.size) as FloatArray; // both kernels zero each plane before adding into it
       const gyd = gy.data as FloatArray;
-      if (!bilinearBackwardWasm(gx, gyd, th, tw, g)) K.bilinearBackward(gx, gyd, th, tw, g);
+      bilinearBackward(gx, gyd, th, tw, g);
       return [new Tensor(gx, x.shape)];
     });
   }

@@ -4,14 +4,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { segmenterClient, type Segmenter, type SegmenterOptions } from './protocol.js';
-import { workerExecArgv, workerScript, workerStartError } from '../node/workers.js';
+import { workerScript, workerStartError } from '../node/workers.js';
+import { startNodeWorker } from '../platform/worker-flags.js';
 
 export type { Segmenter, SegmenterOptions, SegmenterInfo, ImageBytes } from './protocol.js';
 
 /** Load the checkpoint in a new worker and resolve once it is ready to segment. */
 export function createSegmenter(o: SegmenterOptions): Promise<Segmenter> {
   const script = workerScript(new URL('./node-worker.js', import.meta.url), 'segmenter/node-worker.js');
-  const worker = new Worker(script, { execArgv: workerExecArgv() });
+  const worker = startNodeWorker(Worker, script, {}, process.execArgv);
   let started = false;
   worker.once('online', () => (started = true));
   return segmenterClient(

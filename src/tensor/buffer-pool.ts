@@ -182,14 +182,17 @@ export function noteTensorBuffer(data: TypedArray): void {
   else owned.add(buf);
 }
 
+/** Whether a buffer is shared memory (a heap view); SharedArrayBuffer is undefined in a page that is not cross-origin isolated. */
+const isShared = (b: ArrayBufferLike): boolean => typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
+
 /** True when `data` may be recycled once its tensor is released: big enough, a whole buffer, never shared. */
 export function isRecyclable(data: TypedArray): boolean {
-  if (data.buffer instanceof SharedArrayBuffer) return data.length >= MIN_ELEMENTS && !!source?.owns(data) && !sharedViews.has(data);
+  if (isShared(data.buffer)) return data.length >= MIN_ELEMENTS && !!source?.owns(data) && !sharedViews.has(data);
   return (
     data.length >= MIN_ELEMENTS &&
     data.byteOffset === 0 &&
     data.byteLength === data.buffer.byteLength &&
-    !(data.buffer instanceof SharedArrayBuffer) &&
+    !isShared(data.buffer) &&
     !shared.has(data.buffer)
   );
 }
@@ -199,7 +202,7 @@ export function giveBuffer(data: TypedArray): void {
   if (!isRecyclable(data)) return;
   stats.released++;
   // its tensor is gone; the next tensor over it will be its only owner
-  if (data.buffer instanceof SharedArrayBuffer) ownedViews.delete(data);
+  if (isShared(data.buffer)) ownedViews.delete(data);
   else owned.delete(data.buffer);
   if (heldBytes + data.byteLength > limitBytes) {
     stats.dropped++;

@@ -6,14 +6,14 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getBackend, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
-import {
-  type ConvGeom, conv2dForward, conv2dBackwardInput, conv2dBackwardWeight,
-} from '../../src/kernels/conv2d.js';
+import type { ConvGeom } from '../../src/kernels/conv2d.js';
+import { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/backend/dispatch/conv2d.js';
 import {
   conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
 } from '../../src/kernels/conv2d-depthwise.js';
-import { fillRandom, firstMismatch } from './gemm-problems.js';
+import { firstMismatch } from './gemm-problems.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
+import { fillRandom } from '../helpers/random.js';
 
 const initialBackend = getBackend();
 afterAll(() => (setThreads(1), setBackend(initialBackend)));
@@ -27,8 +27,8 @@ interface Passes {
 function operands(g: ConvGeom, seed: number) {
   const T = g.kH * g.kW;
   return {
-    x: fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), seed), w: fillRandom(new Float32Array(g.Cout * T), seed + 1),
-    b: fillRandom(new Float32Array(g.Cout), seed + 2), gy: fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), seed + 3),
+    x: fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), seed, 'uniform'), w: fillRandom(new Float32Array(g.Cout * T), seed + 1, 'uniform'),
+    b: fillRandom(new Float32Array(g.Cout), seed + 2, 'uniform'), gy: fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), seed + 3, 'uniform'),
   };
 }
 

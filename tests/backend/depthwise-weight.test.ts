@@ -9,8 +9,9 @@ import { getHeap, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import { depthwiseWeightGradWasm } from '../../src/backend/wasm/depthwise-weight.js';
 import { conv2dBackwardWeightDepthwise } from '../../src/kernels/conv2d-depthwise.js';
 import type { ConvGeom } from '../../src/kernels/conv2d.js';
-import { fillRandom, firstMismatch } from './gemm-problems.js';
+import { firstMismatch } from './gemm-problems.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
+import { fillRandom } from '../helpers/random.js';
 
 afterAll(() => setThreads(1));
 
@@ -23,8 +24,8 @@ function absBound(gy: Float32Array, x: Float32Array, g: ConvGeom): Float64Array 
 
 function check(g: ConvGeom, seed: number): void {
   const T = g.kH * g.kW;
-  const x = fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), seed);
-  const gy = fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), seed + 1);
+  const x = fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), seed, 'uniform');
+  const gy = fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), seed + 1, 'uniform');
   const ref = new Float64Array(g.Cout * T), gw = new Float32Array(g.Cout * T).fill(NaN);
   conv2dBackwardWeightDepthwise(ref, gy, x, g);
   expect(depthwiseWeightGradWasm(gw, gy, x, g)).toBe(true);
@@ -54,8 +55,8 @@ describe.runIf(wasmFeatures().simd)('wasm depth-wise weight gradient', () => {
 
   test('1, 2 and 3 threads give bit-identical results', () => {
     const g = dwGeom(37, 29, 33, 3, 3, 3, 3, 3, 3);
-    const x = fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), 5);
-    const gy = fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), 6);
+    const x = fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), 5, 'uniform');
+    const gy = fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), 6, 'uniform');
     const results = [1, 2, 3].map((t) => {
       setThreads(t);
       const gw = new Float32Array(g.Cout * 9);
@@ -69,7 +70,7 @@ describe.runIf(wasmFeatures().simd)('wasm depth-wise weight gradient', () => {
   test('operands already in the shared heap are used in place', () => {
     const g = dwGeom(3, 9, 10, 1, 7, 0, 3, 1);
     const heap = getHeap();
-    const x = fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), 8), gy = fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), 9);
+    const x = fillRandom(new Float32Array(g.N * g.Cin * g.H * g.W), 8, 'uniform'), gy = fillRandom(new Float32Array(g.N * g.Cout * g.oH * g.oW), 9, 'uniform');
     const expected = new Float32Array(g.Cout * 7);
     depthwiseWeightGradWasm(expected, gy, x, g);
     // views near the top of the memory, away from the staging arena the call resets

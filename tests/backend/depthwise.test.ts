@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { depthwiseGatherWasm, setThreads, wasmFeatures, type DepthwiseGather } from '../../src/backend/index.js';
-import { fillRandom, firstMismatch } from './gemm-problems.js';
+import { firstMismatch } from './gemm-problems.js';
+import { fillRandom } from '../helpers/random.js';
 
 afterAll(() => setThreads(1));
 
@@ -31,8 +32,8 @@ function makeGather(g: Geometry): DepthwiseGather {
   const [srcH, srcW, dstH, dstW] = g.grad ? [oH, oW, g.H, g.W] : [g.H, g.W, oH, oW];
   const planes = g.N * g.C;
   return {
-    src: fillRandom(new Float32Array(planes * srcH * srcW), g.seed), dst: new Float32Array(planes * dstH * dstW),
-    w: fillRandom(new Float32Array(g.C * dy.length), g.seed + 1), bias: g.bias ? fillRandom(new Float32Array(g.C), g.seed + 2) : null,
+    src: fillRandom(new Float32Array(planes * srcH * srcW), g.seed, 'uniform'), dst: new Float32Array(planes * dstH * dstW),
+    w: fillRandom(new Float32Array(g.C * dy.length), g.seed + 1, 'uniform'), bias: g.bias ? fillRandom(new Float32Array(g.C), g.seed + 2, 'uniform') : null,
     C: g.C, dy, dx, srcH, srcW, dstH, dstW,
   };
 }

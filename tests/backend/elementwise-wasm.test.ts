@@ -7,10 +7,10 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
-import {
-  addNWasm, arithWasm, batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm, bilinearBackwardWasm, bilinearWasm, mulSumToWasm,
-  setElementwiseChunk,
-} from '../../src/backend/wasm/arith.js';
+import { addNWasm, arithWasm, mulSumToWasm } from '../../src/backend/wasm/arith.js';
+import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../../src/backend/wasm/batchnorm.js';
+import { bilinearBackwardWasm, bilinearWasm } from '../../src/backend/wasm/bilinear.js';
+import { setElementwiseChunk } from '../../src/backend/wasm/elementwise-run.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { addNKernel } from '../../src/kernels/add-n.js';

@@ -1,6 +1,7 @@
 /** Shared fast-check generators and the naive reference for the GEMM tests. */
 import fc from 'fast-check';
 import type { GemmProblem } from '../../src/kernels/gemm.js';
+import { fillRandom } from '../helpers/random.js';
 
 export interface GemmCase {
   M: number;
@@ -38,16 +39,6 @@ export function gemmCase(maxM = 40, maxN = 40, maxK = 40): fc.Arbitrary<GemmCase
   });
 }
 
-/** Deterministic values in [-1, 1) from a seed (an LCG, so tests need no RNG state). */
-export function fillRandom<T extends Float32Array | Float64Array>(x: T, seed: number): T {
-  let s = (seed * 2654435761 + 1) >>> 0;
-  for (let i = 0; i < x.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 2 ** 31 - 1;
-  }
-  return x;
-}
-
 /** Build the problem for a case with fresh random buffers of the given array type. */
 export function makeProblem(g: GemmCase, Arr: Float32ArrayConstructor | Float64ArrayConstructor): GemmProblem {
   const aRows = g.transA ? g.K : g.M, aCols = g.transA ? g.M : g.K;
@@ -55,9 +46,9 @@ export function makeProblem(g: GemmCase, Arr: Float32ArrayConstructor | Float64A
   const lda = aCols + g.padA, ldb = bCols + g.padB, ldc = g.N + g.padC;
   return {
     M: g.M, N: g.N, K: g.K,
-    a: fillRandom(new Arr(g.offA + aRows * lda), g.seed), aOffset: g.offA, lda, transA: g.transA,
-    b: fillRandom(new Arr(g.offB + bRows * ldb), g.seed + 1), bOffset: g.offB, ldb, transB: g.transB,
-    c: fillRandom(new Arr(g.offC + g.M * ldc), g.seed + 2), cOffset: g.offC, ldc,
+    a: fillRandom(new Arr(g.offA + aRows * lda), g.seed, 'uniform'), aOffset: g.offA, lda, transA: g.transA,
+    b: fillRandom(new Arr(g.offB + bRows * ldb), g.seed + 1, 'uniform'), bOffset: g.offB, ldb, transB: g.transB,
+    c: fillRandom(new Arr(g.offC + g.M * ldc), g.seed + 2, 'uniform'), cOffset: g.offC, ldc,
     accumulate: g.accumulate,
   };
 }

@@ -7,8 +7,9 @@ import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { defaultGemmShape, instantiateGemm } from '../../src/backend/wasm/gemm-instance.js';
 import { gemmScratchBytes, gemmWasmBlock, type WasmGemmProblem } from '../../src/backend/wasm/gemm-driver.js';
 import type { GemmKernelShape } from '../../src/backend/wasm/modules/gemm-module.js';
-import { fillRandom, gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
+import { gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
 import { gemm, setBackend, setThreads } from '../../src/backend/index.js';
+import { fillRandom } from '../helpers/random.js';
 
 /** C[i, j] = fl(C[i, j] + bias[off + i]) over the M×N block: the separate bias pass the fused one must equal. */
 function addBiasAfter(c: Float32Array | Float64Array, p: GemmProblem, bias: Float32Array | Float64Array, off: number): void {
@@ -84,7 +85,7 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
       fc.property(gemmCase(150, 40, 600), fc.nat(), (g, si) => {
         const p = makeProblem(g, Float32Array);
         if (p.K === 0) return;
-        const bias = fillRandom(new Float32Array(g.M + 3), g.seed + 7);
+        const bias = fillRandom(new Float32Array(g.M + 3), g.seed + 7, 'uniform');
         const plain = stage(heap, p);
         gemmWasmBlock(k, shape, plain.w, heap.scratch(0));
         const expected = plain.readC();
@@ -116,7 +117,7 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
           fc.assert(
             fc.property(gemmCase(300, 300, 300), (g) => {
               const p = makeProblem(g, Float32Array);
-              const bias = fillRandom(new Float32Array(g.M + 1), g.seed + 3);
+              const bias = fillRandom(new Float32Array(g.M + 1), g.seed + 3, 'uniform');
               const sep = { ...p, c: Float32Array.from(p.c) };
               gemm(sep);
               addBiasAfter(sep.c, p, bias, 1);

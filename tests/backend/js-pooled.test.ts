@@ -8,14 +8,20 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
 import { jsPoolChunks, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
-import { geluBackward, geluBackwardRange, geluForward, geluForwardRange } from '../../src/kernels/activations.js';
+import { geluBackwardRange, geluForwardRange } from '../../src/kernels/activations.js';
+// the js entry points (the pool when worth it, else the loop), under the names this file used when they were kernels
+import { geluBackwardJs as geluBackward, geluJs as geluForward } from '../../src/backend/dispatch/activations.js';
 import {
-  conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise,
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
 } from '../../src/kernels/conv2d-depthwise.js';
+import {
+  depthwiseForwardJs as conv2dForwardDepthwise, depthwiseInputGradJs as conv2dBackwardInputDepthwise,
+  depthwiseWeightGradJs as conv2dBackwardWeightDepthwise,
+} from '../../src/backend/dispatch/conv2d.js';
 import type { ConvGeom } from '../../src/kernels/conv2d-common.js';
 import { depthwiseGeomArb, dwGeom } from './depthwise-geoms.js';
-import { fillRandom, firstMismatch } from './gemm-problems.js';
+import { firstMismatch } from './gemm-problems.js';
+import { fillRandom } from '../helpers/random.js';
 
 const defaults = { ...jsPoolChunks };
 afterEach(() => Object.assign(jsPoolChunks, defaults));
@@ -26,7 +32,7 @@ const types: [string, Arr][] = [['float32', Float32Array], ['float64', Float64Ar
 
 /** Random values spread over GELU's branches (|x/√2| up to ~5) and beyond. */
 function spread(A: Arr, n: number, seed: number): Float32Array | Float64Array {
-  const x = fillRandom(new A(n), seed);
+  const x = fillRandom(new A(n), seed, 'uniform');
   for (let i = 0; i < n; i++) x[i] *= i % 7 === 0 ? 12 : 4;
   return x;
 }
@@ -38,7 +44,7 @@ describe('pooled exact GELU', () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 700 }), fc.nat(), (n, chunk, seed) => {
           jsPoolChunks.elementChunk = chunk;
-          const x = spread(A, n, seed), gy = fillRandom(new A(n), seed + 1);
+          const x = spread(A, n, seed), gy = fillRandom(new A(n), seed + 1, 'uniform');
           const [y1, gx1, y, gx] = [new A(n), new A(n), new A(n), new A(n)];
           geluForwardRange(y1, x, 0, n);
           geluBackwardRange(gx1, gy, x, 0, n);
@@ -57,7 +63,7 @@ describe('pooled exact GELU', () => {
   test('the kernel entry points take the pool at default chunk sizes, and stay inline for mixed types or a sub-range', () => {
     setThreads(2);
     const n = 3 * jsPoolChunks.elementChunk + 5;
-    const x = spread(Float32Array, n, 3) as Float32Array, gy = fillRandom(new Float32Array(n), 4);
+    const x = spread(Float32Array, n, 3) as Float32Array, gy = fillRandom(new Float32Array(n), 4, 'uniform');
     const [y1, y2, gx1, gx2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
     geluForward(y2, x);
     geluBackward(gx2, gy, x);
@@ -76,8 +82,8 @@ describe('pooled exact GELU', () => {
 /** All three passes, pooled (must report true) against the plain loops over the whole range. */
 function checkDepthwise(g: ConvGeom, A: Arr, seed: number, bias: boolean): void {
   const C = g.Cout, T = g.kH * g.kW, nx = g.N * C * g.H * g.W, ny = g.N * C * g.oH * g.oW;
-  const x = fillRandom(new A(nx), seed), w = fillRandom(new A(C * T), seed + 1), gy = fillRandom(new A(ny), seed + 2);
-  const b = bias ? fillRandom(new A(C), seed + 3) : null;
+  const x = fillRandom(new A(nx), seed, 'uniform'), w = fillRandom(new A(C * T), seed + 1, 'uniform'), gy = fillRandom(new A(ny), seed + 2, 'uniform');
+  const b = bias ? fillRandom(new A(C), seed + 3, 'uniform') : null;
   const [y1, gx1, gw1] = [new A(ny), new A(nx), new A(C * T)];
   depthwiseForwardPlanes(y1, x, w, b, g, 0, g.N * C);
   depthwiseInputGradPlanes(gx1, gy, w, g, 0, g.N * C);

@@ -13,15 +13,13 @@ import { getHeap, setThreads } from '../../src/backend/index.js';
 import { randn } from '../../src/tensor/create.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { add, mul, sum, conv2d } from '../../src/ops/index.js';
+import { fillRandom } from '../helpers/random.js';
 
 afterEach(() => setThreads(1));
 
 function heapRandom(n: number, seed: number): Float32Array {
   noteManagedLifetimes(); // what the first backward({ recycle }) or tidy() does: new float32 buffers come from the heap
-  const a = allocArray('float32', n) as Float32Array; // a heap view on the wasm backend
-  const g = new Generator(seed);
-  a.set(randn([n], { generator: g }).data);
-  return a;
+  return fillRandom(allocArray('float32', n) as Float32Array, seed); // a heap view on the wasm backend
 }
 
 describe('pooled accumulation and channel sums', () => {

@@ -27,7 +27,8 @@ beforeAll(() => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
   base = mkdtempSync(join(tmpdir(), 'amsunet-cli-'));
   data = join(base, 'data');
-  writePairs(data, stems(6));
+  // Six different images (a line at column i on top of the square), so none is a copy of another.
+  writePairs(data, stems(6).map((st, i) => ({ ...st, mask: squareMask(16, 16).map((v, p) => (p % 16 === i ? 255 : v)) })));
 });
 
 describe('amsunet train / eval / predict / info', () => {
@@ -64,12 +65,14 @@ describe('amsunet train / eval / predict / info', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    for (const k of ['dice', 'dicePerClass', 'iouPerClass', 'meanIoU', 'pixelAccuracy', 'sensitivity', 'specificity', 'hd95', 'perImage']) expect(j).toHaveProperty(k);
-    expect(j.images).toBe(6);
+    for (const k of ['dice', 'dicePerClass', 'iouPerClass', 'meanIoU', 'pixelAccuracy', 'sensitivity', 'specificity', 'hd95', 'perImage', 'scored']) expect(j).toHaveProperty(k);
+    const held = JSON.parse(loadSafetensors(join(run, 'best.safetensors')).metadata['amsunet.data_split']).val.names;
+    expect(j.scored).toEqual({ split: 'val', names: held }); // the training data: its held-out images only
+    expect(j.images).toBe(held.length);
     expect(j.dicePerClass).toHaveLength(2);
     const csv = readFileSync(join(base, 'per_image.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('name,dice,iou,pixel_accuracy,sensitivity,specificity,hd95');
-    expect(csv).toHaveLength(7);
+    expect(csv).toHaveLength(held.length + 1);
     const text = cli('eval', '--checkpoint', join(run, 'best.safetensors'), '--data', data);
     expect(text.out).toMatch(/Dice \(foreground\) \d\.\d{4}/);
     expect(text.out).toMatch(/HD95 /);
@@ -150,7 +153,8 @@ describe('other data sources', () => {
     expect(r.out).toContain('data: NIfTI ct.nii.gz axis 2 (4 train, 1 val, 1 channel, 2 classes)');
     const e = cli('eval', '--checkpoint', join(out, 'best.safetensors'), '--data', join(base, 'ct.nii.gz'), '--masks', join(base, 'ct_mask.nii'), '--json');
     expect(e.code).toBe(0);
-    expect(JSON.parse(e.out).images).toBe(5);
+    expect(JSON.parse(e.out)).toMatchObject({ images: 1, scored: { split: 'val' } }); // the held-out slice
+    expect(JSON.parse(cli('eval', '--checkpoint', join(out, 'best.safetensors'), '--data', join(base, 'ct.nii.gz'), '--masks', join(base, 'ct_mask.nii'), '--json', '--split', 'all').out).images).toBe(5);
   });
 
   test('index masks with three classes and an ignored border', () => {
@@ -189,7 +193,7 @@ describe('bad input: exit code, one line on stderr, nothing half-written', () =>
     [['train', '--epoch', '2'], 'amsunet train: unknown flag --epoch (did you mean --epochs?); see amsunet train --help'],
     [['train', '--batch-size', '1', '--size', '16'], 'amsunet train: --size 16 with --batch-size 1 leaves a single value per channel at the 1/16 bottleneck, which BatchNorm cannot train on; use --size 32 or more, or --batch-size 2'],
     [['train', '--classes', '3'], 'amsunet train: --classes is only used with --mask-mode index (binary masks have 2 classes)'],
-    [['frobnicate'], 'amsunet: unknown command "frobnicate"; commands: train, eval, predict, info, bench, demo (see amsunet --help)'],
+    [['frobnicate'], 'amsunet: unknown command "frobnicate"; commands: train, eval, predict, info, export, serve, bench, demo (see amsunet --help)'],
   ])('%j → exit 2', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);

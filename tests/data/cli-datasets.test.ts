@@ -39,7 +39,8 @@ describe('datasets as downloaded, through the CLI', () => {
     const d = writeDrive(join(base, 'DRIVE'), { train: 4, test: 2, w: 24, h: 26 });
     const r = run(d, 'drive', join(d, 'test', 'images'));
     expect(r.train).toContain(`DRIVE folder ${d} (4 train, 2 val, 3 channels, 2 classes)`);
-    expect(r.evaluation).toContain(`DRIVE folder ${join(d, 'test', 'images')} (2 images)`);
+    // eval --data of the training folder scores its held-out part (test/), and names the images
+    expect(r.evaluation).toContain(`DRIVE folder ${d} (4 train, 2 val, 3 channels, 2 classes): the validation part\nscored 2 images: ${join(d, 'test', 'images', '01_test.tif')}, ${join(d, 'test', 'images', '02_test.tif')}\n`);
     expect(readdirSync(r.preds).sort()).toEqual(['01_test.png', '02_test.png']);
     const mask = decodeImage(readFileSync(join(r.preds, '01_test.png')));
     expect([mask.width, mask.height, mask.channels]).toEqual([24, 26, 1]);
@@ -50,7 +51,7 @@ describe('datasets as downloaded, through the CLI', () => {
     const input = join(d, 'ISIC2018_Task1-2_Validation_Input');
     const r = run(d, 'isic', input, ['--layout', 'isic']);
     expect(r.train).toContain(`ISIC 2018 folder ${d} (5 train, 2 val, 3 channels, 2 classes)`);
-    expect(r.evaluation).toContain(`ISIC 2018 folder ${input} (2 images)`);
+    expect(r.evaluation).toContain(`ISIC 2018 folder ${d} (5 train, 2 val, 3 channels, 2 classes): the validation part\nscored 2 images: ${join(input, 'ISIC_0000005.jpg')}, ${join(input, 'ISIC_0000006.jpg')}\n`);
     expect(readdirSync(r.preds).sort()).toEqual(['ISIC_0000005.png', 'ISIC_0000006.png']);
   });
 

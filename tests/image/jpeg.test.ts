@@ -7,7 +7,7 @@ import jpegJs from 'jpeg-js';
 import { decodeJpeg } from '../../src/image/index.js';
 import { aanQuant, idct8x8, idctReference } from '../../src/image/jpeg-idct.js';
 import { encodeJpeg, type JpegSpec } from './jpeg-writer.js';
-import { maxAbsDiff } from './same.js';
+import { maxAbsDiff } from '../helpers/close.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 

@@ -6,10 +6,3 @@ export function expectSameSamples(got: ArrayLike<number>, want: ArrayLike<number
   for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) expect(got[i], `${what} ${i}`).toBe(want[i]);
 }
 
-/** Largest absolute difference between two sample arrays of the same length. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}

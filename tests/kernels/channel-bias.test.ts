@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { addChannelBias, channelSum } from '../../src/kernels/channel-bias.js';
-import { randnArray } from './conv-geom.js';
+import { randomArray } from '../helpers/random.js';
 
 type Ctor = typeof Float32Array | typeof Float64Array;
 const ctors: [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
@@ -40,8 +40,8 @@ describe('addChannelBias', () => {
         const planes = N * C;
         const lo = planes ? a % (planes + 1) : 0;
         const hi = lo + (planes - lo ? z % (planes - lo + 1) : 0);
-        const y = randnArray(Ctor, planes * plane, seed);
-        const b = randnArray(Ctor, C, seed + 1);
+        const y = randomArray(Ctor, planes * plane, seed);
+        const b = randomArray(Ctor, C, seed + 1);
         const ref = y.slice();
         naiveAdd(ref, b, C, plane, lo, hi);
         addChannelBias(y, b, C, plane, lo, hi);
@@ -56,7 +56,7 @@ describe('channelSum', () => {
   test.each(ctors)('%s: the documented summation order exactly, and any split gives the same bits', (_, Ctor) => {
     fc.assert(
       fc.property(layoutArb, fc.nat(), ({ N, C, plane, seed }, cut) => {
-        const gy = randnArray(Ctor, N * C * plane, seed);
+        const gy = randomArray(Ctor, N * C * plane, seed);
         const gb = new Ctor(C).fill(NaN);
         channelSum(gb, gy, N, C, plane);
         for (let c = 0; c < C; c++) expect(gb[c]).toBe(new Ctor([orderedSum(gy, N, C, plane, c)])[0]);
@@ -73,7 +73,7 @@ describe('channelSum', () => {
   test('float64: exact on integer data (every partial sum is representable)', () => {
     fc.assert(
       fc.property(layoutArb, ({ N, C, plane, seed }) => {
-        const gy = randnArray(Float64Array, N * C * plane, seed).map((v) => Math.round(v * 1000));
+        const gy = randomArray(Float64Array, N * C * plane, seed).map((v) => Math.round(v * 1000));
         const gb = new Float64Array(C);
         channelSum(gb, gy, N, C, plane);
         for (let c = 0; c < C; c++) {
@@ -91,7 +91,7 @@ describe('channelSum', () => {
     const u32 = 2 ** -24, u64 = 2 ** -53;
     fc.assert(
       fc.property(layoutArb, ({ N, C, plane, seed }) => {
-        const gy = randnArray(Float32Array, N * C * plane, seed);
+        const gy = randomArray(Float32Array, N * C * plane, seed);
         const gb = new Float32Array(C);
         channelSum(gb, gy, N, C, plane);
         const m = N * plane;

@@ -1,6 +1,6 @@
 /** Shared generators for the conv kernel tests: random valid geometries and random buffers. */
 import fc from 'fast-check';
-import { Generator } from '../../src/index.js';
+import { randomArray } from '../helpers/random.js';
 import { expect } from 'vitest';
 import { type ConvGeom, conv2dForwardReference, conv2dBackwardInputReference } from '../../src/kernels/conv2d.js';
 
@@ -59,26 +59,6 @@ export const sizes = (g: ConvGeom) => ({
   y: g.N * g.Cout * g.oH * g.oW,
 });
 
-export function randnArray(Arr: typeof Float32Array | typeof Float64Array, n: number, seed: number): Float32Array | Float64Array;
-export function randnArray<T extends Float32Array | Float64Array>(Arr: { new (n: number): T }, n: number, seed: number): T;
-export function randnArray(Arr: { new (n: number): Float32Array | Float64Array }, n: number, seed: number): Float32Array | Float64Array {
-  const g = new Generator(seed);
-  const a = new Arr(n);
-  for (let i = 0; i < n; i++) a[i] = g.normal();
-  return a;
-}
-
-/** max |a − b| / max |b|: the error relative to the size of the result (normwise). */
-export function normRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return den === 0 ? num : num / den;
-}
-
 type Forward = (y: Float32Array | Float64Array, x: Float64Array, w: Float64Array, b: Float64Array | null, g: ConvGeom) => void;
 type BackwardInput = (gx: Float32Array | Float64Array, gy: Float64Array, w: Float64Array, g: ConvGeom) => void;
 
@@ -88,10 +68,10 @@ type BackwardInput = (gx: Float32Array | Float64Array, gy: Float64Array, w: Floa
  */
 export function expectReferenceBits(forward: Forward, backwardInput: BackwardInput, g: ConvGeom, seed: number, withBias: boolean): { x: Float64Array; gy: Float64Array } {
   const s = sizes(g);
-  const x = randnArray<Float64Array>(Float64Array, s.x, seed);
-  const w = randnArray<Float64Array>(Float64Array, s.w, seed + 1);
-  const b = withBias ? randnArray<Float64Array>(Float64Array, g.Cout, seed + 2) : null;
-  const gy = randnArray<Float64Array>(Float64Array, s.y, seed + 3);
+  const x = randomArray<Float64Array>(Float64Array, s.x, seed);
+  const w = randomArray<Float64Array>(Float64Array, s.w, seed + 1);
+  const b = withBias ? randomArray<Float64Array>(Float64Array, g.Cout, seed + 2) : null;
+  const gy = randomArray<Float64Array>(Float64Array, s.y, seed + 3);
   for (const Arr of [Float64Array, Float32Array]) {
     const [y1, y2] = [new Arr(s.y), new Arr(s.y)];
     forward(y1, x, w, b, g);

@@ -19,8 +19,9 @@ import { noGrad } from '../../src/autograd/grad-mode.js';
 import { amsunetCriterion } from '../../src/nn/losses.js';
 import { AdamW } from '../../src/optim/adamw.js';
 import type { AMSUnet } from '../../src/models/amsunet/amsunet.js';
-import { loadGolden, maxAbsErr, maxRelErr } from '../golden.js';
+import { loadGolden } from '../golden.js';
 import { modelFromFixture, asFloat64 } from './fixture-model.js';
+import { maxAbsDiff, maxRelErr } from '../helpers/close.js';
 
 const g = loadGolden('model/model_b8_in3_c2_adamw2.safetensors');
 const dev = g.attrs.f32_vs_f64_deviation as {
@@ -91,7 +92,7 @@ describe('AMSUnet + AdamW, two training steps vs PyTorch (model_b8_in3_c2_adamw2
         expect(Array.from(ref.data)).toEqual([2]);
         continue;
       }
-      const e = maxAbsErr(t.data, ref.data);
+      const e = maxAbsDiff(t.data, ref.data);
       if (key.includes('running_')) {
         r.bn_buffers_max_abs = Math.max(r.bn_buffers_max_abs, e);
         expect(e, key).toBeLessThanOrEqual(k * dev.bn_buffers_after_max_abs + (noiseFed.has(key) ? noiseFedTol : 0));
@@ -112,7 +113,7 @@ describe('AMSUnet + AdamW, two training steps vs PyTorch (model_b8_in3_c2_adamw2
       const st = o.state.get(p)!;
       expect(st.step).toBe(2);
       if (noise.has(key)) {
-        expect(maxAbsErr(st.buffers.exp_avg, new Float32Array(p.size)), key).toBeLessThanOrEqual(1e-6);
+        expect(maxAbsDiff(st.buffers.exp_avg, new Float32Array(p.size)), key).toBeLessThanOrEqual(1e-6);
         continue;
       }
       const e1 = maxRelErr(st.buffers.exp_avg, g.get(`adam.exp_avg.${key}`).data);
@@ -126,7 +127,7 @@ describe('AMSUnet + AdamW, two training steps vs PyTorch (model_b8_in3_c2_adamw2
     m.eval();
     const x0 = g.get('input.0');
     const y = noGrad(() => m.forward(dtype === 'float64' ? asFloat64(x0) : x0));
-    r.eval_after_logits_max_abs = maxAbsErr(y.data, g.get('eval_after.logits').data);
+    r.eval_after_logits_max_abs = maxAbsDiff(y.data, g.get('eval_after.logits').data);
     expect(r.eval_after_logits_max_abs).toBeLessThanOrEqual(k * dev.eval_after_logits[0]);
     console.log(`adamw2 ${dtype}: ${JSON.stringify(r)}`);
   });

@@ -11,7 +11,8 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { crossEntropy, diceLoss, amsunetCriterion } from '../../src/nn/losses.js';
 import { modelFromFixture, asFloat64 } from './fixture-model.js';
-import { loadGolden, goldenFiles, maxAbsErr, maxRelErr, type Golden } from '../golden.js';
+import { loadGolden, goldenFiles, type Golden } from '../golden.js';
+import { maxAbsDiff, maxRelErr } from '../helpers/close.js';
 
 /** Gradients of parameters whose exact gradient is 0 are float32 noise (~1e-9..1e-8 in the fixtures). */
 const ZERO_GRAD_ABS_TOL = 1e-6;
@@ -26,7 +27,7 @@ describe.each(goldenFiles('model').filter((f) => !f.includes('adamw')))('AMSUnet
   test('eval-mode logits ≤ 1e-4 max abs error, running stats untouched', () => {
     const m = modelFromFixture(g, 'state.').eval();
     const y = noGrad(() => m.forward(g.get('input')));
-    r.eval_logits_max_abs = maxAbsErr(y.data, g.get('eval.logits').data);
+    r.eval_logits_max_abs = maxAbsDiff(y.data, g.get('eval.logits').data);
     expect(r.eval_logits_max_abs).toBeLessThanOrEqual(1e-4);
     expect(m.stateDict().get('in_conv.1.num_batches_tracked')!.data[0]).toBe(0);
   });
@@ -62,7 +63,7 @@ describe.each(goldenFiles('model').filter((f) => !f.includes('adamw')))('AMSUnet
       expect(p.grad, name).not.toBeNull();
       const ref = g.get(`grad.${name}`).data;
       if (zeroish.has(name)) {
-        const e = Math.max(maxAbsErr(p.grad!.data, ref), maxAbsErr(p.grad!.data, new Float32Array(ref.length)));
+        const e = Math.max(maxAbsDiff(p.grad!.data, ref), maxAbsDiff(p.grad!.data, new Float32Array(ref.length)));
         worstZero = Math.max(worstZero, e);
         expect(e, name).toBeLessThanOrEqual(ZERO_GRAD_ABS_TOL);
       } else {
@@ -102,20 +103,20 @@ describe.each(goldenFiles('model').filter((f) => !f.includes('adamw')))('AMSUnet
     };
     const m = modelFromFixture(g, 'state.').to('float64').eval();
     const evalY = noGrad(() => m.forward(asFloat64(g.get('input'))));
-    within('eval_logits_max_abs', maxAbsErr(evalY.data, g.get('eval.logits').data), (dev.eval_logits as number[])[0]);
+    within('eval_logits_max_abs', maxAbsDiff(evalY.data, g.get('eval.logits').data), (dev.eval_logits as number[])[0]);
     m.train();
     const x = asFloat64(g.get('input')).requiresGrad_();
     const logits = m.forward(x);
-    within('train_logits_max_abs', maxAbsErr(logits.data, g.get('train.logits').data), (dev.train_logits as number[])[0]);
+    within('train_logits_max_abs', maxAbsDiff(logits.data, g.get('train.logits').data), (dev.train_logits as number[])[0]);
     const loss = amsunetCriterion(logits, g.get('target'), { weight: asFloat64(g.get('ce_weight')), ignoreIndex: 255 });
-    within('loss_abs', maxAbsErr(loss.data, g.get('train.loss').data), (dev.loss as number[])[0]);
+    within('loss_abs', maxAbsDiff(loss.data, g.get('train.loss').data), (dev.loss as number[])[0]);
     loss.backward();
-    within('grad_input_max_abs', maxAbsErr(x.grad!.data, g.get('grad.input').data), (dev.grad_input as number[])[0]);
+    within('grad_input_max_abs', maxAbsDiff(x.grad!.data, g.get('grad.input').data), (dev.grad_input as number[])[0]);
     let maxAbs = 0;
     let maxRel = 0;
     for (const [name, p] of m.namedParameters()) {
       const ref = g.get(`grad.${name}`).data;
-      maxAbs = Math.max(maxAbs, maxAbsErr(p.grad!.data, ref));
+      maxAbs = Math.max(maxAbs, maxAbsDiff(p.grad!.data, ref));
       if (!(g.attrs.noise_driven_params as string[]).includes(name)) maxRel = Math.max(maxRel, maxRelErr(p.grad!.data, ref));
     }
     within('grad_params_max_abs', maxAbs, dev.grad_params_max_abs as number);

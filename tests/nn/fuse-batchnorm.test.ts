@@ -14,6 +14,7 @@ import { randn } from '../../src/tensor/create.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { conv2d } from '../../src/ops/conv2d.js';
+import { maxAbsDiff } from '../helpers/close.js';
 
 /** Non-trivial eval statistics and affine parameters, so a wrong fold shows. */
 function randomizeBn(bn: BatchNorm2d, g: Generator): void {
@@ -32,11 +33,6 @@ function randomizeBn(bn: BatchNorm2d, g: Generator): void {
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
 

@@ -18,7 +18,8 @@ import { GELU } from '../../src/nn/layers/gelu.js';
 import { ReLU } from '../../src/nn/layers/relu.js';
 import { Sigmoid } from '../../src/nn/layers/sigmoid.js';
 import { Identity } from '../../src/nn/layers/identity.js';
-import { loadGolden, maxRelErr } from '../golden.js';
+import { loadGolden } from '../golden.js';
+import { maxRelErr } from '../helpers/close.js';
 
 const g = (s: number) => new Generator(s);
 

@@ -14,7 +14,7 @@ import { exportOnnx, type ExportOnnxOptions } from '../../src/onnx/export.js';
 import { saveOnnx } from '../../src/onnx/save.js';
 import { loadGolden } from '../golden.js';
 import { modelFromFixture } from '../models/fixture-model.js';
-import { maxAbsDiff, onnxSchema, randomizeBatchNorm, runOnnx } from './ort.js';
+import { maxAbsDiffTensors, onnxSchema, randomizeBatchNorm, runOnnx } from './ort.js';
 
 const SHAPE = [1, 3, 37, 53] as const; // odd sizes: Up pads the upsampled map at up2 and up4
 
@@ -61,7 +61,7 @@ describe('exported models run in onnxruntime-web and match the eval forward (max
     const x = randn([...SHAPE], { generator: new Generator(7) });
     const { ours, ort } = await bothOutputs(m, x, { inputShape: SHAPE, opset });
     expect(ort.shape).toEqual([1, 2, 37, 53]);
-    expect(maxAbsDiff(ort, ours)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiffTensors(ort, ours)).toBeLessThanOrEqual(1e-4);
     // the comparison is not vacuous: the logits vary across pixels by much more than the tolerance
     expect(Math.max(...ours.data) - Math.min(...ours.data)).toBeGreaterThan(0.1);
   });
@@ -71,7 +71,7 @@ describe('exported models run in onnxruntime-web and match the eval forward (max
     const m = modelFromFixture(g, 'state.').eval();
     const x = g.get('input');
     const ort = await runOnnx(exportOnnx(m, { inputShape: [1, 1, 37, 53] }), x);
-    expect(maxAbsDiff(ort, g.get('eval.logits'))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiffTensors(ort, g.get('eval.logits'))).toBeLessThanOrEqual(1e-4);
   });
 
   test.each([
@@ -86,7 +86,7 @@ describe('exported models run in onnxruntime-web and match the eval forward (max
     for (const [i, shape] of [[2, 3, 37, 53], [1, 3, 32, 48], [1, 3, 35, 50]].entries()) {
       const x = randn(shape, { generator: new Generator(20 + i) });
       const ort = await runOnnx(bytes, x);
-      expect(maxAbsDiff(ort, noGrad(() => m.forward(x)))).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiffTensors(ort, noGrad(() => m.forward(x)))).toBeLessThanOrEqual(1e-4);
     }
   });
 
@@ -98,7 +98,7 @@ describe('exported models run in onnxruntime-web and match the eval forward (max
     expect([...m.stateDict()].map(([k, t]) => [k, Array.from(t.data)])).toEqual(before);
     const x = randn([...SHAPE], { generator: new Generator(8) });
     const ort = await runOnnx(bytes, x);
-    expect(maxAbsDiff(ort, noGrad(() => m.eval().forward(x)))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiffTensors(ort, noGrad(() => m.eval().forward(x)))).toBeLessThanOrEqual(1e-4);
   });
 });
 
@@ -166,7 +166,7 @@ describe('the exported graph', () => {
       expect(Buffer.from(bytes).equals(exportOnnx(m, { inputShape: SHAPE }))).toBe(true);
       expect(readdirSync(dir)).toEqual(['unet.onnx']);
       const x = randn([...SHAPE], { generator: new Generator(9) });
-      expect(maxAbsDiff(await runOnnx(bytes, x), noGrad(() => m.forward(x)))).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiffTensors(await runOnnx(bytes, x), noGrad(() => m.forward(x)))).toBeLessThanOrEqual(1e-4);
     } finally {
       rmSync(dir, { recursive: true });
     }

@@ -11,14 +11,14 @@ import {
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { registerOnnxEmitter } from '../../src/onnx/graph.js';
-import { maxAbsDiff, randomizeBatchNorm, runOnnx } from './ort.js';
+import { maxAbsDiffTensors, randomizeBatchNorm, runOnnx } from './ort.js';
 
 async function expectOrtMatches(m: Module, shape: [number, number, number, number], opset = 17, tol = 1e-4): Promise<number> {
   m.eval();
   const x = randn(shape, { generator: new Generator(3) });
   const ours = noGrad(() => m.forward(x));
   const ort = await runOnnx(exportOnnx(m, { inputShape: shape, opset }), x);
-  const err = maxAbsDiff(ort, ours);
+  const err = maxAbsDiffTensors(ort, ours);
   expect(err).toBeLessThanOrEqual(tol);
   return err;
 }

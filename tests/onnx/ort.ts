@@ -13,6 +13,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import type { Module } from '../../src/nn/module.js';
 import { BatchNorm2d } from '../../src/nn/layers/batch-norm2d.js';
 import { Generator } from '../../src/tensor/rng.js';
+import { maxAbsDiff } from '../helpers/close.js';
 
 const require = createRequire(import.meta.url);
 const ortRoot = dirname(dirname(require.resolve('onnxruntime-web'))); // .../onnxruntime-web (main is dist/ort.node.min.js)
@@ -37,11 +38,9 @@ export async function runOnnx(model: Uint8Array, x: Tensor): Promise<Tensor> {
 }
 
 /** max |a − b| over two tensors of one shape. */
-export function maxAbsDiff(a: Tensor, b: Tensor): number {
+export function maxAbsDiffTensors(a: Tensor, b: Tensor): number {
   if (a.shape.join() !== b.shape.join()) throw new Error(`shape [${a.shape}] vs [${b.shape}]`);
-  let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
+  return maxAbsDiff(a.data, b.data);
 }
 
 /**

@@ -3,9 +3,10 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { gelu, relu, sigmoid, tanh, gradcheck, tensor, Generator, randn, Tensor, type DType } from '../../src/index.js';
 import { erf, erfc } from '../../src/tensor/erf.js';
-import { loadGolden, maxRelErr } from '../golden.js';
+import { loadGolden } from '../golden.js';
 import { geluBackwardWasm, geluWasm, getBackend, setBackend, wasmFeatures } from '../../src/backend/index.js';
 import { geluBackward as geluBackwardJs, geluForward as geluForwardJs } from '../../src/kernels/activations.js';
+import { maxRelErr } from '../helpers/close.js';
 
 /** fn() on backend `name`, restoring the previous backend afterwards. */
 function onBackend<T>(name: 'js' | 'wasm', fn: () => T): T {

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { add, addN, gradcheck, mul, sum, Tensor, tensor } from '../../src/index.js';
 import { addNKernel } from '../../src/kernels/add-n.js';
-import { expectThrowsExactly, rnd, seedArb, shapeArb, uniformTensor } from './core-util.js';
+import { expectThrowsExactly, seedArb, shapeArb } from './core-util.js';
+import { rnd, uniformTensor } from '../helpers/random.js';
 
 const bitsOf = (t: Tensor): number[] =>
   Array.from(t.dtype === 'float64' ? new Uint32Array(t.data.buffer, t.data.byteOffset, 2 * t.size) : new Uint32Array(t.data.buffer, t.data.byteOffset, t.size));

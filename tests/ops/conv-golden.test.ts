@@ -1,7 +1,8 @@
 /** PyTorch 2.13 fixtures for conv2d and convTranspose2d: every tests/golden/ops/conv_*, convT_* file, found by listing. */
 import { describe, expect, test } from 'vitest';
 import { conv2d, convTranspose2d, backward, Tensor } from '../../src/index.js';
-import { loadGolden, goldenFiles, maxRelErr } from '../golden.js';
+import { loadGolden, goldenFiles } from '../golden.js';
+import { maxRelErr } from '../helpers/close.js';
 
 const files = goldenFiles('ops').filter((f) => f.startsWith('conv_') || f.startsWith('convT_'));
 

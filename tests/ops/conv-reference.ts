@@ -4,12 +4,7 @@
  */
 import { Tensor } from '../../src/index.js';
 
-export { dot, seeded as rnd } from './core-util.js';
-
-/** |a − b| ≤ tol·max(|a|, |b|, 1e-300). */
-export function relClose(a: number, b: number, tol: number): boolean {
-  return Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
-}
+export { dot } from './core-util.js';
 
 export type RefMode = 'constant' | 'zeros' | 'reflect' | 'replicate' | 'circular';
 

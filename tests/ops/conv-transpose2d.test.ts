@@ -2,9 +2,11 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { conv2d, convTranspose2d, gradcheck, zeros, Tensor, type ConvTranspose2dOptions } from '../../src/index.js';
-import { maxRelErr } from '../golden.js';
-import { dot, relClose, rnd, refConvTranspose2d } from './conv-reference.js';
+
+import { dot, refConvTranspose2d } from './conv-reference.js';
 import { expectThrowsExactly } from './core-util.js';
+import { maxRelErr, relClose } from '../helpers/close.js';
+import { seeded as rnd } from '../helpers/random.js';
 
 interface TCase {
   N: number;

@@ -2,10 +2,12 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { conv2d, gradcheck, tensor, zeros, Tensor } from '../../src/index.js';
-import { maxRelErr } from '../golden.js';
-import { rnd, refConv2d, refPad } from './conv-reference.js';
+
+import { refConv2d, refPad } from './conv-reference.js';
 import { convCase, convInputs, convProperty, paddingSides, pairOf, type ConvCase } from '../../src/testing/index.js';
 import { cast, expectThrowsExactly } from './core-util.js';
+import { maxRelErr } from '../helpers/close.js';
+import { seeded as rnd } from '../helpers/random.js';
 
 /** Random conv2d cases from the kit: kernels up to 5, dilations up to 5, every padding form and mode. */
 const convCases = (maxK = 5): fc.Arbitrary<ConvCase> => convCase({ maxKernel: maxK, maxDilation: 5 });

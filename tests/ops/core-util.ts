@@ -1,18 +1,10 @@
-/** Shared helpers for the op tests: seeded tensors, dtype copies, dot products, naive index arithmetic, closeness, shape arbitraries. */
+/** Shared helpers for the op tests: dtype copies, dot products, naive index arithmetic, shape arbitraries (random data and closeness: tests/helpers/). */
 import { expect } from 'vitest';
 import fc from 'fast-check';
-import { Generator, randn, tensor, Tensor, type DType } from '../../src/index.js';
+import { tensor, Tensor, type DType } from '../../src/index.js';
 
 export type Shape = number[];
 export const FLOATS: DType[] = ['float32', 'float64'];
-
-/** A standard-normal tensor from its own seeded generator. */
-export function rnd(shape: Shape, dtype: DType = 'float64', seed = 0): Tensor {
-  return randn(shape, { dtype, generator: new Generator(seed) });
-}
-
-/** rnd with the seed before the dtype: a standard-normal tensor from its own seeded generator. */
-export const seeded = (shape: Shape, seed: number, dtype: DType = 'float64'): Tensor => rnd(shape, dtype, seed);
 
 /** A copy of t in dtype (never shares t's buffer). */
 export const cast = (t: Tensor, dtype: DType): Tensor => tensor(Float64Array.from(t.data), t.shape, { dtype });
@@ -22,18 +14,6 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
-}
-
-/** A tensor of values in [lo, hi) as plain numbers from a seed (for ties, use integers: round). */
-export function uniformTensor(shape: Shape, dtype: DType, seed: number, lo = -1, hi = 1, round = false): Tensor {
-  const g = new Generator(seed);
-  const n = shape.reduce((p, d) => p * d, 1);
-  const arr = dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = lo + (hi - lo) * g.uniform();
-    arr[i] = round ? Math.floor(v) : v;
-  }
-  return new Tensor(arr, shape);
 }
 
 export const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
@@ -86,21 +66,6 @@ export function naiveMap(ts: Tensor[], f: (...v: number[]) => number): { shape: 
     data.push(f(...ts.map((t) => at(t, idx))));
   }
   return { shape, data };
-}
-
-/** |a - e| <= tol·(1 + |e|) element-wise; NaN must match NaN. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (Number.isNaN(e)) {
-      if (!Number.isNaN(a)) expect.fail(`element ${i}: expected NaN, got ${a}`);
-      continue;
-    }
-    if (a === e) continue;
-    if (!(Math.abs(a - e) <= tol * (1 + Math.abs(e)))) expect.fail(`element ${i}: got ${a}, expected ${e} (tol ${tol})`);
-  }
 }
 
 /** fn throws, and the error's message is exactly `message` (the whole message, not a fragment). */

@@ -20,7 +20,8 @@ import {
   type InterpolateOptions,
 } from '../../src/index.js';
 import { linearAxis } from '../../src/kernels/upsample2d.js';
-import { goldenFiles, loadGolden, maxRelErr, type Golden } from '../golden.js';
+import { goldenFiles, loadGolden, type Golden } from '../golden.js';
+import { maxRelErr } from '../helpers/close.js';
 
 const files = goldenFiles('ops-extra');
 const f64 = files.filter((f) => !f.endsWith('_f32.safetensors'));

@@ -2,9 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { interpolate, gradcheck, tensor, zeros, Tensor, type InterpolateOptions } from '../../src/index.js';
-import { loadGolden, maxRelErr } from '../golden.js';
-import { seeded, cast, dot } from './core-util.js';
-
+import { loadGolden } from '../golden.js';
+import { cast, dot } from './core-util.js';
+import { maxRelErr } from '../helpers/close.js';
+import { seeded } from '../helpers/random.js';
 
 /**
  * Naive reference written from the PyTorch rules, one output pixel at a time (float64):

@@ -2,9 +2,11 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { pad, gradcheck, tensor, zeros, backward, Tensor, type PadMode } from '../../src/index.js';
-import { loadGolden, goldenFiles, maxRelErr } from '../golden.js';
-import { dot, relClose, rnd, refPad } from './conv-reference.js';
+import { loadGolden, goldenFiles } from '../golden.js';
+import { dot, refPad } from './conv-reference.js';
 import { expectThrowsExactly } from './core-util.js';
+import { maxRelErr, relClose } from '../helpers/close.js';
+import { seeded as rnd } from '../helpers/random.js';
 
 interface PadCase {
   shape: number[];

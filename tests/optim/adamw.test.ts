@@ -5,7 +5,8 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 import { AdamW } from '../../src/optim/adamw.js';
 import { Adam } from '../../src/optim/adam.js';
 import { LambdaLR, warmupPoly, constant } from '../../src/optim/schedulers.js';
-import { loadGolden, maxRelErr } from '../golden.js';
+import { loadGolden } from '../golden.js';
+import { maxRelErr } from '../helpers/close.js';
 
 /** Replay a fixture's three AdamW steps with its given gradients; compare parameter and both moments per step. */
 function replay(file: string): number {

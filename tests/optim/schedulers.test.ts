@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { randn } from '../../src/tensor/create.js';
 import { SGD } from '../../src/optim/sgd.js';
 import { LambdaLR, warmupPoly, cosine, constant } from '../../src/optim/schedulers.js';
-import { loadGolden, maxRelErr } from '../golden.js';
+import { loadGolden } from '../golden.js';
+import { maxRelErr } from '../helpers/close.js';
 
 describe('learning-rate schedules', () => {
   test('warmupPoly equals the official create_lr_scheduler factors (lr_schedule_ns5_ep4)', () => {

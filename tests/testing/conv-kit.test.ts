@@ -9,7 +9,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { conv2d, backward, pad, Tensor, type Conv2dOptions } from '../../src/index.js';
 import { conv2dGeometry } from '../../src/ops/conv-geometry.js';
-import { conv2dBackwardWeight } from '../../src/kernels/conv2d.js';
+import { conv2dBackwardWeight } from '../../src/backend/dispatch/conv2d.js';
 import { convProperty, verifyConv2d, type Conv2dGradients, type ConvUnderTest } from '../../src/testing/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

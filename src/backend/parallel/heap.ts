@@ -26,6 +26,7 @@
  * fault per 4 KiB on first touch) and resident memory is what the top has passed, which is why it moves reluctantly.
  */
 import { WASM_PAGE_BYTES, type WasmMemory, wasmApi } from '../wasm/api.js';
+import { wasmFeatures } from '../wasm/features.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
@@ -55,7 +56,7 @@ export class SharedHeap {
     this.stagingBase = 64 + this.slots * this.slotBytes;
     this.top = this.stagingBase;
     const pages = Math.ceil(Math.max(this.stagingBase + (opts.initialBytes ?? 1 << 24), 1) / WASM_PAGE_BYTES);
-    this.memory = opts.memory ?? new wasmApi.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    this.memory = opts.memory ?? new wasmApi.Memory({ initial: pages, maximum: MAX_PAGES, shared: wasmFeatures().sharedMemory });
     this.ensure(this.stagingBase);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Pooled twins of the js kernels (src/kernels/): each runs the very same loop on its part [lo, hi) of the
  * output range, on arrays that are views of the shared heap. The drivers that stage operands and start them are
- * in js-pooled.ts; the kernels are appended to the pool's list in kernels.ts.
+ * in js-pooled.ts; the kernels are appended to the pool's list in pooled-kernels.ts.
  */
 import type { ThreadContext } from './thread-context.js';
 import type { PoolKernel } from '../pooled-kernels.js';

@@ -12,10 +12,10 @@
  * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
  * plane, or one channel's taps summed over every (n, i, j) in order).
  */
-import { isMainThread } from 'node:worker_threads';
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
+import { dispatches } from './thread-role.js';
 
 /**
  * Chunk sizes; work smaller than two chunks stays on the calling thread. Tests shrink them to split small
@@ -31,7 +31,7 @@ export type DepthwisePass = keyof typeof DEPTHWISE_PASS;
 
 /** Pool threads available to a js kernel called here, or 1 (worker thread, one thread, no compiled worker). */
 function poolThreads(): number {
-  return isMainThread && getThreads() > 1 ? getPool().size : 1;
+  return dispatches() && getThreads() > 1 ? getPool().size : 1;
 }
 
 /** Same element type as `out` (so the pooled views are one type), or null. */

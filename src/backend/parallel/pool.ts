@@ -1,5 +1,5 @@
 /**
- * A worker_threads pool over the shared heap. `run(kernel, args, total, { align, threads, chunks })` cuts
+ * A worker pool over the shared heap (worker_threads in Node, Web Workers in a browser: src/platform/). `run(kernel, args, total, { align, threads, chunks })` cuts
  * [0, total) into `chunks` contiguous chunks (boundaries multiples of `align`), wakes the workers with
  * Atomics.notify on a shared control block, and every participating thread, the main thread included, takes
  * the next chunk from a shared counter (Atomics.add) until none is left; the main thread then closes the task
@@ -12,27 +12,27 @@
  * what (see the kernels' own notes).
  * The API is synchronous: workers start in the background and the first `run` waits until they are ready.
  */
-import { Worker, MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SharedHeap } from './heap.js';
+import { CTRL, ERROR_LINE, JOIN_CLOSED, joinTag } from './protocol.js';
+
+export { CTRL, JOIN_CLOSED, JOIN_SLOT, joinTag, writeWorkerError } from './protocol.js';
 import { ThreadContext } from './thread-context.js';
 import { type PoolKernel, kernelId, poolKernels } from '../pooled-kernels.js';
+import { platform, type PoolWorkerHandle } from '../../platform/index.js';
+import type { PoolWorkerData } from './worker-loop.js';
 
-/** Control block slots (Int32Array indices). */
-export const CTRL = {
-  GEN: 0, DONE: 1, KERNEL: 2, THREADS: 3, TOTAL: 4, ALIGN: 5, STOP: 6, READY: 7, ERROR: 8, CHUNKS: 9, NEXT: 10, JOIN: 11,
-} as const;
-/**
- * JOIN is `tag(gen) · JOIN_SLOT + workers joined` while task `gen` is open, JOIN_CLOSED once the main thread has
- * run out of chunks: a worker that wakes too late finds it closed (or tagged with another task) and skips the
- * task, so the main thread waits only for the workers that actually joined, never for one still waking up.
- */
-export const JOIN_SLOT = 256;
-export const JOIN_CLOSED = -1;
-export const joinTag = (gen: number): number => (gen & 0x7fffff) * JOIN_SLOT;
 const CTRL_SLOTS = 16;
 export const MAX_ARGS = 64;
+
+/** Read and clear a worker's error line ('' when it has none). */
+function takeWorkerError(errors: SharedArrayBuffer, slot: number): string {
+  const len = new Int32Array(errors, slot * ERROR_LINE, 1);
+  if (len[0] === 0) return '';
+  // TextDecoder refuses views of shared memory in browsers: copy out first
+  const text = new TextDecoder().decode(new Uint8Array(errors, slot * ERROR_LINE + 4, len[0]).slice());
+  len[0] = 0;
+  return text;
+}
 
 /** Chunk p of [0, total) cut into `parts` chunks whose boundaries are multiples of `align`. */
 export function partRange(total: number, parts: number, align: number, p: number): [number, number] {
@@ -58,22 +58,16 @@ export function runChunks(c: Int32Array, kernel: PoolKernel, ctx: ThreadContext,
   }
 }
 
-/** The worker entry next to this file; when running from TypeScript sources (tests), the compiled one in dist/. */
-export function findWorkerScript(): URL | null {
-  const here = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL(here.href.replace(/\/src\/backend\/parallel\/worker\.js$/, '/dist/src/backend/parallel/worker.js'));
-  return existsSync(fileURLToPath(built)) ? built : null;
-}
-
 export class WorkerPool {
   /** Threads that take part in a task: the main thread plus `size - 1` workers. */
   readonly size: number;
   readonly main: ThreadContext;
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
-  private readonly workers: Worker[] = [];
-  private readonly errorPorts: MessagePort[] = [];
+  private readonly errors: SharedArrayBuffer | null = null;
+  private readonly workers: PoolWorkerHandle[] = [];
+  /** The first start failure of a worker, reported by the next run instead of a timeout. */
+  private startError: Error | null = null;
   private ready = false;
 
   constructor(
@@ -84,23 +78,20 @@ export class WorkerPool {
     if (size > heap.slots) throw new Error(`pool: size ${size} exceeds the heap's ${heap.slots} scratch slots`);
     this.size = size;
     this.main = new ThreadContext(heap, 0);
-    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
-    this.args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
-    const url = size > 1 ? findWorkerScript() : null;
-    if (size > 1 && !url) throw new Error('pool: no compiled worker script (src/backend/parallel/worker.js); run `npm run build`');
+    // one thread needs no shared memory (a page that is not cross-origin isolated has none)
+    const Buffer = size > 1 ? SharedArrayBuffer : ArrayBuffer;
+    this.ctrl = new Int32Array(new Buffer(CTRL_SLOTS * 4));
+    this.args = new Float64Array(new Buffer(MAX_ARGS * 8));
+    if (size === 1) return;
+    const why = platform().poolWorkerUnavailable();
+    if (why) throw new Error(`pool: cannot start ${size - 1} workers: ${why}`);
+    this.errors = new SharedArrayBuffer(size * ERROR_LINE);
     for (let slot = 1; slot < size; slot++) {
-      const { port1, port2 } = new MessageChannel();
-      const w = new Worker(url!, {
-        workerData: {
-          memory: heap.memory, ctrl: this.ctrl.buffer, args: this.args.buffer, slot,
-          slots: heap.slots, slotBytes: heap.slotBytes, gemmShape: this.main.gemmShape, errorPort: port2,
-        },
-        transferList: [port2],
-      });
-      w.unref();
-      port1.unref();
-      this.workers.push(w);
-      this.errorPorts.push(port1);
+      const data: PoolWorkerData = {
+        memory: heap.memory, ctrl: this.ctrl.buffer as SharedArrayBuffer, args: this.args.buffer as SharedArrayBuffer,
+        errors: this.errors, slot, slots: heap.slots, slotBytes: heap.slotBytes, gemmShape: this.main.gemmShape,
+      };
+      this.workers.push(platform().startPoolWorker(data, (e) => (this.startError ??= e)));
     }
   }
 
@@ -144,9 +135,22 @@ export class WorkerPool {
     for (let v = Atomics.load(c, CTRL.DONE); v !== joined; v = Atomics.load(c, CTRL.DONE)) Atomics.wait(c, CTRL.DONE, v);
     if (mainError) throw mainError;
     if (Atomics.exchange(c, CTRL.ERROR, 0) !== 0) {
-      const messages = this.errorPorts.map((p) => receiveMessageOnPort(p)?.message).filter((m) => m !== undefined);
+      const messages = this.workers.map((_, i) => takeWorkerError(this.errors!, i + 1)).filter((m) => m !== '');
       throw new Error(`pool: kernel ${kernel} failed in a worker: ${messages.join('; ')}`);
     }
+  }
+
+  /**
+   * Resolve once every worker is up, letting this thread's event loop turn meanwhile (a browser starts a worker
+   * only then); reject with the reason when one could not start, or after 30 s.
+   */
+  async started(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!this.startError && Atomics.load(this.ctrl, CTRL.READY) < this.workers.length) {
+      if (Date.now() > deadline) throw new Error(`pool: only ${Atomics.load(this.ctrl, CTRL.READY)} of ${this.workers.length} workers started within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    this.waitReady();
   }
 
   /** Stop the workers (they exit their wait loop). */
@@ -154,16 +158,28 @@ export class WorkerPool {
     Atomics.store(this.ctrl, CTRL.STOP, 1);
     Atomics.add(this.ctrl, CTRL.GEN, 1);
     Atomics.notify(this.ctrl, CTRL.GEN);
-    await Promise.all(this.workers.map((w) => new Promise((resolve) => (w.ref(), w.once('exit', resolve)))));
+    await Promise.all(this.workers.map((w) => w.exited()));
   }
 
+  /**
+   * Before the first task, wait until every worker is up (or report why one could not start). Where workers cannot
+   * come up while this thread blocks (a browser), do not wait: tasks run on whichever threads have joined.
+   */
   private waitReady(): void {
     if (this.ready) return;
-    const c = this.ctrl, want = this.workers.length, deadline = Date.now() + 30_000;
-    for (let v = Atomics.load(c, CTRL.READY); v < want; v = Atomics.load(c, CTRL.READY)) {
-      if (Date.now() > deadline) throw new Error(`pool: only ${v} of ${want} workers started within 30 s`);
-      Atomics.wait(c, CTRL.READY, v, 100);
+    const c = this.ctrl, want = this.workers.length;
+    if (platform().workersStartWhileBlocked()) {
+      const deadline = Date.now() + 30_000;
+      for (let v = Atomics.load(c, CTRL.READY); v < want && !this.startError; v = Atomics.load(c, CTRL.READY)) {
+        if (Date.now() > deadline) throw new Error(`pool: only ${v} of ${want} workers started within 30 s`);
+        Atomics.wait(c, CTRL.READY, v, 100);
+      }
     }
-    this.ready = true;
+    if (Atomics.load(c, CTRL.FAILED) > 0 && !this.startError) {
+      const messages = this.workers.map((_, i) => takeWorkerError(this.errors!, i + 1)).filter((m) => m !== '');
+      this.startError = new Error(messages.join('; '));
+    }
+    if (this.startError) throw new Error(`pool: a worker could not start: ${this.startError.message}`, { cause: this.startError });
+    this.ready = Atomics.load(c, CTRL.READY) === want;
   }
 }

@@ -15,10 +15,10 @@
  * Tensors stop coming from the heap past TENSOR_LIMIT bytes of it (they are plain arrays then, copied in and out
  * as before), leaving the rest of the 4 GiB wasm32 address space to staging and scratch.
  */
-import { isMainThread } from 'node:worker_threads';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { type FreshBufferSource, returnSourcedBuffers } from '../../tensor/buffer-pool.js';
 import type { SharedHeap } from './heap.js';
+import { dispatches } from './thread-role.js';
 
 const TENSOR_LIMIT = 3 * 1024 ** 3;
 
@@ -26,7 +26,7 @@ const TENSOR_LIMIT = 3 * 1024 ** 3;
 export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean): FreshBufferSource {
   const views = new WeakSet<TypedArray>();
   const reclaim = new FinalizationRegistry<[number, number]>(([at, bytes]) => heap().freeRegion(at, bytes));
-  const serves = (dtype: DType): boolean => dtype === 'float32' && active() && isMainThread;
+  const serves = (dtype: DType): boolean => dtype === 'float32' && active() && dispatches();
   return {
     serves,
     owns: (a) => views.has(a),

@@ -1,8 +1,9 @@
 /**
  * The three passes of a depth-wise conv (groups = Cin = Cout, stride 1) on the wasm backend, for the dispatcher in
- * src/kernels/conv2d.ts. Each `try…` returns false, doing nothing, when the wasm kernels do not apply
+ * src/backend/dispatch/conv2d.ts. Each `try…` returns false, doing nothing, when the wasm kernels do not apply
  * (float64 or a non-Float32Array operand, the js backend, a worker thread, stride ≠ 1; any plane size runs: each
- * thread's padding scratch is sized to the plane, see SharedHeap.scratchFor); the caller then runs the js kernel of conv2d-depthwise.ts, the readable reference.
+ * thread's padding scratch is sized to the plane, see SharedHeap.scratchFor); the caller then runs the js kernel of
+ * conv2d-depthwise.ts, the readable reference.
  *
  *   forward   y[i, j]  = b + Σ_t w_t · x[i + dy_t, j + dx_t]      dy_t = kh·dH − pH, dx_t = kw·dW − pW
  *   input     gx[i, j] =     Σ_t w_t · gy[i − dy_t, j − dx_t]     (the gather with the taps negated)

@@ -1,5 +1,5 @@
 /**
- * Pooled kernels over wasm/elementwise-module.ts (listed in kernels.ts; driven by elementwise-wasm.ts). Arguments
+ * Pooled kernels over wasm/elementwise-module.ts (listed in pooled-kernels.ts; driven by arith.ts, batchnorm.ts, bilinear.ts). Arguments
  * are byte addresses of float32 arrays in the shared heap; [lo, hi) are elements of the output (arith, addN) or
  * (n, c) planes (bn). Every output element is computed by the same operations whatever the chunk.
  */

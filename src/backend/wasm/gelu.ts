@@ -7,16 +7,16 @@
  *   geluWasm(y, x)                 y = ½·x·(1 + erf(x/√2))   (exact GELU; erf to 4e-7 absolute, see wasm/gelu-module.ts)
  *   geluBackwardWasm(gx, gy, x)    gx = gy·(Φ(x) + x·φ(x))
  */
-import { isMainThread } from 'node:worker_threads';
 import type { FloatArray } from '../../tensor/dtype.js';
 import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
+import { dispatches } from '../parallel/thread-role.js';
 
 /** Elements per chunk (and the least work worth a second thread): ~0.1 ms of GELU. */
 const CHUNK = 1 << 16;
 
 /** True when element-wise work on `x` should take the wasm kernels: float32 data on the wasm backend. */
 export function useWasmFor(x: FloatArray): x is Float32Array {
-  return x instanceof Float32Array && getBackend() === 'wasm' && isMainThread;
+  return x instanceof Float32Array && getBackend() === 'wasm' && dispatches();
 }
 
 export function geluWasm(y: Float32Array, x: Float32Array): void {

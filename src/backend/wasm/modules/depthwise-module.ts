@@ -13,6 +13,7 @@
  */
 import { encodeModule } from '../emit/encoding.js';
 import { type Expr, FunctionBuilder, f32, f32x4, forLoop, i32, memory, v128, whileLoop } from '../emit/instructions.js';
+import { heapMemoryImport } from '../features.js';
 
 export function depthwiseModuleBytes(): Uint8Array {
   const f = new FunctionBuilder('plane', {
@@ -46,7 +47,7 @@ export function depthwiseModuleBytes(): Uint8Array {
     f32.store(i32.add(out.get(), i32.shl(j.get(), i32.const(2))), accS.get()),
     j.inc(1),
   ];
-  return encodeModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true }, [f.build([
+  return encodeModule(heapMemoryImport(), [f.build([
     // zero-bordered copy of the source plane
     memory.fill(pad.get(), i32.const(0), i32.shl(i32.mul(Hp.get(), Wp.get()), i32.const(2))),
     forLoop(r, i32.const(0), srcH.get(), 1,

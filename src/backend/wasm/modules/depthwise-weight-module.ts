@@ -20,6 +20,7 @@
  */
 import { type Bytes, encodeModule, uleb } from '../emit/encoding.js';
 import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, shuffleF32, v128, whileLoop } from '../emit/instructions.js';
+import { heapMemoryImport } from '../features.js';
 
 /** Most taps one pass over a plane carries in registers (G accumulators + gy + one load of 16 xmm registers). */
 export const MAX_GROUP = 12;
@@ -108,5 +109,5 @@ function sumsFunction(offs: readonly number[]) {
 
 /** The module for one geometry: `offs` are the taps' byte offsets in the padded plane (all ≥ 0). */
 export function depthwiseWeightModuleBytes(offs: readonly number[]): Uint8Array {
-  return encodeModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true }, [padFunction(), sumsFunction(offs)]);
+  return encodeModule(heapMemoryImport(), [padFunction(), sumsFunction(offs)]);
 }

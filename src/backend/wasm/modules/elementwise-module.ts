@@ -21,6 +21,7 @@
  */
 import { encodeModule, uleb } from '../emit/encoding.js';
 import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, memory, v128 } from '../emit/instructions.js';
+import { heapMemoryImport } from '../features.js';
 
 const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
 /** The f64 and f64x2 instructions the BatchNorm apply needs (not in instructions.ts). */
@@ -322,7 +323,7 @@ function bnGradTrainFunction() {
 
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
-  const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true };
+  const memory = heapMemoryImport();
   return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),

@@ -24,6 +24,7 @@
  */
 import { type Bytes, encodeModule, uleb } from '../emit/encoding.js';
 import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, i32x4, v128 } from '../emit/instructions.js';
+import { heapMemoryImport } from '../features.js';
 
 const P = [-1.60960333262415e-2, -2.95459980854025e-3, -7.34990630326855e-4, -5.69250639462346e-5,
   -2.10102402082508e-6, 2.77068142495902e-8, -2.72614225801306e-10];
@@ -173,6 +174,6 @@ function elementwiseFunction(name: string, inputs: string[], body: (f: FunctionB
 export function geluModuleBytes(): Uint8Array {
   const gelu = elementwiseFunction('gelu', ['src'], (f, A, s, [x]) => geluBody(f, A, s, x));
   const backward = elementwiseFunction('geluBackward', ['gy', 'x'], (f, A, s, [gy, x]) => geluBackwardBody(f, A, s, gy, x));
-  const memory = { module: 'env', field: 'memory', initialPages: 1, maximumPages: 65536, shared: true };
+  const memory = heapMemoryImport();
   return encodeModule(memory, [gelu, backward]);
 }

@@ -1,0 +1,77 @@
+/**
+ * Which implementation runs a 2-D convolution (the loops are in src/kernels/conv2d*.ts, the reference in
+ * kernels/conv2d.ts). Every entry takes a (lo, hi) range over the reference's work units; the pool and the
+ * WebAssembly kernels are only tried for a whole call ([0, total)) made on the main thread.
+ *
+ * conv2dForward / conv2dBackwardInput / conv2dBackwardWeight, by geometry:
+ *   1x1 pointwise (isPointwise)    matrix products read in place (conv2d-gemm.ts) on `gemm` (dispatch/gemm.ts:
+ *                                  float32 on the wasm GEMM over the pool, float64 or the js backend on the js GEMM)
+ *   depth-wise (groups = Cin = Cout; the weight gradient only with stride 1)
+ *     wasm, float32, stride 1      the generated WebAssembly SIMD gather over the pool (wasm/depthwise-conv.ts; it
+ *                                  declines a padded plane larger than a thread's scratch); float32 sums, so it
+ *                                  agrees with the loops to rounding
+ *     otherwise, stride 1          the loops of conv2d-depthwise.ts split over the pool by (n, c) plane or channel
+ *                                  (parallel/js-pooled.ts: same bits), when there are threads and work enough
+ *     otherwise                    the loops of conv2d-depthwise.ts on this thread (strided: its row kernels)
+ *   any other geometry             im2col + `gemm` (conv2d-gemm.ts)
+ *
+ * channelSum (the bias gradient gb[c] = Σ_{n,i} gy[n,c,i]):
+ *   gy in the shared heap, big      channels split over the pool (same order per channel, same bits)
+ *   otherwise                       the loop of kernels/channel-bias.ts
+ */
+import type { FloatArray } from '../../tensor/dtype.js';
+import type { Buf, ConvGeom } from '../../kernels/conv2d-common.js';
+import { channelSum as channelSumLoop } from '../../kernels/channel-bias.js';
+import { isPointwise } from '../../kernels/conv2d-pointwise.js';
+import {
+  conv2dForwardDepthwise, conv2dBackwardInputDepthwise, conv2dBackwardWeightDepthwise, isDepthwise,
+} from '../../kernels/conv2d-depthwise.js';
+import {
+  conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
+  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
+} from '../../kernels/conv2d-gemm.js';
+import { gemm } from './gemm.js';
+import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
+import { channelSumPooled, runDepthwiseJs } from '../parallel/js-pooled.js';
+
+export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
+  if (isPointwise(g)) conv2dForwardPointwiseGemm(y, x, w, b, g, gemm, lo, hi);
+  else if (isDepthwise(g)) {
+    if (!(lo === 0 && hi === g.N * g.Cout && tryDepthwiseForwardWasm(y, x, w, b, g))) depthwiseForwardJs(y, x, w, b, g, lo, hi);
+  }
+  else conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
+}
+
+export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
+  if (isPointwise(g)) conv2dBackwardInputPointwiseGemm(gx, gy, w, g, gemm, lo, hi);
+  else if (isDepthwise(g)) {
+    if (!(lo === 0 && hi === g.N * g.Cin && tryDepthwiseInputGradWasm(gx, gy, w, g))) depthwiseInputGradJs(gx, gy, w, g, lo, hi);
+  }
+  else conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi);
+}
+
+export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
+  if (isPointwise(g)) conv2dBackwardWeightPointwiseGemm(gw, gy, x, g, gemm, lo, hi);
+  else if (isDepthwise(g) && g.sH === 1 && g.sW === 1) {
+    if (!(lo === 0 && hi === g.Cout && tryDepthwiseWeightGradWasm(gw, gy, x, g))) depthwiseWeightGradJs(gw, gy, x, g, lo, hi);
+  }
+  else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
+}
+
+/* The js depth-wise passes: the pool for a whole stride-1 call when worth it, else the loops here. */
+
+export function depthwiseForwardJs(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
+  if (!(lo === 0 && hi === g.N * g.Cout && runDepthwiseJs('forward', y, x, w, b, g))) conv2dForwardDepthwise(y, x, w, b, g, lo, hi);
+}
+
+export function depthwiseInputGradJs(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
+  if (!(lo === 0 && hi === g.N * g.Cin && runDepthwiseJs('input', gx, gy, w, null, g))) conv2dBackwardInputDepthwise(gx, gy, w, g, lo, hi);
+}
+
+export function depthwiseWeightGradJs(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {
+  if (!(lo === 0 && hi === g.Cout && runDepthwiseJs('weight', gw, gy, x, null, g))) conv2dBackwardWeightDepthwise(gw, gy, x, g, lo, hi);
+}
+
+export function channelSum(gb: FloatArray, gy: Buf, N: number, C: number, plane: number): void {
+  if (!channelSumPooled(gb, gy as FloatArray, N, C, plane)) channelSumLoop(gb, gy, N, C, plane);
+}

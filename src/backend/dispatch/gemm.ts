@@ -1,0 +1,72 @@
+/**
+ * gemm(p): C (+)= op(A)·op(B) on the current backend and thread count, for any Float32Array/Float64Array
+ * operands (formulas in src/kernels/gemm.ts). float64 always runs the js kernel (wasm is float32 only).
+ *
+ * Path taken:
+ *   js, 1 thread     gemmJs on the caller's arrays directly, no copy
+ *   otherwise        operands not already in the shared heap are copied into its staging arena, C is copied back.
+ *     js, N threads    'gemm.js' over rows of C (columns when N > M), two chunks per thread (each chunk packs
+ *                      its own panels in JS arrays, so more chunks would repeat more packing)
+ *     wasm, 1 thread   the blocked driver inline, packing each block into the main thread's scratch
+ *     wasm, N threads  first 'gemm.wasm.pack' packs the operand every chunk needs (op(B) when splitting rows of C,
+ *                      op(A) when splitting columns, i.e. when N > M) once, in parallel; then 'gemm.wasm' runs
+ *                      chunks of rows (or columns) of C, each packing only its own part of the other operand
+ * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
+ */
+import { gemmJs, type GemmProblem } from '../../kernels/gemm.js';
+import { MC, packedFullBytes } from '../wasm/gemm-driver.js';
+import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
+import { dispatches } from '../parallel/thread-role.js';
+
+/** Minimum work (flops) per thread before a product is split. */
+const FLOPS_PER_THREAD = { js: 4e5, wasm: 4e6 } as const;
+/** Chunk sizes for the dynamic split of wasm work: MC rows (one A block), or 512 columns. */
+const CHUNK_ROWS = MC;
+const CHUNK_COLS = 512;
+
+export function gemm(p: GemmProblem): void {
+  if (!dispatches()) {
+    throw new Error('gemm: not inside a pool worker; inside a pooled kernel use gemmJs or gemmWasmBlock with the ThreadContext');
+  }
+  const { M, N, K } = p;
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    gemmJs(p); // C = 0 (or unchanged), plus the bias
+    return;
+  }
+  const f64 = p.c instanceof Float64Array;
+  const kind = f64 ? 'js' : getBackend();
+  const threads = Math.min(getThreads(), Math.max(1, Math.floor((2 * M * N * K) / FLOPS_PER_THREAD[kind])));
+  if (kind === 'js' && threads === 1) {
+    gemmJs(p);
+    return;
+  }
+  const heap = getHeap(), pool = getPool();
+  const size = f64 ? 8 : 4;
+  heap.resetStaging();
+  const extentA = p.transA ? (K - 1) * p.lda + M : (M - 1) * p.lda + K;
+  const extentB = p.transB ? (N - 1) * p.ldb + K : (K - 1) * p.ldb + N;
+  const extentC = (M - 1) * p.ldc + N;
+  const a = heap.place(p.a, p.aOffset, extentA);
+  const b = heap.place(p.b, p.bOffset, extentB);
+  const cInHeap = heap.contains(p.c);
+  // C is read when accumulating, and its gaps (ldc > N) must survive the copy back
+  const c = cInHeap || p.accumulate || p.ldc !== N ? heap.place(p.c, p.cOffset, extentC) : heap.stage(extentC * size);
+  const bias = p.rowBias ? heap.place(p.rowBias, p.rowBiasOffset ?? 0, M) : 0;
+  const splitColumns = N > M;
+  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
+  const total = splitColumns ? N : M;
+  if (kind === 'js') {
+    pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });
+  } else if (threads === 1) {
+    pool.run('gemm.wasm', args, total, { threads: 1 });
+  } else {
+    const { MR, NR } = pool.main.gemmShape;
+    if (splitColumns) args[14] = heap.stage(packedFullBytes(M, K, MR));
+    else args[15] = heap.stage(packedFullBytes(N, K, NR));
+    pool.run('gemm.wasm.pack', args, splitColumns ? M : N, { align: splitColumns ? MR : NR, threads });
+    const align = splitColumns ? NR : MR, chunk = splitColumns ? CHUNK_COLS : CHUNK_ROWS;
+    pool.run('gemm.wasm', args, total, { align, threads, chunks: Math.ceil(total / chunk) });
+  }
+  if (!cInHeap) p.c.set((f64 ? heap.f64 : heap.f32).subarray(c / size, c / size + extentC), p.cOffset);
+}

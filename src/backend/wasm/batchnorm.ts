@@ -1,0 +1,64 @@
+/**
+ * Drivers of the wasm BatchNorm kernels (statistics, apply, backward; pooled in elementwise-pooled.ts), the twins of
+ * src/kernels/batchnorm2d.ts with the same double sums, channels over the pool. Each returns false, doing nothing,
+ * when it does not apply (see elementwise-run.ts); the caller (dispatch/batchnorm2d.ts) then runs the loop.
+ */
+import type { TypedArray } from '../../tensor/dtype.js';
+import type { BatchNormGeom } from '../../kernels/batchnorm2d.js';
+import { getHeap } from '../runtime.js';
+import { onHeap, runChunked, wasmThread } from './elementwise-run.js';
+
+/**
+ * y = x·α_c + β_c in double, rounded to float32: batchNorm2dForward with α_c = invstd_c·w_c, β_c = b_c − mean_c·α_c
+ * (w = 1, b = 0 when null), the same expressions as the js kernel.
+ */
+export function batchNormApplyWasm(y: TypedArray, x: TypedArray, mean: Float64Array, invstd: Float64Array, w: TypedArray | null, b: TypedArray | null, g: BatchNormGeom): boolean {
+  const P = g.N * g.C;
+  if (P === 0 || g.HW === 0 || !wasmThread() || !onHeap([y, x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const coef = heap.stage(16 * g.C), f64 = heap.f64, at = coef / 8;
+  for (let c = 0; c < g.C; c++) {
+    const alpha = invstd[c] * (w ? w[c] : 1);
+    f64[at + c] = alpha;
+    f64[at + g.C + c] = (b ? b[c] : 0) - mean[c] * alpha;
+  }
+  runChunked('bn.apply.wasm', [x.byteOffset, y.byteOffset, coef, g.C, g.HW], P, g.HW);
+  return true;
+}
+
+/** mean[c] and biased variance[c] of x's channels, as batchNorm2dStats (the same double sums, channels over the pool). */
+export function batchNormStatsWasm(mean: Float64Array, variance: Float64Array, x: TypedArray, g: BatchNormGeom): boolean {
+  const { N, C, HW } = g, n = N * HW;
+  if (n === 0 || C === 0 || !wasmThread() || !onHeap([x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const sums = heap.stage(16 * C);
+  runChunked('bn.stats.wasm', [x.byteOffset, N, C, HW, sums], C, n);
+  const f64 = heap.f64, at = sums / 8;
+  for (let c = 0; c < C; c++) {
+    const dm = f64[at + 2 * c] / n;
+    mean[c] = x[c * HW] + dm;
+    variance[c] = Math.max(0, f64[at + 2 * c + 1] / n - dm * dm);
+  }
+  return true;
+}
+
+/** gx (if non-null), gw, gb from gy, as batchNorm2dBackward (channels over the pool; gw, gb written here). */
+export function batchNormBackwardWasm(gx: TypedArray | null, gw: TypedArray | null, gb: TypedArray | null, gy: TypedArray, x: TypedArray,
+  mean: Float64Array, invstd: Float64Array, w: TypedArray | null, training: boolean, g: BatchNormGeom): boolean {
+  const { N, C, HW } = g, n = N * HW;
+  if (n === 0 || C === 0 || !wasmThread() || !onHeap(gx ? [gx, gy, x] : [gy, x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const coef = heap.stage(24 * C), sums = heap.stage(16 * C), f64 = heap.f64;
+  f64.set(mean, coef / 8);
+  f64.set(invstd, coef / 8 + C);
+  for (let c = 0; c < C; c++) f64[coef / 8 + 2 * C + c] = w ? w[c] : 1;
+  runChunked('bn.backward.wasm', [gy.byteOffset, x.byteOffset, gx ? gx.byteOffset : 0, coef, N, C, HW, training ? 1 : 0, sums], C, gx ? 3 * n : n);
+  for (let c = 0; c < C; c++) {
+    if (gw) gw[c] = f64[sums / 8 + 2 * c + 1] * invstd[c];
+    if (gb) gb[c] = f64[sums / 8 + 2 * c];
+  }
+  return true;
+}
