@@ -10,8 +10,8 @@
  * 3. Kernels: V8's sampling CPU profiler (node:inspector) over each phase, self time per function.
  *
  * Usage: npm run build && node dist/bench/profile-step.js [--config small|large|both] [--reps 5] [--top 25]
- *          [--threads 1] [--backend wasm|js] [--timing-only]
- *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3x256x256;
+ *          [--threads 1] [--backend wasm|js] [--timing-only] [--size 256]
+ *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3xSxS (S = --size, default 256);
  *   large-step (not in 'both'): baseC 32, train step on 2x3x256x256.
  */
 import { Session } from 'node:inspector';
@@ -266,5 +266,6 @@ const reps = Number(opt('reps', '5'));
 const top = Number(opt('top', '25'));
 if (config === 'small' || config === 'both') await trainStep('small', 8, [8, 3, 64, 64], reps, top);
 if (config === 'large-step') await trainStep('large-step', 32, [2, 3, 256, 256], reps, top);
-if (config === 'large' || config === 'both') await forwardOnly('large', 32, [1, 3, 256, 256], Math.max(1, Math.min(reps, 3)), top);
+const size = Number(opt('size', '256'));
+if (config === 'large' || config === 'both') await forwardOnly('large', 32, [1, 3, size, size], Math.max(1, Math.min(reps, 3)), top);
 session.disconnect();

@@ -5,6 +5,7 @@
  * user writes) or 'managed' (tidy / backward({ recycle })). Prints one JSON line: the first call's ms, every later
  * call's ms, and the process's peak RSS in bytes.
  */
+import { getHeap, setThreads } from '../../src/backend/index.js';
 import { AMSUnet, AdamW, amsunetCriterion, noGrad, tidy, randint, randn, Generator } from '../../src/index.js';
 
 export interface ChildJob {
@@ -21,10 +22,13 @@ export interface ChildResult {
   firstMs: number;
   ms: number[];
   peakRssBytes: number;
+  /** bytes of the shared WebAssembly heap the process touched (its allocator's high-water mark) */
+  heapBytes: number;
 }
 
 function main(): void {
   const job = JSON.parse(process.argv[2]) as ChildJob;
+  if (process.env.AMSUNET_THREADS) setThreads(Number(process.env.AMSUNET_THREADS)); // bench/size-sweep.ts --threads
   const g = new Generator(0);
   const model = new AMSUnet({ inChannels: 3, numClasses: 2, baseC: job.baseC, generator: g });
   const x = randn([job.batch, 3, job.size, job.size], { generator: g });
@@ -54,7 +58,7 @@ function main(): void {
   const firstMs = time();
   const ms: number[] = [];
   for (let i = 0; i < job.runs; i++) ms.push(time());
-  const result: ChildResult = { firstMs, ms, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+  const result: ChildResult = { firstMs, ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, heapBytes: getHeap().usage().touchedBytes };
   console.log(JSON.stringify(result));
   process.exit(0); // worker threads keep the process alive
 }

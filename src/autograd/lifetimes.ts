@@ -41,7 +41,7 @@ export function holdModuleState(t: Tensor): void {
 export function forwardScope<T>(run: () => T): T {
   const mine: Tensor[] = [];
   const outer = swapTensorScope(mine);
-  enterLifetimeScope();
+  enterLifetimeScope(!isGradEnabled());
   let result: T;
   try {
     result = run();
@@ -67,6 +67,38 @@ export function forwardScope<T>(run: () => T): T {
     }
   }
   return result;
+}
+
+/**
+ * y = layers[n-1](... layers[1](layers[0](x))): a chain, in which each layer's output is read by the next layer only.
+ * Under inference (no graph) each intermediate goes back to the buffer pool as soon as the next layer has run,
+ * instead of when the enclosing forward ends, so a chain holds two of its tensors at a time, not all of them (in a
+ * 512² AMSUnet forward, the FFN's three 128 MB hidden maps). Released only when it is the current forward's own
+ * (made in it, or returned to it by a layer), not the chain's input, not module state, and not what the next layer
+ * returned (a layer may return its input unchanged). Sequential, FFN and Attention forward through it.
+ */
+export function forwardChain(x: Tensor, layers: readonly { forward(x: Tensor): Tensor }[]): Tensor {
+  let y = x;
+  for (const layer of layers) {
+    const next = layer.forward(y);
+    if (y !== x && y !== next) releaseConsumed([y]);
+    y = next;
+  }
+  return y;
+}
+
+/**
+ * The calling forward says its code reads none of `ts` again (they were consumed, e.g. by a sum). Under inference,
+ * those that are this forward's own (made in it or returned to it, not module state) go back to the buffer pool now
+ * rather than when the forward ends; in training (a graph may hold them) nothing happens. The caller must not pass
+ * its own input or a tensor it is about to return.
+ */
+export function releaseConsumed(ts: readonly Tensor[]): void {
+  if (isGradEnabled()) return;
+  const current = swapTensorScope(null);
+  swapTensorScope(current);
+  if (current === null) return;
+  for (const t of ts) if (!t.requiresGrad && !moduleState.has(t) && current.includes(t)) t.release();
 }
 
 /** The Tensors of a returned value: itself, the Tensors in an array, or the values of a plain object. */

@@ -48,6 +48,10 @@ export interface FreshBufferSource {
   owns(a: TypedArray): boolean;
   /** Whether take() would serve this dtype now (e.g. float32 on the wasm backend). */
   serves(dtype: DType): boolean;
+  /** Take back one of its views the pool no longer wants (its memory is the source's to hand out again). */
+  give?(a: TypedArray): void;
+  /** Bytes of memory it has ever used (never shrinks): unchanged by a take() that reused memory given back. */
+  usedBytes?(): number;
 }
 let source: FreshBufferSource | null = null;
 
@@ -75,14 +79,32 @@ export function areLifetimesManaged(): boolean {
   return lifetimesManaged;
 }
 
-/** Enter / leave a lifetime scope (calls nest; every enter is paired with a leave in a finally). */
-export function enterLifetimeScope(): void {
+/** Whether each open scope is an inference one (nothing recorded: see returnSourcedBuffers), and how many are. */
+const scopeKinds: boolean[] = [];
+let inferenceDepth = 0;
+
+/**
+ * Enter / leave a lifetime scope (calls nest; every enter is paired with a leave in a finally). `inference`: a
+ * forward under noGrad, whose request sizes change from stage to stage (see returnSourcedBuffers).
+ */
+export function enterLifetimeScope(inference = false): void {
   scopeDepth++;
+  scopeKinds.push(inference);
+  if (inference) inferenceDepth++, (inferenceRan = true);
 }
 
 export function leaveLifetimeScope(): void {
   scopeDepth--;
+  if (scopeKinds.pop()) inferenceDepth--;
+  if (scopeDepth === 0 && inferenceRan) {
+    // the outermost scope of an inference call is over: every view goes back, so the heap is one merged run again
+    // and the next call places its buffers exactly as this one did (else each call starts from the last one's
+    // leftovers and the heap creeps up)
+    inferenceRan = false;
+    giveSourcedBack();
+  }
 }
+let inferenceRan = false;
 
 function fromSource(): boolean {
   return source !== null && (lifetimesManaged || scopeDepth > 0);
@@ -90,7 +112,15 @@ function fromSource(): boolean {
 
 /** A new buffer from the installed source (undefined: none, or it declined), for allocArray / allocUninit. */
 export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
-  return n >= MIN_ELEMENTS && fromSource() ? source!.take(dtype, n, zero) : undefined;
+  if (!(n >= MIN_ELEMENTS && fromSource())) return undefined;
+  const before = source!.usedBytes?.();
+  const a = source!.take(dtype, n, zero);
+  // a view over memory the source had used before (a region the pool gave back): recycled, as a pool hit is
+  if (a && before !== undefined && source!.usedBytes!() === before && stats.missed > 0) {
+    stats.missed--;
+    stats.reused++;
+  }
+  return a;
 }
 
 /**
@@ -194,6 +224,30 @@ export function giveBuffer(data: TypedArray): void {
   heldBytes += data.byteLength;
 }
 
+/**
+ * Hand every pooled view of the source back to it (the wasm heap calls this before it grows: the heap merges the
+ * freed regions and serves requests of any size from them, where the pool serves only the exact length). Without
+ * it, the views an inference forward released at one image scale sat in the pool while the next scale, of other
+ * sizes, took new memory: a 512² forward touched twice its live set. Only inside an inference scope: a training
+ * step asks for the same sequence of sizes every step, which the pool serves exactly once the first step is over;
+ * handing its views back would make every step place its buffers anew (and the heap creep up).
+ */
+export function returnSourcedBuffers(): void {
+  if (inferenceDepth > 0) giveSourcedBack();
+}
+
+function giveSourcedBack(): void {
+  if (!source?.give) return;
+  for (const [k, list] of free) {
+    if (!k.endsWith(':heap')) continue;
+    for (const a of list) {
+      heldBytes -= a.byteLength;
+      source.give(a);
+    }
+    free.delete(k);
+  }
+}
+
 /** Most bytes the pool keeps for reuse (default 4 GiB); lowering it drops what is over. */
 export function setBufferPoolLimit(bytes: number): void {
   if (!(Number.isFinite(bytes) && bytes >= 0)) throw new RangeError(`setBufferPoolLimit: bytes must be a finite number >= 0, got ${bytes}`);
@@ -208,7 +262,10 @@ export function clearBufferPool(): void {
 }
 
 /** What the pool holds and has done since the last clear of the counters. */
-/** reused / missed: requests of pool size served from the pool / not (a new buffer was made). */
+/**
+ * reused / missed: requests of pool size served with recycled memory (a pooled buffer, or a view of heap memory the
+ * pool had given back, see returnSourcedBuffers) / with new memory.
+ */
 export function bufferPoolStats(): { heldBytes: number; limitBytes: number; reused: number; missed: number; released: number; dropped: number } {
   return { heldBytes, limitBytes, ...stats };
 }

@@ -1,5 +1,5 @@
 /**
- * The worker pool. Workers run the compiled dist/src/backend/worker.js (Node 20 cannot run TypeScript workers):
+ * The worker pool. Workers run the compiled dist/src/platform/node-pool-worker.js (Node 20 cannot run TypeScript workers):
  * `npm test` builds first; when iterating, run `npx tsc -p .` before these tests.
  */
 import { afterAll, describe, expect, test } from 'vitest';

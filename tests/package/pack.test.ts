@@ -6,7 +6,7 @@
  */
 import { describe, expect, test, beforeAll } from 'vitest';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, cpSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, cpSync, readFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import ts from 'typescript';
@@ -126,6 +126,8 @@ describe('package', () => {
     const tracked = run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], ROOT).stdout.split('\0').filter((f) => f && existsSync(join(ROOT, f)));
     for (const f of tracked) {
       if (f.startsWith('tests/') || f.startsWith('bench/') || f.startsWith('docs/')) continue; // not needed to build; keeps the copy small
+      // never a symlink (a worktree's node_modules may be one: npm ci in the copy would empty its target)
+      if (lstatSync(join(ROOT, f)).isSymbolicLink() || f.split('/')[0] === 'node_modules') continue;
       mkdirSync(dirname(join(clone, f)), { recursive: true });
       cpSync(join(ROOT, f), join(clone, f));
     }

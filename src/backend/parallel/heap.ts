@@ -8,16 +8,22 @@
  *   [64, 64 + slots·slotBytes)        one private scratch slot per thread (kernel packing buffers)
  *   [stagingBase, top)                regions: tensor buffers (`allocRegion`) and staging areas (`stage`)
  *
- * Regions come from free lists of their exact (64-byte rounded) size, else from the top, which only moves up; a
- * freed region goes back on its list. A training step asks for the same sizes every time, so the lists serve it.
- * Staging areas are rounded up to a power of two (few sizes, so little is stranded) and all freed together by
- * `resetStaging`, which each top-level call does first.
+ * Regions come from free lists of their exact (64-byte rounded) size: a training step or a forward at a fixed image
+ * size asks for the same sizes every time, so the lists serve it in O(1). A size with no list entry is not taken from
+ * the top at once: first every free region is merged with its free neighbours and the smallest one that fits is
+ * split (best fit; `compact`), and only when none fits does the top move up, after the heap's pressure handler
+ * (the buffer pool, which keeps released tensor views for reuse, under inference) has given its regions back. So the memory a
+ * forward touches is close to its largest live set, whatever mix of sizes it asks for (without merging, the 128 MB
+ * regions of a 512² stage could not serve the 32 MB requests of the next one, and the heap grew to twice the live
+ * set, every page of it faulted in on the first call). Staging areas are rounded up to a power of two and all freed
+ * together by `resetStaging`, which each top-level call does first.
  *
  * Memory management choice: operands that are ordinary JS arrays are copied into staging areas and results
  * copied back (a memcpy each, O(MK + KN + MN) against the O(MNK) multiply); arrays that are already views of
  * this heap (tensor buffers the buffer pool hands out on the wasm backend, see tensor-buffers.ts) are used in place
  * with no copy. Scratch is allocated once per thread and reused. The memory only grows (by whole pages, on
- * demand); it never moves, so addresses stay valid.
+ * demand); it never moves, so addresses stay valid. Untouched pages cost address space only: what costs time (a page
+ * fault per 4 KiB on first touch) and resident memory is what the top has passed, which is why it moves reluctantly.
  */
 import { WASM_PAGE_BYTES, type WasmMemory, wasmApi } from '../wasm/api.js';
 import { wasmFeatures } from '../wasm/features.js';
@@ -121,33 +127,134 @@ export class SharedHeap {
   /**
    * A region of `bytes` (rounded up to 64); returns its byte address, or 0 when the memory would pass `limit`
    * bytes (default: the 4 GiB wasm32 maximum). The region holds whatever it last held (zeros if never used).
+   * `grow` false: 0 instead of moving the top (the caller may free something and ask again).
    */
-  allocRegion(bytes: number, limit = MAX_PAGES * WASM_PAGE_BYTES): number {
+  allocRegion(bytes: number, limit = MAX_PAGES * WASM_PAGE_BYTES, grow = true): number {
     const size = align(Math.max(bytes, 1), 64);
-    const list = this.freeRegions.get(size);
-    let at = list?.pop();
-    if (at === undefined) {
-      if (this.top + size > limit) return 0;
-      at = this.top;
-      this.top += size;
-      this.ensure(this.top);
+    let at = this.exactFit(size, limit) || this.bestFit(size, limit);
+    if (at === 0) {
+      if (!grow) return 0;
+      if (this.onPressure && !this.relieving) {
+        this.relieving = true; // the handler frees regions; it must not re-enter through an allocation of its own
+        try {
+          this.onPressure();
+        } finally {
+          this.relieving = false;
+        }
+        at = this.bestFit(size, limit);
+      }
+      if (at === 0) at = this.fromTop(size, limit);
+      if (at === 0) return 0;
     }
     this.inUse += size;
+    if (this.inUse > this.peakInUse) this.peakInUse = this.inUse;
     return at;
   }
 
   /** Give back a region from allocRegion (same `bytes`). */
   freeRegion(at: number, bytes: number): void {
     const size = align(Math.max(bytes, 1), 64);
-    let list = this.freeRegions.get(size);
-    if (!list) this.freeRegions.set(size, (list = []));
-    list.push(at);
+    this.pushFree(at, size);
     this.inUse -= size;
   }
 
-  /** Bytes of the memory in use: handed-out regions, and the whole memory's current size. */
-  usage(): { inUseBytes: number; memoryBytes: number } {
-    return { inUseBytes: this.inUse, memoryBytes: this.memory.buffer.byteLength };
+  private pushFree(at: number, size: number): void {
+    let list = this.freeRegions.get(size);
+    if (!list) this.freeRegions.set(size, (list = []));
+    list.push(at);
+    this.freeBytes += size;
+  }
+
+  /** The last freed region of exactly `size` below `limit`, or 0. */
+  private exactFit(size: number, limit: number): number {
+    const list = this.freeRegions.get(size);
+    if (!list?.length || list[list.length - 1] + size > limit) return 0;
+    this.freeBytes -= size;
+    return list.pop()!;
+  }
+
+  /**
+   * Called once when an allocation finds no free region that fits, before the top moves up: it should free what it
+   * can spare (the buffer pool gives back its released tensor views). Set by whoever keeps regions for reuse.
+   */
+  onPressure: (() => void) | null = null;
+  private relieving = false;
+  private highWater = 0; // the most the top has been
+  private peakInUse = 0;
+  /** Bytes on the free lists. */
+  private freeBytes = 0;
+
+  /**
+   * Merge adjacent free regions (address order) into one, leaving one list entry per merged run, and lower the
+   * top over a free run that ends at it. O(f log f) for f free regions; runs only when an exact list is empty.
+   */
+  compact(): void {
+    const runs: [number, number][] = [];
+    for (const [size, list] of this.freeRegions) for (const at of list) runs.push([at, size]);
+    this.freeRegions.clear();
+    this.freeBytes = 0;
+    runs.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const [at, size] of runs) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] > at) throw new Error(`SharedHeap: region ${at} freed twice (overlaps the free region at ${last[0]})`);
+      if (last && last[0] + last[1] === at) last[1] += size;
+      else merged.push([at, size]);
+    }
+    const last = merged[merged.length - 1];
+    if (last && last[0] + last[1] === this.top) {
+      this.top = last[0];
+      merged.pop();
+    }
+    for (const [at, size] of merged) this.pushFree(at, size);
+  }
+
+  /** Compact, then split the smallest free region of at least `size` below `limit`; 0 when none fits. */
+  private bestFit(size: number, limit: number): number {
+    if (this.freeBytes < size) return 0;
+    this.compact();
+    let best = 0, bestSize = Infinity;
+    for (const [s, list] of this.freeRegions) {
+      if (s < size || s >= bestSize) continue;
+      for (const at of list) {
+        if (at + size <= limit) {
+          best = at;
+          bestSize = s;
+          break;
+        }
+      }
+    }
+    if (best === 0) return 0;
+    const list = this.freeRegions.get(bestSize)!;
+    list.splice(list.indexOf(best), 1);
+    if (list.length === 0) this.freeRegions.delete(bestSize);
+    this.freeBytes -= bestSize;
+    if (bestSize > size) this.pushFree(best + size, bestSize - size); // the rest stays free
+    return best;
+  }
+
+  /** A region at the top, which moves up (growing the memory when needed); 0 past `limit`. */
+  private fromTop(size: number, limit: number): number {
+    if (this.freeBytes > 0) this.compact(); // a free run that ends at the top lowers it: the new region extends that run
+    if (this.top + size > limit) return 0;
+    const at = this.top;
+    this.top += size;
+    this.highWater = Math.max(this.highWater, this.top);
+    this.ensure(this.top);
+    return at;
+  }
+
+  /**
+   * Bytes of the memory in use: handed-out regions (the most at once in peakInUseBytes); the most the region area
+   * above the scratch slots has reached (every page of it may have been touched: the regions' share of resident
+   * memory); and the whole memory's current size (mostly address space: scratch slots of threads never started,
+   * growth headroom).
+   */
+  usage(): { inUseBytes: number; peakInUseBytes: number; touchedBytes: number; memoryBytes: number } {
+    return {
+      inUseBytes: this.inUse, peakInUseBytes: this.peakInUse, touchedBytes: Math.max(0, this.highWater - this.stagingBase),
+      memoryBytes: this.memory.buffer.byteLength,
+    };
   }
 
   /** Copy x[offset, offset + length) into the staging arena as `like` (float32 or float64); returns the address of x[offset]. */

@@ -16,7 +16,7 @@
  * as before), leaving the rest of the 4 GiB wasm32 address space to staging and scratch.
  */
 import type { DType, TypedArray } from '../../tensor/dtype.js';
-import type { FreshBufferSource } from '../../tensor/buffer-pool.js';
+import { type FreshBufferSource, returnSourcedBuffers } from '../../tensor/buffer-pool.js';
 import type { SharedHeap } from './heap.js';
 import { dispatches } from './thread-role.js';
 
@@ -30,15 +30,22 @@ export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean)
   return {
     serves,
     owns: (a) => views.has(a),
+    usedBytes: () => heap().usage().touchedBytes,
+    give(a) {
+      // from the buffer pool, which held the view since its tensor was released: nothing else reads it
+      if (!views.delete(a) || !reclaim.unregister(a)) return;
+      heap().freeRegion(a.byteOffset, a.byteLength);
+    },
     take(dtype, n, zero) {
       if (!serves(dtype)) return undefined;
       const h = heap(), bytes = 4 * n;
+      h.onPressure ??= returnSourcedBuffers; // before the heap grows, the pool's views go back to it
       const at = h.allocRegion(bytes, TENSOR_LIMIT);
       if (at === 0) return undefined;
       const view = new Float32Array(h.f32.buffer, at, n);
       if (zero) view.fill(0); // a reused region holds its last contents
       views.add(view);
-      reclaim.register(view, [at, bytes]);
+      reclaim.register(view, [at, bytes], view);
       return view;
     },
   };

@@ -10,6 +10,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { Generator } from '../../tensor/rng.js';
 import { addN, mul } from '../../ops/index.js';
 import { Module } from '../../nn/module.js';
+import { forwardChain, releaseConsumed } from '../../autograd/lifetimes.js';
 import { Conv2d } from '../../nn/layers/conv2d.js';
 
 export class AMS extends Module {
@@ -41,10 +42,13 @@ export class AMS extends Module {
   forward(x: Tensor): Tensor {
     const a = this.conv.forward(x); //                               3x3 local context
     const b = this.conv0.forward(a); //                              dilated 3x3
-    const s5 = this.conv0_2.forward(this.conv0_1.forward(b)); //     1x5 → 5x1
-    const s7 = this.conv1_2.forward(this.conv1_1.forward(b)); //     1x7 → 7x1
-    const s11 = this.conv2_2.forward(this.conv2_1.forward(b)); //    1x11 → 11x1
-    const attn = this.conv3.forward(addN([a, b, s5, s7, s11])); // ((((a + b) + s5) + s7) + s11), one pass
+    const s5 = forwardChain(b, [this.conv0_1, this.conv0_2]); //     1x5 → 5x1
+    const s7 = forwardChain(b, [this.conv1_1, this.conv1_2]); //     1x7 → 7x1
+    const s11 = forwardChain(b, [this.conv2_1, this.conv2_2]); //    1x11 → 11x1
+    const sum = addN([a, b, s5, s7, s11]); //                        ((((a + b) + s5) + s7) + s11), one pass
+    releaseConsumed([a, b, s5, s7, s11]); //                         under inference: their memory serves what follows
+    const attn = this.conv3.forward(sum);
+    releaseConsumed([sum]);
     return mul(attn, x);
   }
 }

@@ -5,6 +5,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Generator } from '../../tensor/rng.js';
 import { Module } from '../../nn/module.js';
+import { forwardChain } from '../../autograd/lifetimes.js';
 import { Conv2d } from '../../nn/layers/conv2d.js';
 import { GELU } from '../../nn/layers/gelu.js';
 import { AMS } from './ams.js';
@@ -24,6 +25,6 @@ export class Attention extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.conv2.forward(this.ams.forward(this.act.forward(this.conv1.forward(x))));
+    return forwardChain(x, [this.conv1, this.act, this.ams, this.conv2]); // conv2(ams(act(conv1(x))))
   }
 }

@@ -5,6 +5,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Generator } from '../../tensor/rng.js';
 import { Module } from '../../nn/module.js';
+import { forwardChain } from '../../autograd/lifetimes.js';
 import { Conv2d } from '../../nn/layers/conv2d.js';
 import { GELU } from '../../nn/layers/gelu.js';
 
@@ -23,6 +24,6 @@ export class FFN extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.conv3.forward(this.act.forward(this.conv2.forward(this.conv1.forward(x))));
+    return forwardChain(x, [this.conv1, this.conv2, this.act, this.conv3]); // conv3(act(conv2(conv1(x))))
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
+import { forwardChain } from '../../autograd/lifetimes.js';
 
 export class Sequential extends Module {
   readonly layers: readonly Module[];
@@ -23,8 +24,6 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = x;
-    for (const m of this.layers) y = m.forward(y);
-    return y;
+    return forwardChain(x, this.layers); // under inference each intermediate is released once the next layer ran
   }
 }
