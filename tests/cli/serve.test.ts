@@ -157,15 +157,20 @@ describe('amsunet serve', () => {
   }, 60_000);
 
   test('200 concurrent predictions and 50 bad bodies: every good one right, every bad one 400, RSS flat', async () => {
-    // Warm-up, so that memory reaches its working size before it is measured: 40 predictions at 256x256 (the
-    // engine's WebAssembly memory grows to the forward pass of that size and stays), then two bursts of 250
-    // concurrent requests whose bodies are as large as the test's but refused at once (a byte of the image data
-    // flipped: CRC mismatch): the sockets, parsers, queued bodies and the server thread's heap of 250 requests at
-    // once, without 250 more predictions.
+    // Warm-up, so that memory reaches its working size before it is measured: 120 predictions at 256x256 (the
+    // engine's WebAssembly memory grows to the forward pass of that size and stays), then twice one prediction with
+    // 250 concurrent requests behind it whose bodies are as large as the test's but refused in their turn (a byte
+    // of the image data flipped: CRC mismatch): the sockets, parsers, 250 queued bodies and the server thread's
+    // heap of the measured burst, without 250 more predictions.
     const burst = (body: Uint8Array, n: number) => Promise.all(Array.from({ length: n }, () => post(s.url, body).then((r) => r.arrayBuffer().then(() => r.status))));
     const flipped = Uint8Array.from(png, (b, i) => (i === png.length - 100 ? b ^ 1 : b));
-    expect(await burst(png, 40)).toEqual(new Array(40).fill(200));
-    for (let i = 0; i < 2; i++) expect(await burst(flipped, 250)).toEqual(new Array(250).fill(400));
+    expect(await burst(png, 120)).toEqual(new Array(120).fill(200));
+    for (let i = 0; i < 2; i++) {
+      const first = burst(png, 1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await burst(flipped, 250)).toEqual(new Array(250).fill(400));
+      expect(await first).toEqual([200]);
+    }
     const served = (await health(s)).served;
     const before = (await health(s)).rss;
 
