@@ -42,7 +42,7 @@ describe('train --init', () => {
     const viaInit = buildModel(config, 0);
     const report = loadInitWeights(viaInit, config, file, true);
     expect(report.skipped).toEqual([]);
-    const viaLibrary = loadModel(file, { inChannels: 3 }).model;
+    const viaLibrary = loadModel(file).model; // config read from the weight shapes
     manualSeed(1);
     const x = randn([1, 3, 16, 16]);
     viaInit.eval();
