@@ -88,6 +88,20 @@ describe('amsunet export --format pytorch', () => {
     for (const [k, t] of back.model.stateDict()) expect(Buffer.from((t.data as Float32Array).buffer).equals(Buffer.from((model.stateDict().get(k)!.data as Float32Array).buffer)), k).toBe(true);
   });
 
+  test("the key set, shapes and dtypes are the official model's state_dict (PyTorch 2.13 golden), so load_state_dict(strict=True) takes it", () => {
+    // the golden was written from the official AMSUnet(in_channels=3, num_classes=2, base_c=8): its 'state.*' tensors
+    // are that model's state_dict; PyTorch's strict load needs exactly these names with these shapes
+    const official = new Map([...rawTensors(join(process.cwd(), 'tests/golden/model/model_b8_in3_c2_2x3x64x64.safetensors'))]
+      .filter(([k]) => k.startsWith('state.')).map(([k, t]) => [k.slice('state.'.length), `${t.dtype === 'F64' ? 'F32' : t.dtype} [${t.shape.join(', ')}]`]));
+    const b8 = join(base, 'b8.safetensors'), out = join(base, 'b8-torch.safetensors');
+    saveStateDict(b8, new AMSUnet({ inChannels: 3, numClasses: 2, baseC: 8, generator: new Generator(5) }), configMetadata({ ...config, baseC: 8 }));
+    expect(cli('export', '--checkpoint', b8, '--format', 'pytorch', '--out', out).code).toBe(0);
+    const ours = new Map([...rawTensors(out)].map(([k, t]) => [k, `${t.dtype} [${t.shape.join(', ')}]`]));
+    expect(official.size).toBe(427);
+    expect([...ours.keys()].sort()).toEqual([...official.keys()].sort());
+    for (const [k, desc] of official) expect(ours.get(k), k).toBe(desc);
+  });
+
   test('a training state file loses its optimizer tensors', () => {
     const state = join(base, 'train_state.safetensors');
     const m = new AMSUnet({ inChannels: 3, numClasses: 2, baseC: 4, generator: new Generator(3) });
