@@ -7,17 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { customOp, gradcheck, GradcheckError, randn, add, mul, cast, Generator, Tensor, ConfigError } from '../../src/index.js';
 
-const f64 = (shape: number[], seed: number): Tensor => randn(shape, { dtype: 'float64', generator: new Generator(seed) });
-
-function failure(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], options: Parameters<typeof gradcheck>[2] = {}): GradcheckError {
-  try {
-    gradcheck(fn, inputs, options);
-  } catch (e) {
-    if (e instanceof GradcheckError) return e;
-    throw e;
-  }
-  throw new Error('gradcheck passed a wrong backward');
-}
+import { f64, failure } from '../helpers/gradcheck.js';
 
 /** y = 2x whose gradient is off by +1 at the flat element `at` only. */
 const wrongAt = (at: number) =>

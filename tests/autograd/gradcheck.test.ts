@@ -10,18 +10,7 @@ import {
   Generator, Tensor, Module, Sequential, Conv2d, BatchNorm2d, ReLU,
 } from '../../src/index.js';
 
-const f64 = (shape: number[], seed: number): Tensor => randn(shape, { dtype: 'float64', generator: new Generator(seed) });
-
-/** The GradcheckError fn throws under gradcheck (fails the test if it passes). */
-function failure(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], options: Parameters<typeof gradcheck>[2] = {}): GradcheckError {
-  try {
-    gradcheck(fn, inputs, options);
-  } catch (e) {
-    if (e instanceof GradcheckError) return e;
-    throw e;
-  }
-  throw new Error('gradcheck passed a wrong backward');
-}
+import { f64, failure } from '../helpers/gradcheck.js';
 
 /** y = a·b + c, with the gradient of input `bad` scaled by 1.5 (bad = -1: correct). */
 const fma = (bad: number) =>
