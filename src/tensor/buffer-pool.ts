@@ -18,8 +18,8 @@
  * reuses the data, a subarray view): those are marked shared here, by the Tensor constructor, and never recycled.
  *
  * Buffers are pooled by dtype and exact length (a training step asks for the same sizes every time) and handed out
- * zero-filled, exactly as a new typed array. The pool holds at most `limit` bytes; past that a released buffer is
- * left to the garbage collector.
+ * zero-filled, exactly as a new typed array. The pool holds at most `limit` bytes of plain arrays; past that a
+ * released one is left to the garbage collector (heap views are bounded by the heap, and always kept).
  */
 import type { DType, TypedArray } from './dtype.js';
 
@@ -28,6 +28,8 @@ export const MIN_ELEMENTS = 1 << 14;
 
 const free = new Map<string, TypedArray[]>();
 let heldBytes = 0;
+/** The part of heldBytes in plain arrays (not heap views): what the limit bounds. */
+let heldPlainBytes = 0;
 let limitBytes = 4 * 1024 ** 3;
 let stats = { reused: 0, missed: 0, released: 0, dropped: 0 };
 
@@ -148,15 +150,37 @@ function dtypeName(a: TypedArray): DType {
  */
 export function takeBuffer(dtype: DType, n: number, zero = true): TypedArray | undefined {
   if (n < MIN_ELEMENTS) return undefined;
-  const list = free.get(key(dtype, n, fromSource() && source!.serves(dtype)));
-  const a = list?.pop();
+  const a = popFree(key(dtype, n, fromSource() && source!.serves(dtype)));
   if (!a) {
     stats.missed++;
     return undefined;
   }
-  heldBytes -= a.byteLength;
   stats.reused++;
   return zero ? a.fill(0) : a;
+}
+
+/**
+ * The last resort before a new plain array, where takeBuffer looked for a heap view and the source had no room
+ * (its tensor region is full: a training step at 384² and up keeps more than it holds): a pooled plain array of
+ * that length. Without it, plain arrays released in scopes went to a pool list nobody asked again, and every step
+ * made new ones until the pool limit (a plain 480² step: 16 GB where the tensors it keeps take 7).
+ */
+export function takePlainBuffer(dtype: DType, n: number, zero = true): TypedArray | undefined {
+  if (n < MIN_ELEMENTS || !(fromSource() && source!.serves(dtype))) return undefined;
+  const a = popFree(key(dtype, n, false));
+  if (!a) return undefined;
+  stats.missed--; // takeBuffer counted this request as a miss
+  stats.reused++;
+  return zero ? a.fill(0) : a;
+}
+
+function popFree(k: string): TypedArray | undefined {
+  const a = free.get(k)?.pop();
+  if (a) {
+    heldBytes -= a.byteLength;
+    if (k.endsWith(':plain')) heldPlainBytes -= a.byteLength;
+  }
+  return a;
 }
 
 let poison = false;
@@ -204,24 +228,21 @@ export function giveBuffer(data: TypedArray): void {
   // its tensor is gone; the next tensor over it will be its only owner
   if (isShared(data.buffer)) ownedViews.delete(data);
   else owned.delete(data.buffer);
-  if (heldBytes + data.byteLength > limitBytes) {
+  const sourced = !!source?.owns(data);
+  // the limit bounds plain arrays only: a heap view costs no memory beyond the heap's own (bounded by the source),
+  // and a dropped one would come back to the heap only through the garbage collector after an event-loop turn
+  if (!sourced && heldPlainBytes + data.byteLength > limitBytes) {
     stats.dropped++;
     return;
   }
   if (poison) data.fill(data instanceof Int32Array ? -(2 ** 31) : NaN);
-  const dtype = dtypeName(data);
-  const sourced = !!source?.owns(data);
-  // a plain array where the whole program now takes the source's buffers: nobody would ask for it again (the first
-  // step of a training loop runs before its first backward({ recycle }) turns the source on)
-  if (lifetimesManaged && source && !sourced && source.serves(dtype)) {
-    stats.dropped++;
-    return;
-  }
-  const k = key(dtype, data.length, sourced);
+  // a plain array is kept even where the source serves its dtype: takePlainBuffer hands it out when the source is full
+  const k = key(dtypeName(data), data.length, sourced);
   let list = free.get(k);
   if (!list) free.set(k, (list = []));
   list.push(data);
   heldBytes += data.byteLength;
+  if (!sourced) heldPlainBytes += data.byteLength;
 }
 
 /**
@@ -248,17 +269,19 @@ function giveSourcedBack(): void {
   }
 }
 
-/** Most bytes the pool keeps for reuse (default 4 GiB); lowering it drops what is over. */
+/** Most bytes of plain arrays the pool keeps for reuse (default 4 GiB); lowering it drops what is over. */
 export function setBufferPoolLimit(bytes: number): void {
   if (!(Number.isFinite(bytes) && bytes >= 0)) throw new RangeError(`setBufferPoolLimit: bytes must be a finite number >= 0, got ${bytes}`);
   limitBytes = bytes;
-  if (heldBytes > limitBytes) clearBufferPool();
+  if (heldPlainBytes > limitBytes) clearBufferPool();
 }
 
 /** Let the garbage collector have every pooled buffer. */
 export function clearBufferPool(): void {
+  giveSourcedBack(); // heap views go back to the heap (dropping them would leave their regions to the collector)
   free.clear();
   heldBytes = 0;
+  heldPlainBytes = 0;
 }
 
 /** What the pool holds and has done since the last clear of the counters. */
