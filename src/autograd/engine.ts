@@ -88,6 +88,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         sums.done(g);
         continue;
       }
+      memory.beforeNode(t);
       const gin = runNodeBackward(fn, t, g, memory.lastRun);
       if (!options.retainGraph) fn.backward = null;
       sums.addEach(fn.inputs, gin);

@@ -10,9 +10,17 @@
  *   }
  *
  * `needs[i]` is true when input i requires a gradient; a closure may skip work for the others (return null).
+ *
+ * `saved` lists the tensors whose data the closure reads (PyTorch's saved tensors; a tensor counts when the closure
+ * holds its `.data` array too). Without it, all inputs and the output are taken as read. An intermediate of a
+ * Module's forward that no closure reads needs no memory once the forward is over (src/autograd/lifetimes.ts): add,
+ * cat and bilinear resize read none of their inputs, a conv reads its input but not its output. A closure reads a
+ * saved tensor's `.data` when it runs, never an array taken in the forward: a saved tensor may have been released
+ * and made again since (gelu's output, see `remakeable` in lifetimes.ts).
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
+import { noteSaved } from './lifetimes.js';
 import './engine.js'; // installs Tensor.prototype.backward wherever ops are used
 
 /**
@@ -21,13 +29,17 @@ import './engine.js'; // installs Tensor.prototype.backward wherever ops are use
  */
 export type BackwardFn = (gy: Tensor, needs: readonly boolean[], recycling?: boolean) => (Tensor | null)[];
 
-export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, backward: BackwardFn): Tensor {
+export function record(
+  name: string, inputs: readonly (Tensor | null)[], out: Tensor, backward: BackwardFn, saved?: readonly (Tensor | null)[],
+): Tensor {
   if (!isGradEnabled()) return out;
   let any = false;
   for (const t of inputs) if (t && t.requiresGrad) any = true;
   if (!any) return out;
   out.requiresGrad = true;
-  out.gradFn = { name, inputs: [...inputs], backward };
+  out.gradFn = { name, inputs: [...inputs], backward, saved: saved && [...saved] };
+  // an observer (gradcheck's culprit search) reads every node's inputs and output after the forward: none is released
+  noteSaved(saved && !observer ? saved : [...inputs, out], !!observer);
   if (observer) observer(out);
   return out;
 }

@@ -151,7 +151,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     const gz = allocArray(logits.dtype, logits.size) as FloatArray;
     const perPixel = reduction === 'none' ? (gy.data as FloatArray) : null;
     const scale = reduction === 'mean' ? gy.data[0] / weightSum : reduction === 'sum' ? gy.data[0] : 0;
-    K.crossEntropyBackward(gz, z, t, weight, ignoreIndex, smoothing, lse, perPixel, scale, g);
+    K.crossEntropyBackward(gz, logits.data as FloatArray, t, weight, ignoreIndex, smoothing, lse, perPixel, scale, g);
     return [new Tensor(gz, logits.shape)];
   });
 }

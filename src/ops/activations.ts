@@ -10,6 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
+import { remakeable } from '../autograd/lifetimes.js';
 import * as K from '../kernels/activations.js';
 import { gelu as geluExact, geluBackward as geluExactBackward } from '../backend/dispatch/activations.js';
 
@@ -47,27 +48,29 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
     throw new ConfigError('gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
   const exact = approximate === 'none';
-  const y = map(x, exact ? geluExact : K.geluTanhForward);
-  return record('gelu', [x], y, (gy) => [grad(gy, x, exact ? geluExactBackward : K.geluTanhBackward)]);
+  const forward = exact ? geluExact : K.geluTanhForward;
+  const y = record('gelu', [x], map(x, forward), (gy) => [grad(gy, x, exact ? geluExactBackward : K.geluTanhBackward)], [x]);
+  // y, when a consumer saves it, is released with its forward and made again from x (which gelu keeps) for that backward
+  return remakeable(y, [x], (into) => forward(into as FloatArray, x.data as FloatArray));
 }
 
 /** max(x, 0); its gradient is 0 at x = 0, as PyTorch's. Shape: any. */
 export function relu(x: Tensor): Tensor {
   floatInput('relu', x);
   const y = map(x, K.reluForward);
-  return record('relu', [x], y, (gy) => [grad(gy, y, K.reluBackward)]);
+  return record('relu', [x], y, (gy) => [grad(gy, y, K.reluBackward)], [y]);
 }
 
 /** 1/(1 + e^(−x)). Shape: any. */
 export function sigmoid(x: Tensor): Tensor {
   floatInput('sigmoid', x);
   const y = map(x, K.sigmoidForward);
-  return record('sigmoid', [x], y, (gy) => [grad(gy, y, K.sigmoidBackward)]);
+  return record('sigmoid', [x], y, (gy) => [grad(gy, y, K.sigmoidBackward)], [y]);
 }
 
 /** Hyperbolic tangent. Shape: any. */
 export function tanh(x: Tensor): Tensor {
   floatInput('tanh', x);
   const y = map(x, K.tanhForward);
-  return record('tanh', [x], y, (gy) => [grad(gy, y, K.tanhBackward)]);
+  return record('tanh', [x], y, (gy) => [grad(gy, y, K.tanhBackward)], [y]);
 }

@@ -33,5 +33,5 @@ export function addN(tensors: readonly Tensor[]): Tensor {
   const out = allocUninit(first.dtype, first.size); // every element written
   const xs = tensors.map((t) => t.data);
   addNDispatch(out, xs); // float32 heap tensors: SIMD on the pool, same bits
-  return record('addN', tensors, new Tensor(out, first.shape), (gy, needs) => needs.map((need) => (need ? gy : null)));
+  return record('addN', tensors, new Tensor(out, first.shape), (gy, needs) => needs.map((need) => (need ? gy : null)), []);
 }

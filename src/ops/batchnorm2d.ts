@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
+import { remakeable } from '../autograd/lifetimes.js';
 import { batchNormApply, batchNormBackward, batchNormStats } from '../backend/dispatch/batchnorm2d.js';
 import type { BatchNormGeom } from '../kernels/batchnorm2d.js';
 
@@ -101,12 +102,18 @@ export function batchNorm2d(
   // float32 heap tensors: the same double-precision formula in wasm f64x2 on the pool (same bits)
   batchNormApply(y, xd, mean, invstd, wData, bData, g);
 
-  return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
+  const out = record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
     const gx = needs[0] ? (allocUninit(x.dtype, x.size) as FloatArray) : null; // every element written
     const gw = needs[1] ? (allocArray(weight!.dtype, C) as FloatArray) : null;
     const gb = needs[2] ? (allocArray(bias!.dtype, C) as FloatArray) : null;
     const gyd = gy.data as FloatArray;
-    batchNormBackward(gx, gw, gb, gyd, xd, mean, invstd, wd, training, g);
+    // x.data read now, not the forward's array: a remade x (lifetimes.ts: gelu's output) has new data
+    batchNormBackward(gx, gw, gb, gyd, x.data as FloatArray, mean, invstd, wd, training, g);
     return [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, [C]), gb && new Tensor(gb, [C])];
-  });
+  }, [x, weight, bias]);
+  if (!out.gradFn) return out;
+  // y, when a consumer saves it (the conv after it), is released with its forward and made again from x (which
+  // this op keeps) by the same kernel: the same bits; weight and bias as they were now
+  const w0 = wData && wData.slice(), b0 = bData && bData.slice();
+  return remakeable(out, [x], (into) => batchNormApply(into as FloatArray, x.data as FloatArray, mean, invstd, w0, b0, g));
 }

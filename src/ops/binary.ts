@@ -10,6 +10,7 @@ import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape
 import { ADD, SUB, MUL, DIV, type ArithOp } from '../kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../kernels/elementwise.js';
 import { record } from '../autograd/record.js';
+import { remakeable } from '../autograd/lifetimes.js';
 import { arith as arithDispatch, mulGrads, mulSumTo } from '../backend/dispatch/elementwise.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
@@ -47,9 +48,13 @@ function arith(op: string, a: Tensor | number, b: Tensor | number, code: ArithOp
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   const out = allocUninit(dtype, numel(shape)); // every element written
-  const sa = broadcastStrides(ta.shape, shape), sb = broadcastStrides(tb.shape, shape);
-  arithDispatch(out, ta.data, sa, tb.data, sb, shape, code);
+  arithInto(out, ta, tb, shape, code);
   return new Tensor(out, shape);
+}
+
+/** out = ta (code) tb broadcast to `shape`, every element written. */
+function arithInto(out: TypedArray, ta: Tensor, tb: Tensor, shape: Shape, code: ArithOp): void {
+  arithDispatch(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, code);
 }
 
 /**
@@ -80,7 +85,7 @@ export function add(a: Tensor | number, b: Tensor | number): Tensor {
   return record('add', [ta, tb], y, (gy, needs) => [
     needs[0] ? sumTo(gy, ta!.shape) : null,
     needs[1] ? sumTo(gy, tb!.shape) : null,
-  ]);
+  ], []);
 }
 
 export function sub(a: Tensor | number, b: Tensor | number): Tensor {
@@ -89,20 +94,24 @@ export function sub(a: Tensor | number, b: Tensor | number): Tensor {
   return record('sub', [ta, tb], y, (gy, needs) => [
     needs[0] ? sumTo(gy, ta!.shape) : null,
     needs[1] ? sumTo(neg(gy), tb!.shape) : null,
-  ]);
+  ], []);
 }
 
 export function mul(a: Tensor | number, b: Tensor | number): Tensor {
   const y = arith('mul', a, b, MUL);
   const [ta, tb] = tensors(a, b);
-  return record('mul', [ta, tb], y, (gy, needs) => {
+  const out = record('mul', [ta, tb], y, (gy, needs) => {
     if (needs[0] && needs[1] && sameLayout(gy, ta!) && sameLayout(gy, tb!)) {
       const ga = allocUninit(gy.dtype, gy.size), gb = allocUninit(gy.dtype, gy.size); // every element written
       mulGrads(ga, gb, gy.data, ta!.data, tb!.data, gy.shape, broadcastStrides(gy.shape, gy.shape));
       return [new Tensor(ga, gy.shape), new Tensor(gb, gy.shape)];
     }
     return [needs[0] ? mulGrad(gy, b, ta!.shape) : null, needs[1] ? mulGrad(gy, a, tb!.shape) : null];
-  });
+  }, [ta, tb]);
+  if (!out.gradFn || !ta || !tb || ta.dtype !== tb.dtype) return out;
+  // y, when a consumer saves it (AMS's product feeding a conv), is released with its forward and made again from
+  // the factors this op keeps, by the same kernel: the same bits
+  return remakeable(out, [ta, tb], (into) => arithInto(into, ta, tb, out.shape, MUL));
 }
 
 export function div(a: Tensor | number, b: Tensor | number): Tensor {

@@ -50,6 +50,7 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
       copyRuns(g, 0, run, gy.data, offsets[i], outRun, run, outer);
       return new Tensor(g, t.shape);
     }),
+  [], // reads only gy
   );
 }
 

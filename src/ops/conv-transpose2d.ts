@@ -34,5 +34,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
     needs[0] ? convForward(gy.data, weight.data, null, g, x.shape, x.dtype) : null,
     needs[1] ? convWeightGrad(x.data, gy.data, g, weight.shape, x.dtype) : null,
     needs[2] ? convBiasGrad(gy.data, N, Cout, Ho * Wo, x.dtype) : null,
-  ]);
+  ], [x, weight, bias]);
 }

@@ -39,7 +39,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     ];
     if (recycling && input !== x) input.release(); // the padded copy is ours alone (a graph node only if x needs grad)
     return grads;
-  });
+  }, [input, weight, bias]);
 }
 
 /* Kernel runners shared with convTranspose2d (which calls them with the roles of x and gy exchanged). */

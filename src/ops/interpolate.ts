@@ -87,7 +87,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
       const gyd = gy.data as FloatArray;
       bilinearBackward(gx, gyd, th, tw, g);
       return [new Tensor(gx, x.shape)];
-    });
+    }, []);
   }
   const ih = K.nearestAxis(H, oH, scales[0], round);
   const iw = K.nearestAxis(W, oW, scales[1], round);
@@ -96,5 +96,5 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
     const gx = newGrad();
     K.nearestBackward(gx.data as FloatArray, gy.data as FloatArray, ih, iw, g);
     return [gx];
-  });
+  }, []);
 }

@@ -112,7 +112,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
     const gx = allocArray(x.dtype, x.size) as FloatArray;
     K.adaptiveAvgPool2dBackward(gx, gy.data as FloatArray, g);
     return [new Tensor(gx, x.shape)];
-  });
+  }, []);
 }
 
 /** Average pooling over kH×kW windows. Shape: x [N, C, H, W] → [N, C, oH, oW]. */
@@ -125,7 +125,7 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions
     const gx = allocArray(x.dtype, x.size) as FloatArray;
     K.avgPool2dBackward(gx, gy.data as FloatArray, g, countIncludePad);
     return [new Tensor(gx, x.shape)];
-  });
+  }, []);
 }
 
 /**

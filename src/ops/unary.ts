@@ -30,8 +30,8 @@ export function unary(name: UnaryName, x: Tensor): Tensor {
   const y = new Tensor(yd, x.shape);
   return record(name, [x], y, (gy) => {
     const g = allocArray(x.dtype, x.size);
-    const gd = gy.data;
-    for (let i = 0; i < g.length; i++) g[i] = gd[i] * df(xd[i], yd[i]);
+    const gd = gy.data, xb = x.data, yb = y.data; // read now: a remade x (lifetimes.ts) has new data
+    for (let i = 0; i < g.length; i++) g[i] = gd[i] * df(xb[i], yb[i]);
     return [new Tensor(g, x.shape)];
   });
 }

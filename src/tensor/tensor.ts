@@ -12,6 +12,8 @@ export interface GradFn {
   readonly name: string;
   /** The op's tensor inputs, in order; null where the op took no tensor (e.g. an absent bias). */
   readonly inputs: readonly (Tensor | null)[];
+  /** The tensors whose data backward reads (PyTorch's saved tensors); undefined: the inputs and the output. */
+  readonly saved?: readonly (Tensor | null)[];
   /** Given dL/dout, return dL/dinput for every input (null where not needed); null once the graph is freed. */
   backward: ((gy: Tensor, needs: readonly boolean[], recycling?: boolean) => (Tensor | null)[]) | null;
 }
@@ -100,12 +102,13 @@ export class Tensor {
     return this.shape.length;
   }
 
+  /** Number of elements (from the shape: a released tensor still has one, as the graph needs it). */
   get size(): number {
-    return this.data.length;
+    return numel(this.shape);
   }
 
   numel(): number {
-    return this.data.length;
+    return numel(this.shape);
   }
 
   /** A leaf with requiresGrad = true (PyTorch's requires_grad_()). Returns this. */

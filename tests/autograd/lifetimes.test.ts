@@ -108,13 +108,25 @@ describe('automatic lifetimes in training', () => {
     expect(out.data.length).toBe(N);
   });
 
-  it('with retainGraph nothing is released and backward runs twice, accumulating the same gradient', () => {
+  it('an intermediate no backward reads (v, an operand of a sum) is released when the forward ends; u, which gelu reads, when backward is done with it', () => {
     const net = new Block(N, 3, 'float64', 2);
     const x = randn([N], { dtype: 'float64' }).requiresGrad_();
     const loss = sum(net.forward(x));
+    const [u0, v0, u1] = net.stash;
+    expect([v0.isReleased, u0.isReleased, u1.isReleased]).toEqual([true, false, false]);
+    loss.backward();
+    expect([u0.isReleased, u1.isReleased]).toEqual([true, true]);
+  });
+
+  it('with retainGraph backward releases nothing and runs twice, accumulating the same gradient', () => {
+    const net = new Block(N, 3, 'float64', 2);
+    const x = randn([N], { dtype: 'float64' }).requiresGrad_();
+    const loss = sum(net.forward(x));
+    const kept = net.stash.filter((t) => !t.isReleased); // what some backward reads (see the test above)
+    expect(kept.length).toBe(2);
     loss.backward(undefined, { retainGraph: true });
     const once = Array.from(x.grad!.data);
-    expect(net.stash.every((t) => !t.isReleased)).toBe(true);
+    expect(kept.every((t) => !t.isReleased)).toBe(true);
     loss.backward();
     expect(Array.from(x.grad!.data)).toEqual(once.map((v) => v + v));
   });

@@ -63,10 +63,12 @@ it('a plain training loop whose heap fills up reuses the plain arrays it release
   const roomy = newPerStep(heapTensorBuffers(getHeap, () => true));
   const full = newPerStep(() => cappedHeap(getHeap().usage().inUseBytes + 2 * 1024 ** 2));
   expect(full.weights).toEqual(roomy.weights);
-  // one more per step when full: the logits, a pooled plain array that becomes the user's (with room they are a
-  // heap view, copied out to a new array the pool does not count, the view going back to it)
-  expect(full.perStep).toEqual(roomy.perStep.map((n) => n + 1));
+  // with room, none; when full, a steady 1-2 a step, left to the garbage collector (without the reuse: 341): the
+  // logits, a pooled plain array that becomes the user's (with room they are a heap view copied out to a new array
+  // the pool does not count), and a gradient asked for while a gelu output made again for backward holds a buffer
   expect(roomy.perStep).toEqual([0, 0, 0]);
+  expect(new Set(full.perStep).size).toBe(1);
+  expect(full.perStep[0]).toBeLessThanOrEqual(2);
 });
 
 it('the pool limit bounds plain arrays only: a released heap view is kept (dropping it would strand its region)', () => {
