@@ -18,7 +18,7 @@ import { MIN_ELEMENTS } from '../../src/tensor/buffer-pool.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { forwardChain, releaseConsumed } from '../../src/autograd/lifetimes.js';
 import { Module } from '../../src/nn/module.js';
-import { add, mul } from '../../src/ops/index.js';
+import { add, mul, sigmoid } from '../../src/ops/index.js';
 
 describe('an AMSUnet inference forward (wasm heap)', () => {
   // first in the file: the heap's high-water mark is this process's
@@ -99,6 +99,13 @@ describe('heap regions: merged and split before the top moves', () => {
   });
 });
 
+/** A layer whose backward reads its output. */
+class Sig extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
 /** A layer that returns x + 1 (a new tensor), or x itself. */
 class Step extends Module {
   constructor(readonly identity = false) {
@@ -111,7 +118,7 @@ class Step extends Module {
 
 class Chain extends Module {
   seen: Tensor[] = [];
-  constructor(readonly layers: Step[]) {
+  constructor(readonly layers: Module[]) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -137,11 +144,22 @@ describe('forwardChain and releaseConsumed', () => {
     expect(y.isReleased).toBe(false);
   });
 
-  it('with grad enabled nothing is released (the graph reads the intermediates)', () => {
+  it('with grad enabled the chain releases nothing a backward reads (sigmoid reads its output) until backward ran', () => {
+    const net = new Chain([new Sig(), new Sig(), new Sig()]);
+    const x = randn([n], { generator: new Generator(2) }).requiresGrad_(true);
+    const y = net.forward(x);
+    expect(net.seen.some((t) => t.isReleased)).toBe(false);
+    y.sum().backward();
+    const xr = randn([n], { generator: new Generator(2) }).requiresGrad_(true);
+    sigmoid(sigmoid(sigmoid(xr))).sum().backward(); // outside any Module
+    expect(Array.from(x.grad!.data)).toEqual(Array.from(xr.grad!.data));
+  });
+
+  it('with grad enabled, intermediates no backward reads (x + 1) are released when the forward ends', () => {
     const net = new Chain([new Step(), new Step(), new Step()]);
     const x = randn([n]).requiresGrad_(true);
     const y = net.forward(x);
-    expect(net.seen.some((t) => t.isReleased)).toBe(false);
+    expect(net.seen.slice(1).every((t) => t.isReleased)).toBe(true);
     y.sum().backward();
     expect(Array.from(x.grad!.data.subarray(0, 3))).toEqual([1, 1, 1]);
   });
