@@ -60,9 +60,9 @@ export function setThreads(n: number): void {
     throw new ConfigError('setThreads', `threads must be an integer in [1, ${MAX_THREADS}], got ${n}`);
   }
   if (n > 1) {
-    const why = platform().poolWorkerUnavailable() ?? (wasmFeatures().sharedMemory ? null : 'this runtime cannot share memory between threads');
-    // on Node a missing compiled worker is not fatal here: getPool falls back to one thread with a warning
-    if (why && platform().name !== 'node') throw new ConfigError('setThreads', `${n} threads: ${why}`);
+    const no = platform().poolWorkerUnavailable() ?? (wasmFeatures().sharedMemory ? null : { why: 'this runtime cannot share memory between threads', fallback: false });
+    // a fallback reason (no compiled worker next to TypeScript sources) is not fatal: getPool runs one thread and warns
+    if (no && !no.fallback) throw new ConfigError('setThreads', `${n} threads: ${no.why}`);
   }
   if (n === threads) return;
   threads = n;
@@ -99,9 +99,9 @@ let warnedNoWorker = false;
 export function getPool(): WorkerPool {
   if (pool) return pool;
   let size = threads;
-  const why = size > 1 ? platform().poolWorkerUnavailable() : null;
-  if (why) {
-    if (!warnedNoWorker) platform().warn(`amsunet-ts: running on 1 thread: ${why}`);
+  const no = size > 1 ? platform().poolWorkerUnavailable() : null;
+  if (no) {
+    if (!warnedNoWorker) platform().warn(`amsunet-ts: running on 1 thread: ${no.why}`);
     warnedNoWorker = true;
     size = 1;
   }

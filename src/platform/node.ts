@@ -30,11 +30,12 @@ export const nodePlatform: Platform = {
   defaultThreads: () => nodePlatform.cpuCount(),
   workersStartWhileBlocked: () => true,
   sharedMemory: () => typeof SharedArrayBuffer === 'function',
-  poolWorkerUnavailable: () => (nodePoolWorkerScript() ? null : 'no compiled pool worker (src/platform/node-pool-worker.js): run `npm run build`'),
+  poolWorkerUnavailable: () =>
+    nodePoolWorkerScript() ? null : { why: 'no compiled pool worker (src/platform/node-pool-worker.js): run `npm run build`', fallback: true },
   startPoolWorker(data: object, onStartError: (e: Error) => void): PoolWorkerHandle {
     const { Worker } = builtin<WorkerThreads>('worker_threads');
     const script = nodePoolWorkerScript();
-    if (!script) throw new Error(`pool: ${nodePlatform.poolWorkerUnavailable()}`);
+    if (!script) throw new Error(`pool: ${nodePlatform.poolWorkerUnavailable()!.why}`);
     // workers do not inherit flags that would kill them at start (`node --input-type=module -e ...`)
     const w = startNodeWorker(Worker, script, { workerData: data }, process.execArgv);
     let online = false;

@@ -6,6 +6,12 @@
  */
 
 /** A started pool worker. */
+/** Why threads cannot run here: the reason, and whether to fall back to one thread (a warning) or refuse. */
+export interface PoolUnavailable {
+  why: string;
+  fallback: boolean;
+}
+
 export interface PoolWorkerHandle {
   /** Wait until the worker has exited (after the pool told it to stop). */
   exited(): Promise<void>;
@@ -27,8 +33,12 @@ export interface Platform {
    * there: tasks run on the threads that have joined (chunks are taken dynamically, so results are the same).
    */
   workersStartWhileBlocked(): boolean;
-  /** Why no pool worker can be started here, or null when one can. */
-  poolWorkerUnavailable(): string | null;
+  /**
+   * Why no pool worker can be started here, or null when one can. `fallback`: a missing build output (running the
+   * TypeScript sources), for which the engine runs on one thread with a warning; otherwise asking for threads is an
+   * error (a page that is not cross-origin isolated, say).
+   */
+  poolWorkerUnavailable(): PoolUnavailable | null;
   /** Start a pool worker and hand it `data` (structured-cloneable; its SharedArrayBuffers are shared, not copied). */
   startPoolWorker(data: object, onStartError: (e: Error) => void): PoolWorkerHandle;
   /** A warning for the user, shown once by the caller (process.emitWarning, console.warn). */

@@ -46,15 +46,16 @@ export const webPlatform: Platform = {
   canBlock: () => web.document === undefined,
   sharedMemory: () => typeof SharedArrayBuffer === 'function' && web.crossOriginIsolated !== false,
   poolWorkerUnavailable() {
-    if (!web.Worker) return 'this runtime has no Web Workers';
-    if (!webPlatform.sharedMemory()) return 'the page is not cross-origin isolated (no SharedArrayBuffer): serve it with COOP/COEP headers';
-    if (!webPlatform.canBlock()) return "a page's main thread may not block: run the engine in a Web Worker for threads";
-    if (poolWorkerUrl === null) return 'no pool worker script: call setPoolWorkerUrl(url of web-pool-worker.js or its bundle)';
+    const refuse = (why: string) => ({ why, fallback: false });
+    if (!web.Worker) return refuse('this runtime has no Web Workers');
+    if (!webPlatform.sharedMemory()) return refuse('the page is not cross-origin isolated (no SharedArrayBuffer): serve it with COOP/COEP headers');
+    if (!webPlatform.canBlock()) return refuse("a page's main thread may not block: run the engine in a Web Worker for threads");
+    if (poolWorkerUrl === null) return refuse('no pool worker script: call setPoolWorkerUrl(url of web-pool-worker.js or its bundle)');
     return null;
   },
   startPoolWorker(data: object, onStartError: (e: Error) => void): PoolWorkerHandle {
-    const why = webPlatform.poolWorkerUnavailable();
-    if (why) throw new Error(`pool: ${why}`);
+    const no = webPlatform.poolWorkerUnavailable();
+    if (no) throw new Error(`pool: ${no.why}`);
     const w = new web.Worker!(poolWorkerUrl!, { type: 'module', name: 'amsunet-pool' });
     w.addEventListener('error', (e) => onStartError(new Error(`pool worker ${String(poolWorkerUrl)}: ${e.message ?? 'failed to load'}`)));
     w.postMessage(data);

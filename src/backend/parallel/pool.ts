@@ -96,8 +96,8 @@ export class WorkerPool {
     this.ctrl = new Int32Array(new Buffer(CTRL_SLOTS * 4));
     this.args = new Float64Array(new Buffer(MAX_ARGS * 8));
     if (size === 1) return;
-    const why = platform().poolWorkerUnavailable();
-    if (why) throw new Error(`pool: cannot start ${size - 1} workers: ${why}`);
+    const no = platform().poolWorkerUnavailable();
+    if (no) throw new Error(`pool: cannot start ${size - 1} workers: ${no.why}`);
     this.errors = new SharedArrayBuffer(size * ERROR_LINE);
     for (let slot = 1; slot < size; slot++) {
       const data: PoolWorkerData = {
