@@ -14,11 +14,12 @@
  * of sums in MR·NR/4 v128 locals: per k it loads NR/4 vectors of B, and for each of the MR rows splats one A value
  * (v128.load32_splat) and does acc += a·b (f32x4.mul + f32x4.add, or one f32x4.relaxed_madd when enabled).
  * Every C element is summed in the same order wherever its tile falls, so splits of C are bit-identical.
- * The tiles go row strip by row strip (MR rows of C, all nc columns), so C is stored in contiguous runs of each row:
- * column strip by column strip stored 4·NR bytes of every row of the block per strip, and with C's rows image planes
- * of a power-of-two size (1x1 convs) those rows share a cache set, so lines were evicted half-written (a 128x32 by
- * 32x65536 product: 27-35 ms CPU, 19 ms this way; 512³ and 1024³ unchanged within the noise). The packed B block is
- * read once per row strip, from L2.
+ * The tiles go in blocks of MACRO_COLUMNS columns, and within a block row strip by row strip (MR rows of C), so C
+ * is stored in contiguous runs of 4·MACRO_COLUMNS bytes of each row and the block's kc×MACRO_COLUMNS of packed B
+ * (at most 128 KiB) stays in L2 while every row strip reads it. Column strip by column strip (the order before)
+ * stored 4·NR bytes of every row of the block per strip, and with C's rows image planes of a power-of-two size
+ * (1x1 convs) those rows share a cache set, so lines were evicted half-written (a 128x32 by 32x65536 product:
+ * 27-35 ms CPU before, 19 ms with whole-width row strips).
  */
 import { type ModuleFunction, encodeModule } from '../emit/encoding.js';
 import {
@@ -37,6 +38,9 @@ export interface GemmKernelShape {
 export const GEMM_IMPORT = { module: 'env', field: 'memory' } as const;
 
 const minI32 = (a: Expr, b: Expr): Expr => i32.select(a, b, i32.ltS(a, b));
+
+/** Columns of C per sweep of the macro-kernel's row strips (see the file comment). */
+const MACRO_COLUMNS = 128;
 
 /**
  * Lanes per strip of the lanes-adjacent pack path: 128 floats = 512 bytes of each source row per visit. Packing
@@ -140,7 +144,8 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
     ['mc', 'nc', 'kc', 'pa', 'pb', 'c', 'ldc', 'overwrite', 'tile', 'bias'].map((n) => f.param(n));
   const bv = f.local('bv', 'v128'), bs = f.local('bs', 'f32');
   const V = NR / 4;
-  const ir = f.local('ir', 'i32'), jr = f.local('jr', 'i32');
+  const ir = f.local('ir', 'i32'), jr = f.local('jr', 'i32'), jb = f.local('jb', 'i32'), jEnd = f.local('jEnd', 'i32');
+  const JB = NR * Math.ceil(MACRO_COLUMNS / NR);
   const ap = f.local('ap', 'i32'), bp = f.local('bp', 'i32'), aEnd = f.local('aEnd', 'i32');
   const row = f.local('row', 'i32'), ldc4 = f.local('ldc4', 'i32');
   const rows = f.local('rows', 'i32'), cols = f.local('cols', 'i32'), r = f.local('r', 'i32'), q = f.local('q', 'i32');
@@ -189,8 +194,10 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
   ];
   return f.build([
     ldc4.set(i32.shl(ldc.get(), i32.const(2))),
-    forLoop(ir, i32.const(0), mc.get(), MR,
-      forLoop(jr, i32.const(0), nc.get(), NR,
+    forLoop(jb, i32.const(0), nc.get(), JB,
+      jEnd.set(minI32(i32.add(jb.get(), i32.const(JB)), nc.get())),
+      forLoop(ir, i32.const(0), mc.get(), MR,
+      forLoop(jr, jb.get(), jEnd.get(), NR,
         ap.set(i32.add(pa.get(), i32.shl(i32.mul(ir.get(), kc.get()), i32.const(2)))),
         bp.set(i32.add(pb.get(), i32.shl(i32.mul(jr.get(), kc.get()), i32.const(2)))),
         aEnd.set(i32.add(ap.get(), i32.mul(kc.get(), i32.const(4 * MR)))),
@@ -202,7 +209,7 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
             [ifThen(overwrite.get(), storeRows(false, false), storeRows(true, false))])],
           storeEdge),
       ),
-    ),
+    )),
   ]);
 }
 
