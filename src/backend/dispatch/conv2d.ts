@@ -18,6 +18,12 @@
  *                                  in place instead of staging a copy, and with more than one thread im2col runs
  *                                  over the pool by input channels (parallel/js-pooled.ts): the same values, the same bits
  *
+ * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
+ *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
+ *                                  kernel by the thread that made it, while it is in cache
+ *   otherwise                      conv2dForward, then `gelu` in place (dispatch/activations.ts)
+ *   Either way the bits of conv2dForward followed by `gelu`: the same kernels on the same values.
+ *
  * channelSum (the bias gradient gb[c] = Σ_{n,i} gy[n,c,i]):
  *   gy in the shared heap, big      channels split over the pool (same order per channel, same bits)
  *   otherwise                       the loop of kernels/channel-bias.ts
@@ -37,6 +43,7 @@ import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
 import { channelSumPooled, im2colPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
 import { useWasmFor } from '../wasm/gelu.js';
+import { gelu } from './activations.js';
 
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
   if (isPointwise(g)) conv2dForwardPointwiseGemm(y, x, w, b, g, gemm, lo, hi);
@@ -71,6 +78,12 @@ export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeo
     if (!(lo === 0 && hi === g.Cout && tryDepthwiseWeightGradWasm(gw, gy, x, g))) depthwiseWeightGradJs(gw, gy, x, g, lo, hi);
   }
   else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
+}
+
+export function conv2dForwardGelu(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom): void {
+  if (isDepthwise(g) && tryDepthwiseForwardWasm(y, x, w, b, g, true)) return;
+  conv2dForward(y, x, w, b, g);
+  gelu(y, y);
 }
 
 /* The js depth-wise passes: the pool for a whole stride-1 call when worth it, else the loops here. */
