@@ -84,23 +84,24 @@ function layerKey(m: Module): string {
   return m.constructor.name;
 }
 
-const hooked = new Set<object>();
+const hooked = new WeakSet<Module>();
 
-/** Wrap `forward` of every class of module found in the model (once per class). */
+/**
+ * Wrap `forward` of every module of the model (once per instance). Module's constructor installs the scoped forward
+ * as an own property of each instance, so the instance's property is what callers reach, not the prototype's.
+ */
 function hookForwards(model: Module): void {
-  const seen = hooked;
   const visit = (m: Module): void => {
-    const proto = Object.getPrototypeOf(m);
-    if (!seen.has(proto) && Object.prototype.hasOwnProperty.call(proto, 'forward')) {
-      seen.add(proto);
-      const orig = proto.forward as (...a: unknown[]) => unknown;
-      proto.forward = function (this: Module, ...args: unknown[]) {
-        if (!fwdHookOn) return orig.apply(this, args);
-        const frame = { key: layerKey(this), child: 0 };
+    if (!hooked.has(m)) {
+      hooked.add(m);
+      const orig = m.forward as (...a: unknown[]) => Tensor;
+      m.forward = (...args: unknown[]) => {
+        if (!fwdHookOn) return orig.apply(m, args);
+        const frame = { key: layerKey(m), child: 0 };
         stack.push(frame);
         const t0 = performance.now();
         try {
-          return orig.apply(this, args);
+          return orig.apply(m, args);
         } finally {
           const dt = performance.now() - t0;
           stack.pop();

@@ -84,18 +84,21 @@ const geluBackwardWasmKernel: PoolKernel = {
 
 /**
  * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp,
- * scratch, scratchStride] (this thread pads planes at scratch + slot·scratchStride, see SharedHeap.scratchFor)
- * (byte addresses; see depthwise.ts). [lo, hi) are planes.
+ * scratch, scratchStride, gelu] (this thread pads planes at scratch + slot·scratchStride, see SharedHeap.scratchFor;
+ * gelu 1: each finished plane goes through the GELU kernel in place) (byte addresses; see depthwise-gather.ts).
+ * [lo, hi) are planes.
  */
 const depthwiseWasmKernel: PoolKernel = {
   name: 'depthwise.wasm',
   run(ctx, g, lo, hi) {
-    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride] = g;
+    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride, gelu] = g;
     const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane, scratch = scratchBase + ctx.slot * scratchStride;
+    const geluPlane = gelu === 1 ? ctx.wasmGelu.gelu : null;
     for (let q = lo; q < hi; q++) {
-      const c = q % C;
-      plane(src + 4 * q * srcH * srcW, srcH, srcW, dst + 4 * q * dstH * dstW, dstH, dstW,
+      const c = q % C, out = dst + 4 * q * dstH * dstW;
+      plane(src + 4 * q * srcH * srcW, srcH, srcW, out, dstH, dstW,
         scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
+      if (geluPlane) geluPlane(out, out, dstH * dstW);
     }
   },
 };

@@ -100,13 +100,16 @@ export function conv2dBackwardWeightPointwiseGemm(gw: FloatArray, gy: Buf, x: Bu
 
 /* ---------- any other geometry: im2col / col2im around the same products ---------- */
 
-/** col[(ci, kh, kw), (oh, ow)] for ci in [0, Cin) of image n (all groups), P = oH·oW columns per row. */
-export function im2col(col: FloatArray, x: Buf, g: ConvGeom, n: number): void {
+/**
+ * col[(ci, kh, kw), (oh, ow)] for ci in [ci0, ci1) of image n (default all Cin, every group), P = oH·oW columns per
+ * row. Work unit: input channels (each writes its own kH·kW rows of col).
+ */
+export function im2col(col: FloatArray, x: Buf, g: ConvGeom, n: number, ci0 = 0, ci1 = g.Cin): void {
   const { Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW } = g;
   const rows = tapRanges(H, oH, sH, pH, dH, kH);
   const cols = tapRanges(W, oW, sW, pW, dW, kW);
   const P = oH * oW;
-  for (let ci = 0; ci < Cin; ci++) {
+  for (let ci = ci0; ci < ci1; ci++) {
     const xOff = (n * Cin + ci) * H * W;
     for (let kh = 0; kh < kH; kh++) {
       const ohLo = rows.lo[kh], ohHi = rows.hi[kh];
@@ -151,13 +154,21 @@ export function col2im(gx: FloatArray, gcol: FloatArray, g: ConvGeom, n: number,
   }
 }
 
-/** Forward by im2col. Work unit: (n, co) planes [lo, hi) of N·Cout. */
-export function conv2dForwardIm2col(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cout): void {
+/**
+ * Forward by im2col. Work unit: (n, co) planes [lo, hi) of N·Cout. `cols`: where image n's col is made (default:
+ * im2col on this thread into a reused scratch array; the wasm dispatcher passes an array in the shared heap and
+ * an im2col split over the pool, the same values).
+ */
+export function conv2dForwardIm2col(
+  y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cout,
+  cols: { col: FloatArray; fill(col: FloatArray, n: number): void } | null = null,
+): void {
   const { Cin, Cout, groups, kH, kW } = g;
   const P = g.oH * g.oW, coutG = Cout / groups, Kg = (Cin / groups) * kH * kW;
-  const col = scratchLike(y, Cin * kH * kW * P);
+  const col = cols ? cols.col : scratchLike(y, Cin * kH * kW * P);
   forImageRuns(Cout, lo, hi, (n, c0, c1) => {
-    im2col(col, x, g, n);
+    if (cols) cols.fill(col, n);
+    else im2col(col, x, g, n);
     for (let grp = Math.floor(c0 / coutG); grp * coutG < c1; grp++) {
       const co0 = Math.max(c0, grp * coutG), co1 = Math.min(c1, (grp + 1) * coutG);
       product(gemm, co1 - co0, P, Kg, w, co0 * Kg, Kg, false, col, grp * Kg * P, P, false, y, (n * Cout + co0) * P, false, b, co0);

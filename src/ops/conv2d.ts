@@ -17,7 +17,9 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type DType, type FloatArray } from '../tensor/dtype.js';
 import { numel, type Shape } from '../tensor/shape.js';
 import type { ConvGeom } from '../kernels/conv2d.js';
-import { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../backend/dispatch/conv2d.js';
+import { conv2dForward, conv2dForwardGelu, conv2dBackwardInput, conv2dBackwardWeight, channelSum } from '../backend/dispatch/conv2d.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { gelu } from './activations.js';
 import { record } from '../autograd/record.js';
 import { conv2dGeometry, checkConvDtypes, type Conv2dOptions } from './conv-geometry.js';
 import { pad } from './pad.js';
@@ -40,6 +42,23 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     if (recycling && input !== x) input.release(); // the padded copy is ours alone (a graph node only if x needs grad)
     return grads;
   }, [input, weight, bias]);
+}
+
+/**
+ * gelu(conv2d(x, weight, bias)) with the exact GELU, for inference: where the backend can, the GELU runs on each
+ * output plane as soon as it is done (a depth-wise conv on the wasm backend; dispatch/conv2d.ts conv2dForwardGelu),
+ * so the output makes one trip through memory instead of two. The same bits as the two ops (the same kernels on the
+ * same values). Records no graph: when gradients are on and an input requires grad, it is the two ops.
+ */
+export function conv2dGelu(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  if (isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))) return gelu(conv2d(x, weight, bias, options));
+  checkConvDtypes('conv2d', x.dtype, weight.dtype, bias ? bias.dtype : null);
+  const plan = conv2dGeometry(x.shape, weight.shape, bias ? bias.shape : null, options);
+  const input = plan.prePad && plan.mode !== 'zeros' ? pad(x, plan.prePad, { mode: plan.mode }) : x;
+  const y = allocUninit(x.dtype, numel(plan.outShape)) as FloatArray; // every element written
+  conv2dForwardGelu(y, input.data, weight.data, bias ? bias.data : null, plan.geom);
+  if (input !== x) input.release();
+  return new Tensor(y, plan.outShape);
 }
 
 /* Kernel runners shared with convTranspose2d (which calls them with the roles of x and gy exchanged). */

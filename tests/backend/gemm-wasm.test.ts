@@ -58,6 +58,36 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
     );
   });
 
+  test('packA / packB write dst[(l/W)·kc·W + k·W + l%W] = src[l·laneStride + k·kStride], zero past n, on every path', () => {
+    // lanes adjacent (strips of several panels, then single panels and the edge), k adjacent (4x4 transposes),
+    // both strided; n up to 300 lanes spans several strips
+    for (const shape of shapes.slice(0, 2)) {
+      const k = instantiateGemm(heap.memory, shape);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom('lanes', 'k', 'neither'),
+          fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.nat(), (n, kc, adjacent, pad, isA, seed) => {
+            const W = isA ? shape.MR : shape.NR;
+            const [laneStride, kStride] = adjacent === 'lanes' ? [1, n + pad] : adjacent === 'k' ? [kc + pad, 1] : [2 * kc + pad + 1, 2];
+            const srcLen = (n - 1) * laneStride + (kc - 1) * kStride + 1;
+            const src = fillRandom(new Float32Array(srcLen), seed, 'uniform');
+            const panels = Math.ceil(n / W), dstLen = panels * kc * W;
+            heap.resetStaging();
+            const s = heap.stageCopy(src, 0, srcLen, 'float32');
+            const d = heap.stageCopy(new Float32Array(dstLen + 4).fill(NaN), 0, dstLen + 4, 'float32');
+            (isA ? k.packA : k.packB)(s, laneStride, kStride, n, kc, d);
+            const expected = new Float32Array(dstLen + 4).fill(NaN);
+            for (let l = 0; l < panels * W; l++) {
+              for (let kk = 0; kk < kc; kk++) {
+                expected[Math.floor(l / W) * kc * W + kk * W + (l % W)] = l < n ? src[l * laneStride + kk * kStride] : 0;
+              }
+            }
+            expect(heap.f32.slice(d / 4, d / 4 + dstLen + 4)).toEqual(expected);
+          }),
+        { numRuns: 150, seed: 0x5eed + 14 },
+      );
+    }
+  });
+
   test('any split of C into blocks gives bit-identical results', () => {
     const shape = defaultGemmShape();
     const k = instantiateGemm(heap.memory, shape);

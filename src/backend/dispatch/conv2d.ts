@@ -13,7 +13,16 @@
  *     otherwise, stride 1          the loops of conv2d-depthwise.ts split over the pool by (n, c) plane or channel
  *                                  (parallel/js-pooled.ts: same bits), when there are threads and work enough
  *     otherwise                    the loops of conv2d-depthwise.ts on this thread (strided: its row kernels)
- *   any other geometry             im2col + `gemm` (conv2d-gemm.ts)
+ *   any other geometry             im2col + `gemm` (conv2d-gemm.ts); the forward on the wasm backend (float32, a
+ *                                  whole call on the main thread) makes col in the shared heap, so the GEMM reads it
+ *                                  in place instead of staging a copy, and with more than one thread im2col runs
+ *                                  over the pool by input channels (parallel/js-pooled.ts): the same values, the same bits
+ *
+ * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
+ *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
+ *                                  kernel by the thread that made it, while it is in cache
+ *   otherwise                      conv2dForward, then `gelu` in place (dispatch/activations.ts)
+ *   Either way the bits of conv2dForward followed by `gelu`: the same kernels on the same values.
  *
  * channelSum (the bias gradient gb[c] = Σ_{n,i} gy[n,c,i]):
  *   gy in the shared heap, big      channels split over the pool (same order per channel, same bits)
@@ -28,18 +37,31 @@ import {
 } from '../../kernels/conv2d-depthwise.js';
 import {
   conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
-  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
+  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, im2col,
 } from '../../kernels/conv2d-gemm.js';
 import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
-import { channelSumPooled, runDepthwiseJs } from '../parallel/js-pooled.js';
+import { channelSumPooled, im2colPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
+import { useWasmFor } from '../wasm/gelu.js';
+import { gelu } from './activations.js';
 
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
   if (isPointwise(g)) conv2dForwardPointwiseGemm(y, x, w, b, g, gemm, lo, hi);
   else if (isDepthwise(g)) {
     if (!(lo === 0 && hi === g.N * g.Cout && tryDepthwiseForwardWasm(y, x, w, b, g))) depthwiseForwardJs(y, x, w, b, g, lo, hi);
   }
-  else conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
+  else im2colForward(y, x, w, b, g, lo, hi);
+}
+
+function im2colForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo: number, hi: number): void {
+  if (!(lo === 0 && hi === g.N * g.Cout && useWasmFor(y) && x instanceof Float32Array)) {
+    conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
+    return;
+  }
+  const fill = (col: FloatArray, n: number): void => {
+    if (!im2colPooled(col, x, g, n)) im2col(col, x, g, n);
+  };
+  withHeapArray(g.Cin * g.kH * g.kW * g.oH * g.oW, (col) => conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi, { col, fill }));
 }
 
 export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
@@ -56,6 +78,12 @@ export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeo
     if (!(lo === 0 && hi === g.Cout && tryDepthwiseWeightGradWasm(gw, gy, x, g))) depthwiseWeightGradJs(gw, gy, x, g, lo, hi);
   }
   else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
+}
+
+export function conv2dForwardGelu(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom): void {
+  if (isDepthwise(g) && tryDepthwiseForwardWasm(y, x, w, b, g, true)) return;
+  conv2dForward(y, x, w, b, g);
+  gelu(y, y);
 }
 
 /* The js depth-wise passes: the pool for a whole stride-1 call when worth it, else the loops here. */

@@ -10,7 +10,8 @@
  *     wasm, 1 thread   the blocked driver inline, packing each block into the main thread's scratch
  *     wasm, N threads  first 'gemm.wasm.pack' packs the operand every chunk needs (op(B) when splitting rows of C,
  *                      op(A) when splitting columns, i.e. when N > M) once, in parallel; then 'gemm.wasm' runs
- *                      chunks of rows (or columns) of C, each packing only its own part of the other operand
+ *                      chunks of rows (or columns) of C, each packing only its own part of the other operand,
+ *                      about four chunks a thread (chunkSize)
  * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
 import { gemmJs, type GemmProblem } from '../../kernels/gemm.js';
@@ -20,9 +21,20 @@ import { dispatches } from '../parallel/thread-role.js';
 
 /** Minimum work (flops) per thread before a product is split. */
 const FLOPS_PER_THREAD = { js: 4e5, wasm: 4e6 } as const;
-/** Chunk sizes for the dynamic split of wasm work: MC rows (one A block), or 512 columns. */
-const CHUNK_ROWS = MC;
-const CHUNK_COLS = 512;
+/**
+ * Chunk sizes for the dynamic split of wasm work: about CHUNKS_PER_THREAD chunks a thread, within [32, MC] rows
+ * (at most one A block) or [128, 512] columns. Several chunks a thread let a thread that started late or was
+ * preempted (a worker wakes 10-50 µs after the main thread; other processes share the cores) take fewer of them
+ * instead of leaving the others waiting: 512³ in chunks of MC = 128 rows was 4 chunks for 2 threads. Smaller chunks
+ * repeat no packing (each packs only its own rows of op(A), or columns of op(B), the other operand is packed once
+ * for all); a row chunk reads all of packed op(B) once more.
+ */
+const CHUNKS_PER_THREAD = 4;
+
+function chunkSize(total: number, threads: number, lo: number, hi: number, align: number): number {
+  const want = Math.ceil(Math.ceil(total / (CHUNKS_PER_THREAD * threads)) / align) * align;
+  return Math.min(hi, Math.max(lo, want));
+}
 
 export function gemm(p: GemmProblem): void {
   if (!dispatches()) {
@@ -65,7 +77,8 @@ export function gemm(p: GemmProblem): void {
     if (splitColumns) args[14] = heap.stage(packedFullBytes(M, K, MR));
     else args[15] = heap.stage(packedFullBytes(N, K, NR));
     pool.run('gemm.wasm.pack', args, splitColumns ? M : N, { align: splitColumns ? MR : NR, threads });
-    const align = splitColumns ? NR : MR, chunk = splitColumns ? CHUNK_COLS : CHUNK_ROWS;
+    const align = splitColumns ? NR : MR;
+    const chunk = splitColumns ? chunkSize(total, threads, 128, 512, NR) : chunkSize(total, threads, 32, MC, MR);
     pool.run('gemm.wasm', args, total, { align, threads, chunks: Math.ceil(total / chunk) });
   }
   if (!cInHeap) p.c.set((f64 ? heap.f64 : heap.f32).subarray(c / size, c / size + extentC), p.cOffset);

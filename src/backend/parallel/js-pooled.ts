@@ -7,6 +7,8 @@
  *   runElementwiseJs(kernel, out, inputs)   out[i] = f(inputs…[i]); chunks of elementChunk elements
  *   runDepthwiseJs(pass, out, a, b, bias, g) a depth-wise conv pass (stride 1) over (n, c) planes, or channels for
  *                                           the weight gradient; chunks of ~depthwiseChunk multiply-adds
+ *   im2colPooled(col, x, g, n)              image n's im2col (conv2d-gemm.ts) over input channels, into a col that
+ *                                           lives in the heap (withHeapArray)
  *
  * Results are bit-identical to the single-thread loop for any thread count: every output element is computed
  * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
@@ -121,4 +123,31 @@ export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: n
   getPool().run('channelSum.js', [gb.BYTES_PER_ELEMENT, dst.addr, gy.byteOffset, N, C, plane], C, { threads, chunks: Math.min(C, 4 * threads) });
   dst.copyBack();
   return true;
+}
+
+/**
+ * im2col(col, x, g, n) (kernels/conv2d-gemm.ts) with input channels split over the pool, when col is a view of the
+ * heap, x is of its type and there are threads and channels enough; each channel writes its own rows, so the same
+ * values. Returns false, having done nothing, when the caller should run im2col itself.
+ */
+export function im2colPooled(col: FloatArray, x: FloatArray, g: ConvGeom, n: number): boolean {
+  const threads = Math.min(poolThreads(), g.Cin);
+  if (threads < 2 || !getHeap().contains(col) || !sameType(col, [x])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const args = [col.BYTES_PER_ELEMENT, col.byteOffset, heap.place(x), n, g.N, g.Cin, g.H, g.W, g.kH, g.kW, g.oH, g.oW,
+    g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
+  getPool().run('im2col.js', args, g.Cin, { threads, chunks: Math.min(g.Cin, 4 * threads) });
+  return true;
+}
+
+/** f(a) for a float32 array of `length` elements in the shared heap, given back to the heap when f returns. */
+export function withHeapArray<T>(length: number, f: (a: Float32Array) => T): T {
+  const heap = getHeap(), bytes = 4 * Math.max(length, 1), at = heap.allocRegion(bytes);
+  if (at === 0) throw new Error(`withHeapArray: cannot place ${bytes} bytes: the 4 GiB WebAssembly memory is full`);
+  try {
+    return f(heap.f32.subarray(at / 4, at / 4 + length));
+  } finally {
+    heap.freeRegion(at, bytes);
+  }
 }

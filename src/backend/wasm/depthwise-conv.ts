@@ -32,12 +32,13 @@ function taps(g: ConvGeom, sign: 1 | -1): { dy: number[]; dx: number[] } {
   return { dy, dx };
 }
 
-export function tryDepthwiseForwardWasm(y: Float32Array | Float64Array, x: Buf, w: Buf, b: Buf | null, g: ConvGeom): boolean {
+/** The forward, and with `gelu` y = gelu(conv(x)) (each plane through the wasm GELU kernel once it is done). */
+export function tryDepthwiseForwardWasm(y: Float32Array | Float64Array, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, gelu = false): boolean {
   if (!applies(g, y, x, w, b)) return false;
   const { dy, dx } = taps(g, 1);
   depthwiseGatherWasm({
     dst: y as Float32Array, src: x as Float32Array, w: w as Float32Array, bias: b as Float32Array | null, C: g.Cout,
-    dy, dx, srcH: g.H, srcW: g.W, dstH: g.oH, dstW: g.oW,
+    dy, dx, srcH: g.H, srcW: g.W, dstH: g.oH, dstW: g.oW, gelu,
   });
   return true;
 }

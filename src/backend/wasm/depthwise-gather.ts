@@ -3,7 +3,9 @@
  * input-gradient passes; it mirrors gatherPlanes in src/kernels/conv2d-depthwise.ts:
  *
  *   dst[q][i, j] = init_c + Σ_t w[c·T + t] · src[q][i + dy_t, j + dx_t]    planes q < P, c = q mod C,
- *   init_c = bias ? bias[c] : 0, src read as 0 outside its srcH×srcW plane, dst planes dstH×dstW.
+ *   init_c = bias ? bias[c] : 0, src read as 0 outside its srcH×srcW plane, dst planes dstH×dstW;
+ *   with `gelu`, then dst[q] = gelu(dst[q]) by the wasm GELU kernel on each plane as soon as it is done (while it is
+ *   in cache), the same operations as a separate GELU pass.
  *
  * Forward: dy_t = kh·dH − pH, dx_t = kw·dW − pW, bias = the conv bias. Input gradient: the same taps negated,
  * bias null. The inputs are staged into the shared heap (unless already there), planes are split over the pool,
@@ -26,6 +28,8 @@ export interface DepthwiseGather {
   srcW: number;
   dstH: number;
   dstW: number;
+  /** apply the exact GELU to each finished plane (the wasm GELU kernel, so the bits of a separate pass) */
+  gelu?: boolean;
 }
 
 /** Planes per chunk are chosen so a chunk is ~64k outputs. */
@@ -51,7 +55,7 @@ export function depthwiseGatherWasm(g: DepthwiseGather): void {
   const tapView = new Int32Array(heap.memory.buffer, taps, T);
   for (let t = 0; t < T; t++) tapView[t] = ((g.dy[t] + top) * Wp + g.dx[t] + left) * 4;
   const perPlane = g.dstH * g.dstW, chunks = Math.max(1, Math.ceil((planes * perPlane) / CHUNK_OUTPUTS));
-  const args = [src, dst, w, bias, g.C, T, taps, g.srcH, g.srcW, g.dstH, g.dstW, top, left, Hp, Wp, scratch, scratchStride];
+  const args = [src, dst, w, bias, g.C, T, taps, g.srcH, g.srcW, g.dstH, g.dstW, top, left, Hp, Wp, scratch, scratchStride, g.gelu ? 1 : 0];
   getPool().run('depthwise.wasm', args, planes, { threads: Math.min(getThreads(), chunks), chunks });
   if (!dstIn) g.dst.set(heap.f32.subarray(dst / 4, dst / 4 + g.dst.length));
 }

@@ -13,6 +13,7 @@ import type { Pair } from '../../ops/conv-geometry.js';
 import { Module } from '../module.js';
 import { resetLinearLike } from '../init.js';
 import { foldedConvParams } from '../fuse-batchnorm.js';
+import { conv2dGelu } from '../../ops/conv2d.js';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -69,5 +70,11 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     const folded = foldedConvParams(this); // a BatchNorm merged in, inside a model's folded eval forward
     return folded ? conv2d(x, folded.weight, folded.bias, this.options) : conv2d(x, this.weight, this.bias, this.options);
+  }
+
+  /** gelu(forward(x)) (exact GELU) in one pass where the backend can (ops/conv2d.ts conv2dGelu): same bits. */
+  forwardGelu(x: Tensor): Tensor {
+    const folded = foldedConvParams(this);
+    return folded ? conv2dGelu(x, folded.weight, folded.bias, this.options) : conv2dGelu(x, this.weight, this.bias, this.options);
   }
 }

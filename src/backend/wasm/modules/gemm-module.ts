@@ -14,6 +14,12 @@
  * of sums in MR·NR/4 v128 locals: per k it loads NR/4 vectors of B, and for each of the MR rows splats one A value
  * (v128.load32_splat) and does acc += a·b (f32x4.mul + f32x4.add, or one f32x4.relaxed_madd when enabled).
  * Every C element is summed in the same order wherever its tile falls, so splits of C are bit-identical.
+ * The tiles go in blocks of MACRO_COLUMNS columns, and within a block row strip by row strip (MR rows of C), so C
+ * is stored in contiguous runs of 4·MACRO_COLUMNS bytes of each row and the block's kc×MACRO_COLUMNS of packed B
+ * (at most 128 KiB) stays in L2 while every row strip reads it. Column strip by column strip (the order before)
+ * stored 4·NR bytes of every row of the block per strip, and with C's rows image planes of a power-of-two size
+ * (1x1 convs) those rows share a cache set, so lines were evicted half-written (a 128x32 by 32x65536 product:
+ * 27-35 ms CPU before, 19 ms with whole-width row strips).
  */
 import { type ModuleFunction, encodeModule } from '../emit/encoding.js';
 import {
@@ -33,12 +39,27 @@ export const GEMM_IMPORT = { module: 'env', field: 'memory' } as const;
 
 const minI32 = (a: Expr, b: Expr): Expr => i32.select(a, b, i32.ltS(a, b));
 
+/** Columns of C per sweep of the macro-kernel's row strips (see the file comment). */
+const MACRO_COLUMNS = 128;
+
+/**
+ * Lanes per strip of the lanes-adjacent pack path: 128 floats = 512 bytes of each source row per visit. Packing
+ * 128x65536 (stride 65536) in 512-column blocks took 18.5 ms panel by panel, 14 / 10 / 7.5 ms with strips of
+ * 16 / 32 / 128 lanes, 9-10 ms with 256 or 512 (medians of CPU time, shared machine).
+ */
+const STRIP_LANES = 128;
+
 /**
  * pack<W>(src, laneStride, kStride, n, kc, dst): copy an n×kc block into W-lane panels,
  *   dst[(l/W)·kc·W + k·W + l%W] = src[l·laneStride + k·kStride]   (l < n; lanes past n are zero)
  * packA is W = MR with lanes = rows of op(A); packB is W = NR with lanes = columns of op(B).
  * Three paths for full panels: lanes adjacent (laneStride 1): v128 copies; k adjacent (kStride 1): load 4×4
  * blocks and transpose them with shuffles; otherwise one f32 at a time. Edge panels go one f32 at a time.
+ * Lanes adjacent, the panels go in strips of STRIP_LANES lanes (several panels), k inner: each source row gives a
+ * run of whole cache lines per visit. One panel at a time would read a 4·W-byte piece of each row per
+ * visit; when the rows are image planes of a power-of-two size (op(B) of a 1x1 conv) they all fall in the same
+ * cache set, so each line was fetched again for the next panel (in the C32 forward at 256², packB took a third
+ * of the macro-kernel's time). Every path writes the same values.
  */
 function packPanels(name: string, W: number): ModuleFunction {
   const f = new FunctionBuilder(name, { src: 'i32', laneStride: 'i32', kStride: 'i32', n: 'i32', kc: 'i32', dst: 'i32' });
@@ -82,11 +103,32 @@ function packPanels(name: string, W: number): ModuleFunction {
     ? ifThen(i32.eq(laneStride.get(), i32.const(1)), [perK(lanesAdjacent)],
       [ifThen(i32.eq(kStride.get(), i32.const(1)), kAdjacent, [perK(oneK())])])
     : perK(oneK());
+  // lanes adjacent: strips of S full panels, k inner; `s` walks down source rows, panel p of the strip is at d + p·kc·W
+  const S = Math.max(1, Math.round(STRIP_LANES / W));
+  const d = f.local('d', 'i32');
+  const panelOff = Array.from({ length: S }, (_, p) => (p === 0 ? null : f.local(`panel${p}`, 'i32')));
+  const panelAddr = (p: number): Expr => (p === 0 ? d.get() : i32.add(d.get(), panelOff[p]!.get()));
+  const strips: Expr[] = W % 4 === 0 ? [
+    ...panelOff.flatMap((x, p) => (x ? [x.set(i32.shl(i32.mul(kc.get(), i32.const(W * p)), i32.const(2)))] : [])),
+    l.set(i32.const(0)),
+    whileLoop(i32.leS(i32.add(l.get(), i32.const(S * W)), n.get()),
+      s.set(i32.add(src.get(), i32.shl(l.get(), i32.const(2)))),
+      d.set(i32.add(dst.get(), i32.shl(i32.mul(l.get(), kc.get()), i32.const(2)))),
+      forLoop(k, i32.const(0), kc.get(), 1,
+        ...Array.from({ length: S }, (_, p) => Array.from({ length: W / 4 }, (_, v) =>
+          v128.store(panelAddr(p), v128.load(s.get(), 16 * (p * (W / 4) + v)), 16 * v))).flat(),
+        s.set(i32.add(s.get(), ks4.get())), d.inc(4 * W)),
+      l.inc(S * W)),
+    dst.set(i32.add(dst.get(), i32.shl(i32.mul(l.get(), kc.get()), i32.const(2)))), // the panel loop goes on from panel l/W
+  ] : [];
   return f.build([
     ls4.set(i32.shl(laneStride.get(), i32.const(2))),
     ks4.set(i32.shl(kStride.get(), i32.const(2))),
     ...laneOff.flatMap((x, t) => (x ? [x.set(i32.mul(ls4.get(), i32.const(t)))] : [])),
-    forLoop(l, i32.const(0), n.get(), W,
+    // the strips leave l at the first panel they did not pack (0 when W is not a multiple of 4 or not lanes adjacent)
+    l.set(i32.const(0)),
+    ...(strips.length ? [ifThen(i32.eq(laneStride.get(), i32.const(1)), strips)] : []),
+    forLoop(l, l.get(), n.get(), W,
       lanes.set(minI32(i32.const(W), i32.sub(n.get(), l.get()))),
       s.set(i32.add(src.get(), i32.mul(l.get(), ls4.get()))),
       ifThen(i32.eq(lanes.get(), i32.const(W)), [full], [edge]),
@@ -102,7 +144,8 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
     ['mc', 'nc', 'kc', 'pa', 'pb', 'c', 'ldc', 'overwrite', 'tile', 'bias'].map((n) => f.param(n));
   const bv = f.local('bv', 'v128'), bs = f.local('bs', 'f32');
   const V = NR / 4;
-  const ir = f.local('ir', 'i32'), jr = f.local('jr', 'i32');
+  const ir = f.local('ir', 'i32'), jr = f.local('jr', 'i32'), jb = f.local('jb', 'i32'), jEnd = f.local('jEnd', 'i32');
+  const JB = NR * Math.ceil(MACRO_COLUMNS / NR);
   const ap = f.local('ap', 'i32'), bp = f.local('bp', 'i32'), aEnd = f.local('aEnd', 'i32');
   const row = f.local('row', 'i32'), ldc4 = f.local('ldc4', 'i32');
   const rows = f.local('rows', 'i32'), cols = f.local('cols', 'i32'), r = f.local('r', 'i32'), q = f.local('q', 'i32');
@@ -151,8 +194,10 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
   ];
   return f.build([
     ldc4.set(i32.shl(ldc.get(), i32.const(2))),
-    forLoop(jr, i32.const(0), nc.get(), NR,
+    forLoop(jb, i32.const(0), nc.get(), JB,
+      jEnd.set(minI32(i32.add(jb.get(), i32.const(JB)), nc.get())),
       forLoop(ir, i32.const(0), mc.get(), MR,
+      forLoop(jr, jb.get(), jEnd.get(), NR,
         ap.set(i32.add(pa.get(), i32.shl(i32.mul(ir.get(), kc.get()), i32.const(2)))),
         bp.set(i32.add(pb.get(), i32.shl(i32.mul(jr.get(), kc.get()), i32.const(2)))),
         aEnd.set(i32.add(ap.get(), i32.mul(kc.get(), i32.const(4 * MR)))),
@@ -164,7 +209,7 @@ function macro({ MR, NR, relaxed }: GemmKernelShape): ModuleFunction {
             [ifThen(overwrite.get(), storeRows(false, false), storeRows(true, false))])],
           storeEdge),
       ),
-    ),
+    )),
   ]);
 }
 
