@@ -18,6 +18,7 @@ export default defineConfig({
       'tests/ops/extra-golden.test.ts',
       'tests/kernels/conv2d*.test.ts',
       'tests/nn/losses.test.ts',
+      'tests/kernels/losses.test.ts',
       'tests/testing/conv-kit.test.ts',
     ],
     testTimeout: 120_000,
