@@ -76,8 +76,8 @@ const geomOf = (kind: GeomKind | 'depthwise-unit', maxC: number) =>
 function operands(g: ConvGeom, seed: number): Operands {
   const s = sizes(g);
   return {
-    x: randomArray(Float64Array, s.x, seed), w: randomArray(Float64Array, s.w, seed + 1),
-    b: randomArray(Float64Array, g.Cout, seed + 2), gy: randomArray(Float64Array, s.y, seed + 3),
+    x: randomArray<Float64Array>(Float64Array, s.x, seed), w: randomArray<Float64Array>(Float64Array, s.w, seed + 1),
+    b: randomArray<Float64Array>(Float64Array, g.Cout, seed + 2), gy: randomArray<Float64Array>(Float64Array, s.y, seed + 3),
   };
 }
 
@@ -121,4 +121,17 @@ describe('an empty batch or an empty output map', () => {
       }
     }
   });
+});
+
+test('the strided depth-wise kernels default to the whole call', () => {
+  const g: ConvGeom = { N: 2, Cin: 3, H: 7, W: 6, Cout: 3, kH: 3, kW: 2, oH: 3, oW: 3, sH: 2, sW: 2, pH: 0, pW: 0, dH: 1, dW: 1, groups: 3 };
+  const o = operands(g, 5), s = sizes(g);
+  const [y1, y2] = [new Float64Array(s.y), new Float64Array(s.y).fill(NaN)];
+  conv2dForwardDepthwiseStrided(y1, o.x, o.w, o.b, g, 0, g.N * g.Cout);
+  conv2dForwardDepthwiseStrided(y2, o.x, o.w, o.b, g);
+  expect(y2).toEqual(y1);
+  const [gx1, gx2] = [new Float64Array(s.x), new Float64Array(s.x).fill(NaN)];
+  conv2dBackwardInputDepthwiseStrided(gx1, o.gy, o.w, g, 0, g.N * g.Cin);
+  conv2dBackwardInputDepthwiseStrided(gx2, o.gy, o.w, g);
+  expect(gx2).toEqual(gx1);
 });

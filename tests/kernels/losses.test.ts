@@ -62,7 +62,7 @@ describe('loss backward kernels write exactly their own pixels', () => {
         const prob = new Float64Array(z.length);
         diceForward(inter, predSum, targetSum, prob, z, target, IGNORE, g);
         // A, B: any per-(n, c) coefficients; the loss's own are functions of the statistics above
-        const A = randomArray(Float64Array, NC, seed + 3), B = randomArray(Float64Array, NC, seed + 4);
+        const A = randomArray<Float64Array>(Float64Array, NC, seed + 3), B = randomArray<Float64Array>(Float64Array, NC, seed + 4);
         expectOrderFree(z.length, g.N * g.S, (gz, lo, hi) => diceBackward(gz, prob, target, IGNORE, A, B, -0.3, g, lo, hi));
       }),
       { numRuns: 100, seed: 42 },
