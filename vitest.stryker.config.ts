@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: [
       'tests/autograd/gradcheck*.test.ts',
+      'tests/autograd/custom-op-contract.test.ts',
       'tests/autograd/gradient-sums.test.ts',
       'tests/autograd/engine*.test.ts',
       'tests/ops/conv2d.test.ts',
