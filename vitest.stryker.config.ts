@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: [
       'tests/autograd/gradcheck*.test.ts',
+      'tests/autograd/custom-op-contract.test.ts',
       'tests/autograd/gradient-sums.test.ts',
       'tests/autograd/engine*.test.ts',
       'tests/ops/conv2d.test.ts',
@@ -18,6 +19,7 @@ export default defineConfig({
       'tests/ops/extra-golden.test.ts',
       'tests/kernels/conv2d*.test.ts',
       'tests/nn/losses.test.ts',
+      'tests/kernels/losses.test.ts',
       'tests/testing/conv-kit.test.ts',
     ],
     testTimeout: 120_000,

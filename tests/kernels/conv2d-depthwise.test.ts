@@ -61,6 +61,13 @@ describe('depth-wise kernels equal the reference bit for bit', () => {
     checkAllPasses(dwGeom(2, 2, 3, 1, 11, 0, 5, 1), 10, true);
   });
 
+  test('results do not depend on the call before (a strip right after a 3x3 finds its weights in the reused tap scratch)', () => {
+    for (const [kH, kW, pH, pW] of [[1, 5, 0, 2], [5, 1, 2, 0], [1, 3, 0, 1]]) {
+      checkAllPasses(dwGeom(3, 7, 9, 3, 3, 1, 1, 1), 11, true);
+      checkAllPasses(dwGeom(3, 7, 9, kH, kW, pH, pW, 1), 12, true);
+    }
+  });
+
   // on the js backend: on 'wasm' float32 goes to the generated twins (tests/backend/depthwise-dispatch.test.ts)
   test('the weight-gradient dispatcher uses the depth-wise kernel and any channel split gives the same bits', () => {
     const backend = getBackend();

@@ -136,6 +136,38 @@ describe('conv as GEMM vs the reference loops', () => {
     );
   });
 
+  test('the dispatchers give the reference on any geometry, 1x1 kernels with padding or a cut output map included', () => {
+    // a padded 1x1 conv whose output map is cut back to H (the adjoint of a transposed conv with output padding)
+    // must not be taken for a plain 1x1: only kH = kW = 1, stride 1, no padding and oH, oW = H, W may read in place
+    const nearPointwise = fc
+      .tuple(geomArb('pointwise', 3, 5), fc.constantFrom('padH', 'padW', 'cutH', 'cutW', 'none'))
+      .map(([g, how]): ConvGeom => {
+        if (how === 'padH') return { ...g, pH: 1 };
+        if (how === 'padW') return { ...g, pW: 1 };
+        if (how === 'cutH') return { ...g, oH: Math.max(1, g.H - 1) };
+        if (how === 'cutW') return { ...g, oW: Math.max(1, g.W - 1) };
+        return g;
+      });
+    setBackend('js');
+    fc.assert(
+      fc.property(fc.oneof(nearPointwise, geomArb('any')), fc.nat(1 << 20), (g, seed) => {
+        const s = sizes(g);
+        const x = randomArray(Float64Array, s.x, seed), w = randomArray(Float64Array, s.w, seed + 1);
+        const gy = randomArray(Float64Array, s.y, seed + 2), b = randomArray(Float64Array, g.Cout, seed + 3);
+        const fast = { y: new Float64Array(s.y), gx: new Float64Array(s.x), gw: new Float64Array(s.w) };
+        const ref = { y: new Float64Array(s.y), gx: new Float64Array(s.x), gw: new Float64Array(s.w) };
+        conv2dForward(fast.y, x, w, b, g);
+        conv2dBackwardInput(fast.gx, gy, w, g);
+        conv2dBackwardWeight(fast.gw, gy, x, g);
+        conv2dForwardReference(ref.y, x, w, b, g);
+        conv2dBackwardInputReference(ref.gx, gy, w, g);
+        conv2dBackwardWeightReference(ref.gw, gy, x, g);
+        expect(Math.max(maxRelErr(fast.y, ref.y), maxRelErr(fast.gx, ref.gx), maxRelErr(fast.gw, ref.gw))).toBeLessThanOrEqual(1e-12);
+      }),
+      { numRuns: 150, seed: 35 },
+    );
+  });
+
   test('the dispatchers run 1x1 and dense convs on the GEMM kernels (same bits)', () => {
     setBackend('js');
     const cases: [Kernels, ConvGeom][] = [

@@ -1,0 +1,71 @@
+/**
+ * The cross-entropy and Dice backward kernels write every element of their pixels' gz, ignored pixels included,
+ * and nothing else: run on a NaN-filled gz one pixel at a time from the last to the first (a work order in which
+ * a write past a pixel's classes lands on a pixel already done), they give the bits of one in-order call on zeros.
+ */
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import {
+  type LossGeom, crossEntropyForward, crossEntropyBackward, diceForward, diceBackward,
+} from '../../src/kernels/losses.js';
+import { randomArray } from '../helpers/random.js';
+
+const IGNORE = -100;
+
+/** Logits, targets (some ignored) and per-pixel upstream gradients for a random [N, C, S] geometry. */
+const caseArb = fc
+  .record({
+    N: fc.integer({ min: 1, max: 3 }),
+    C: fc.integer({ min: 1, max: 4 }),
+    S: fc.integer({ min: 1, max: 5 }),
+    seed: fc.nat(1 << 20),
+    ignoreEvery: fc.integer({ min: 2, max: 4 }),
+  })
+  .map(({ N, C, S, seed, ignoreEvery }) => {
+    const g: LossGeom = { N, C, S };
+    const z = randomArray(Float64Array, N * C * S, seed);
+    const target = new Int32Array(N * S);
+    for (let i = 0; i < target.length; i++) target[i] = i % ignoreEvery === 1 ? IGNORE : (i * 7 + seed) % C;
+    return { g, z, target, seed };
+  });
+
+/** gz from `run` over [lo, hi) in one in-order call on zeros, and pixel by pixel in reverse on NaNs. */
+function expectOrderFree(size: number, pixels: number, run: (gz: Float64Array, lo: number, hi: number) => void): void {
+  const inOrder = new Float64Array(size);
+  run(inOrder, 0, pixels);
+  const reversed = new Float64Array(size).fill(NaN);
+  for (let i = pixels - 1; i >= 0; i--) run(reversed, i, i + 1);
+  expect(reversed).toEqual(inOrder);
+}
+
+describe('loss backward kernels write exactly their own pixels', () => {
+  test('cross-entropy (with and without class weights and label smoothing, per-pixel upstream)', () => {
+    fc.assert(
+      fc.property(caseArb, fc.boolean(), fc.constantFrom(0, 0.1), fc.boolean(), ({ g, z, target, seed }, weighted, smoothing, perPixel) => {
+        const P = g.N * g.S;
+        const weight = weighted ? randomArray(Float64Array, g.C, seed + 1, 'uniform').map((v) => 1.5 + v) : null;
+        const [loss, weightOf, lse] = [new Float64Array(P), new Float64Array(P), new Float64Array(P)];
+        crossEntropyForward(loss, weightOf, lse, z, target, weight, IGNORE, smoothing, g);
+        const gyPixel = perPixel ? randomArray(Float64Array, P, seed + 2) : null;
+        expectOrderFree(z.length, P, (gz, lo, hi) =>
+          crossEntropyBackward(gz, z, target, weight, IGNORE, smoothing, lse, gyPixel, 0.7, g, lo, hi));
+      }),
+      { numRuns: 100, seed: 41 },
+    );
+  });
+
+  test('Dice', () => {
+    fc.assert(
+      fc.property(caseArb, ({ g, z, target, seed }) => {
+        const NC = g.N * g.C;
+        const [inter, predSum, targetSum] = [new Float64Array(NC), new Float64Array(NC), new Float64Array(NC)];
+        const prob = new Float64Array(z.length);
+        diceForward(inter, predSum, targetSum, prob, z, target, IGNORE, g);
+        // A, B: any per-(n, c) coefficients; the loss's own are functions of the statistics above
+        const A = randomArray<Float64Array>(Float64Array, NC, seed + 3), B = randomArray<Float64Array>(Float64Array, NC, seed + 4);
+        expectOrderFree(z.length, g.N * g.S, (gz, lo, hi) => diceBackward(gz, prob, target, IGNORE, A, B, -0.3, g, lo, hi));
+      }),
+      { numRuns: 100, seed: 42 },
+    );
+  });
+});
