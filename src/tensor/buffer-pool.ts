@@ -108,6 +108,9 @@ export function leaveLifetimeScope(): void {
 }
 let inferenceRan = false;
 
+/** Whether the source has declined a request of a dtype it serves (its tensor region was full). */
+let sourceFull = false;
+
 function fromSource(): boolean {
   return source !== null && (lifetimesManaged || scopeDepth > 0);
 }
@@ -117,6 +120,7 @@ export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray 
   if (!(n >= MIN_ELEMENTS && fromSource())) return undefined;
   const before = source!.usedBytes?.();
   const a = source!.take(dtype, n, zero);
+  if (!a && source!.serves(dtype)) sourceFull = true;
   // a view over memory the source had used before (a region the pool gave back): recycled, as a pool hit is
   if (a && before !== undefined && source!.usedBytes!() === before && stats.missed > 0) {
     stats.missed--;
@@ -229,6 +233,12 @@ export function giveBuffer(data: TypedArray): void {
   if (isShared(data.buffer)) ownedViews.delete(data);
   else owned.delete(data.buffer);
   const sourced = !!source?.owns(data);
+  // a plain array of a dtype the source serves, where requests go to the source: nobody asks for it again unless
+  // the source has been full (then takePlainBuffer does); kept, such arrays would pile up (a server's input images)
+  if (!sourced && fromSource() && source!.serves(dtypeName(data)) && !sourceFull) {
+    stats.dropped++;
+    return;
+  }
   // the limit bounds plain arrays only: a heap view costs no memory beyond the heap's own (bounded by the source),
   // and a dropped one would come back to the heap only through the garbage collector after an event-loop turn
   if (!sourced && heldPlainBytes + data.byteLength > limitBytes) {
@@ -236,7 +246,6 @@ export function giveBuffer(data: TypedArray): void {
     return;
   }
   if (poison) data.fill(data instanceof Int32Array ? -(2 ** 31) : NaN);
-  // a plain array is kept even where the source serves its dtype: takePlainBuffer hands it out when the source is full
   const k = key(dtypeName(data), data.length, sourced);
   let list = free.get(k);
   if (!list) free.set(k, (list = []));
