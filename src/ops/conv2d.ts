@@ -28,9 +28,7 @@ export type { Conv2dOptions, PaddingMode } from './conv-geometry.js';
 
 /** 2-D convolution of x [N, Cin, H, W] with weight [Cout, Cin/groups, kH, kW] and an optional bias [Cout]. */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  checkConvDtypes('conv2d', x.dtype, weight.dtype, bias ? bias.dtype : null);
-  const plan = conv2dGeometry(x.shape, weight.shape, bias ? bias.shape : null, options);
-  const input = plan.prePad && plan.mode !== 'zeros' ? pad(x, plan.prePad, { mode: plan.mode }) : x;
+  const { plan, input } = convPlan(x, weight, bias, options);
   const g = plan.geom;
   const y = convForward(input.data, weight.data, bias ? bias.data : null, g, plan.outShape, x.dtype);
   return record('conv2d', [input, weight, bias], y, (gy, needs, recycling) => {
@@ -52,13 +50,18 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
  */
 export function conv2dGelu(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   if (isGradEnabled() && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))) return gelu(conv2d(x, weight, bias, options));
-  checkConvDtypes('conv2d', x.dtype, weight.dtype, bias ? bias.dtype : null);
-  const plan = conv2dGeometry(x.shape, weight.shape, bias ? bias.shape : null, options);
-  const input = plan.prePad && plan.mode !== 'zeros' ? pad(x, plan.prePad, { mode: plan.mode }) : x;
+  const { plan, input } = convPlan(x, weight, bias, options);
   const y = allocUninit(x.dtype, numel(plan.outShape)) as FloatArray; // every element written
   conv2dForwardGelu(y, input.data, weight.data, bias ? bias.data : null, plan.geom);
   if (input !== x) input.release();
   return new Tensor(y, plan.outShape);
+}
+
+/** Checked geometry of conv2d(x, weight, bias), and its input: x, or x padded first for a non-zeros padding mode. */
+function convPlan(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): { plan: ReturnType<typeof conv2dGeometry>; input: Tensor } {
+  checkConvDtypes('conv2d', x.dtype, weight.dtype, bias ? bias.dtype : null);
+  const plan = conv2dGeometry(x.shape, weight.shape, bias ? bias.shape : null, options);
+  return { plan, input: plan.prePad && plan.mode !== 'zeros' ? pad(x, plan.prePad, { mode: plan.mode }) : x };
 }
 
 /* Kernel runners shared with convTranspose2d (which calls them with the roles of x and gy exchanged). */
