@@ -84,18 +84,19 @@ const geluBackwardWasmKernel: PoolKernel = {
 
 /**
  * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp,
- * scratch, scratchStride, gelu] (this thread pads planes at scratch + slot·scratchStride, see SharedHeap.scratchFor;
- * gelu 1: each finished plane goes through the GELU kernel in place) (byte addresses; see depthwise-gather.ts).
+ * scratch, scratchStride, gelu, q0] (this thread pads planes at scratch + slot·scratchStride, see
+ * SharedHeap.scratchFor; gelu 1: each finished plane goes through the GELU kernel in place; q0: the index of src's
+ * and dst's first plane in the whole tensor, for its channel) (byte addresses; see depthwise-gather.ts).
  * [lo, hi) are planes.
  */
 const depthwiseWasmKernel: PoolKernel = {
   name: 'depthwise.wasm',
   run(ctx, g, lo, hi) {
-    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride, gelu] = g;
+    const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride, gelu, q0] = g;
     const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane, scratch = scratchBase + ctx.slot * scratchStride;
     const geluPlane = gelu === 1 ? ctx.wasmGelu.gelu : null;
     for (let q = lo; q < hi; q++) {
-      const c = q % C, out = dst + 4 * q * dstH * dstW;
+      const c = (q0 + q) % C, out = dst + 4 * q * dstH * dstW;
       plane(src + 4 * q * srcH * srcW, srcH, srcW, out, dstH, dstW,
         scratch, top, left, Hp, Wp, taps, w + 4 * c * T, T, bias ? f32[bias / 4 + c] : 0);
       if (geluPlane) geluPlane(out, out, dstH * dstW);

@@ -10,6 +10,7 @@
 import type { FloatArray } from '../../tensor/dtype.js';
 import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from '../parallel/thread-role.js';
+import { stagePieceBytes } from './stage-pieces.js';
 
 /** Elements per chunk (and the least work worth a second thread): ~0.1 ms of GELU. */
 const CHUNK = 1 << 16;
@@ -30,12 +31,15 @@ export function geluBackwardWasm(gx: Float32Array, gy: Float32Array, x: Float32A
 /** Pooled kernel args: the inputs' addresses, then the output's; [0, n) split in chunks of CHUNK elements. */
 function runElementwise(kernel: string, out: Float32Array, inputs: Float32Array[]): void {
   const n = out.length;
-  if (n === 0) return;
   const heap = getHeap();
-  heap.resetStaging();
-  const addrs = inputs.map((x) => heap.place(x, 0, n));
-  const outIn = heap.contains(out), dst = outIn ? out.byteOffset : heap.stage(4 * n);
-  const threads = Math.min(getThreads(), Math.ceil(n / CHUNK));
-  getPool().run(kernel, [...addrs, dst], n, { align: 4, threads, chunks: Math.ceil(n / CHUNK) });
-  if (!outIn) out.set(heap.f32.subarray(dst / 4, dst / 4 + n));
+  const piece = heap.contains(out) && heap.containsAll(inputs) ? n : stagePieceBytes() / 4; // wasm/stage-pieces.ts
+  for (let lo = 0; lo < n; lo += piece) {
+    const len = Math.min(piece, n - lo);
+    heap.resetStaging();
+    const addrs = inputs.map((x) => heap.place(x, lo, len));
+    const outIn = heap.contains(out), dst = outIn ? out.byteOffset + 4 * lo : heap.stage(4 * len);
+    const threads = Math.min(getThreads(), Math.ceil(len / CHUNK));
+    getPool().run(kernel, [...addrs, dst], len, { align: 4, threads, chunks: Math.ceil(len / CHUNK) });
+    if (!outIn) out.set(heap.f32.subarray(dst / 4, dst / 4 + len), lo);
+  }
 }
