@@ -12,6 +12,7 @@ import { defaultGemmShape } from './wasm/gemm-instance.js';
 import { ConfigError } from '../tensor/errors.js';
 import { setFreshBufferSource } from '../tensor/buffer-pool.js';
 import { heapTensorBuffers } from './parallel/tensor-buffers.js';
+import { dispatches } from './parallel/thread-role.js';
 
 export type BackendName = 'js' | 'wasm';
 
@@ -71,7 +72,11 @@ export function setThreads(n: number): void {
 }
 
 export function getHeap(): SharedHeap {
-  heap ??= new SharedHeap({ slots: MAX_THREADS, slotBytes: gemmScratchBytes(defaultGemmShape()) });
+  if (heap) return heap;
+  heap = new SharedHeap({ slots: MAX_THREADS, slotBytes: gemmScratchBytes(defaultGemmShape()) });
+  // Workers take 0.1-0.2 s to come up (load their code, instantiate the kernels): start them with the heap (the
+  // first large tensor, e.g. a model's weights), not at the first kernel, which would wait for them.
+  if (threads > 1 && dispatches()) getPool();
   return heap;
 }
 

@@ -65,6 +65,14 @@ export class ThreadContext {
     return this.elementwiseExports;
   }
 
+  /**
+   * Instantiate every generated module now (a worker does this while it waits for its first task, so that task
+   * does not pay it). Needs WebAssembly SIMD (wasmFeatures().simd).
+   */
+  warm(): void {
+    void [this.wasmGemm, this.wasmGelu, this.wasmDepthwise, this.wasmElementwise];
+  }
+
   private instantiate(bytes: Uint8Array): Record<string, unknown> {
     if (!wasmApi) throw new Error('wasm: this runtime has no WebAssembly');
     return new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory: this.heap.memory } }).exports;

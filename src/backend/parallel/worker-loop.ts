@@ -10,6 +10,7 @@ import { poolKernels } from '../pooled-kernels.js'; // the list the main thread 
 import { CTRL, JOIN_SLOT, joinTag, runChunks, writeWorkerError } from './pool.js';
 import { enterPoolWorker } from './thread-role.js';
 import type { WasmMemory } from '../wasm/api.js';
+import { wasmFeatures } from '../wasm/features.js';
 import type { GemmKernelShape } from '../wasm/modules/gemm-module.js';
 
 /** What the pool hands each worker (structured-cloneable; the buffers and the memory are shared). */
@@ -43,6 +44,9 @@ export function runPoolWorker(data: PoolWorkerData): void {
   let gen = Atomics.load(ctrl, CTRL.GEN);
   Atomics.add(ctrl, CTRL.READY, 1);
   Atomics.notify(ctrl, CTRL.READY);
+  // compile and instantiate the kernels before the first task, not inside it (the main thread runs the chunks
+  // meanwhile: a task does not wait for a worker that has not joined)
+  if (wasmFeatures().simd) ctx.warm();
   for (;;) {
     Atomics.wait(ctrl, CTRL.GEN, gen);
     gen = Atomics.load(ctrl, CTRL.GEN);
