@@ -7,6 +7,7 @@
  *                            formulas; dispatch/gemm.ts the paths); runs on the current backend and threads
  *   geluWasm(y, x), geluBackwardWasm(gx, gy, x)
  *                            float32 exact GELU on the wasm kernels and every thread; `useWasmFor(x)` says when
+ *                            (where.ts: the one rule for when the wasm kernels may run, read by dispatch/ and wasm/)
  *   depthwiseGatherWasm(g)   float32 stride-1 depth-wise conv body (forward / input gradient), planes over the pool
  *   setBackend('js'|'wasm')  'wasm' (TypeScript-generated WebAssembly SIMD) is the default where SIMD validates
  *   setThreads(n)            threads sharing the work, main thread included; default the platform's CPU count
@@ -24,11 +25,12 @@
  * 3. A wasm twin: generate it with wasm/emit/instructions.ts (modules/gemm-module.ts is the worked example),
  *    instantiate it per thread in parallel/thread-context.ts, register '<x>.wasm', and property-test it against
  *    the js kernel.
- * 4. Decide which one runs in src/backend/dispatch/<family>.ts, with the table of paths in its header, and call
- *    that from the op.
+ * 4. Decide which one runs in src/backend/dispatch/<family>.ts, with the table of paths in its header (the
+ *    backend / thread / heap rule comes from where.ts, not a check of your own), and call that from the op.
  */
 export { gemm } from './dispatch/gemm.js';
-export { geluWasm, geluBackwardWasm, useWasmFor } from './wasm/gelu.js';
+export { geluWasm, geluBackwardWasm } from './wasm/gelu.js';
+export { useWasmFor } from './where.js';
 export { depthwiseGatherWasm, type DepthwiseGather } from './wasm/depthwise-gather.js';
 export type { GemmProblem } from '../kernels/gemm.js';
 export { type BackendName, getBackend, setBackend, getThreads, setThreads, threadsReady, getHeap, getPool } from './runtime.js';

@@ -12,7 +12,8 @@
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import * as K from '../../kernels/activations.js';
-import { geluBackwardWasm, geluWasm, useWasmFor } from '../wasm/gelu.js';
+import { geluBackwardWasm, geluWasm } from '../wasm/gelu.js';
+import { useWasmFor } from '../where.js';
 import { runElementwiseJs } from '../parallel/js-pooled.js';
 
 export function gelu(y: FloatArray, x: FloatArray): void {

@@ -42,7 +42,7 @@ import {
 import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
 import { channelSumPooled, im2colPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
-import { useWasmFor } from '../wasm/gelu.js';
+import { useWasmFor } from '../where.js';
 import { gelu } from './activations.js';
 
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {

@@ -16,7 +16,8 @@
  */
 import { gemmJs, type GemmProblem } from '../../kernels/gemm.js';
 import { MC, packedFullBytes } from '../wasm/gemm-driver.js';
-import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
+import { getHeap, getPool, getThreads } from '../runtime.js';
+import { useWasmFor } from '../where.js';
 import { dispatches } from '../parallel/thread-role.js';
 
 /** Minimum work (flops) per thread before a product is split. */
@@ -47,7 +48,7 @@ export function gemm(p: GemmProblem): void {
     return;
   }
   const f64 = p.c instanceof Float64Array;
-  const kind = f64 ? 'js' : getBackend();
+  const kind = useWasmFor(p.c) ? 'wasm' : 'js'; // dispatches() holds here (checked above)
   const threads = Math.min(getThreads(), Math.max(1, Math.floor((2 * M * N * K) / FLOPS_PER_THREAD[kind])));
   if (kind === 'js' && threads === 1) {
     gemmJs(p);

@@ -8,7 +8,8 @@ import type { Shape } from '../../tensor/shape.js';
 import { type ArithOp, type CollapsedBroadcast, collapseBroadcast, nextRowOffset } from '../../kernels/broadcast-arith.js';
 import { COLDOTS_BLOCK } from './modules/elementwise-module.js';
 import { getHeap } from '../runtime.js';
-import { onHeap, operandAddress, runChunked, wasmThread } from './elementwise-run.js';
+import { operandAddress, runChunked } from './elementwise-run.js';
+import { onHeap, wasmThread } from '../where.js';
 import { MAX_ARGS } from '../parallel/pool.js';
 
 /** out = a (op) b over outShape with broadcast strides sa, sb (as arithBroadcast). */

@@ -6,7 +6,8 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { BatchNormGeom } from '../../kernels/batchnorm2d.js';
 import { getHeap } from '../runtime.js';
-import { onHeap, runChunked, wasmThread } from './elementwise-run.js';
+import { runChunked } from './elementwise-run.js';
+import { onHeap, wasmThread } from '../where.js';
 
 /**
  * y = x·α_c + β_c in double, rounded to float32: batchNorm2dForward with α_c = invstd_c·w_c, β_c = b_c − mean_c·α_c

@@ -6,7 +6,8 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { LinearAxis, ResampleGeom } from '../../kernels/upsample2d.js';
 import { getHeap } from '../runtime.js';
-import { onHeap, runChunked, wasmThread } from './elementwise-run.js';
+import { runChunked } from './elementwise-run.js';
+import { onHeap, wasmThread } from '../where.js';
 
 /** An axis table staged as i0 (i32[len]), i1 (i32[len]), l0 (f64[len]), l1 (f64[len]); its address. */
 function stageAxis(t: LinearAxis): number {

@@ -12,7 +12,7 @@
  * depthwise-weight.ts, over channels. All sums are float32 (float64 across the partials of the weight gradient).
  */
 import type { Buf, ConvGeom } from '../../kernels/conv2d-common.js';
-import { useWasmFor } from './gelu.js';
+import { useWasmFor } from '../where.js';
 import { depthwiseGatherWasm } from './depthwise-gather.js';
 import { depthwiseWeightGradWasm } from './depthwise-weight.js';
 

@@ -1,7 +1,8 @@
 /**
  * What the drivers of the wasm element-wise kernels (arith.ts, batchnorm.ts, bilinear.ts; the pooled kernels are in
- * elementwise-pooled.ts over modules/elementwise-module.ts) share: when they apply, and how they start the pool.
- * They apply only to float32 work on the wasm backend, on the main thread, whose output and full-size inputs are
+ * elementwise-pooled.ts over modules/elementwise-module.ts) share: small operands copied in, and how they start the
+ * pool. They apply (../where.ts: wasmThread and onHeap) only to float32 work on the wasm backend, on the main
+ * thread, whose output and full-size inputs are
  * already views of the shared heap (tensor buffers of ≥ 16384 elements are, see parallel/tensor-buffers.ts):
  * these kernels stream memory, so staging copies in and out cost what the kernel saves (measured, 2M-element
  * float32 add, 2 threads, medians of 31: js 2.3-2.9 ms, wasm on heap views 0.5-0.7 ms, wasm with both inputs copied
@@ -9,8 +10,7 @@
  * Results are bit-identical to the js kernels and for any thread count (tests/backend/elementwise-wasm.test.ts).
  */
 import type { TypedArray } from '../../tensor/dtype.js';
-import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
-import { dispatches } from '../parallel/thread-role.js';
+import { getHeap, getPool, getThreads } from '../runtime.js';
 
 /** Elements per pool chunk (~30-60 us of streaming on one core); also the least work that takes a second thread. */
 let chunkElements = 1 << 16;
@@ -20,16 +20,6 @@ export function setElementwiseChunk(n: number): number {
   const old = chunkElements;
   chunkElements = n;
   return old;
-}
-
-/** The wasm backend, and a thread that may start pool work (the main thread). */
-export function wasmThread(): boolean {
-  return getBackend() === 'wasm' && dispatches();
-}
-
-/** All arrays float32 views of the shared heap. */
-export function onHeap(arrays: readonly TypedArray[]): boolean {
-  return arrays.every((x) => x instanceof Float32Array) && getHeap().containsAll(arrays);
 }
 
 /**

@@ -2,23 +2,17 @@
  * Element-wise kernels on the wasm backend, for float32 arrays: the input is staged into the shared heap (unless
  * it already lives there), the pool runs chunks of [0, n) on every thread, and the result is copied back.
  * float64, and the js backend, stay with the js kernels in src/kernels/ (the caller picks, see
- * `useWasmFor`); the wasm twins are property-tested against them (tests/backend/elementwise.test.ts).
+ * `useWasmFor` in ../where.ts); the wasm twins are property-tested against them (tests/backend/elementwise.test.ts).
  *
  *   geluWasm(y, x)                 y = ½·x·(1 + erf(x/√2))   (exact GELU; erf to 4e-7 absolute, see wasm/gelu-module.ts)
  *   geluBackwardWasm(gx, gy, x)    gx = gy·(Φ(x) + x·φ(x))
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import { getBackend, getHeap, getPool, getThreads } from '../runtime.js';
-import { dispatches } from '../parallel/thread-role.js';
+import { getHeap, getPool, getThreads } from '../runtime.js';
 import { stagePieceBytes } from './stage-pieces.js';
 
 /** Elements per chunk (and the least work worth a second thread): ~0.1 ms of GELU. */
 const CHUNK = 1 << 16;
-
-/** True when element-wise work on `x` should take the wasm kernels: float32 data on the wasm backend. */
-export function useWasmFor(x: FloatArray): x is Float32Array {
-  return x instanceof Float32Array && getBackend() === 'wasm' && dispatches();
-}
 
 export function geluWasm(y: Float32Array, x: Float32Array): void {
   runElementwise('gelu.wasm', y, [x]);
