@@ -75,8 +75,12 @@ export function getHeap(): SharedHeap {
   if (heap) return heap;
   heap = new SharedHeap({ slots: MAX_THREADS, slotBytes: gemmScratchBytes(defaultGemmShape()) });
   // Workers take 0.1-0.2 s to come up (load their code, instantiate the kernels): start them with the heap (the
-  // first large tensor, e.g. a model's weights), not at the first kernel, which would wait for them.
-  if (threads > 1 && dispatches()) getPool();
+  // first large tensor, e.g. a model's weights), not at the first kernel, which would wait for them; and generate
+  // and compile this thread's kernels now too, as a model is built rather than inside its first forward.
+  if (dispatches()) {
+    const p = getPool();
+    if (backend === 'wasm') p.main.warm();
+  }
   return heap;
 }
 
