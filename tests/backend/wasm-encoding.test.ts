@@ -59,3 +59,18 @@ describe('wasm emitter', () => {
     expect(relaxed('0')).toBe('false');
   });
 });
+
+describe('every opcode in one place', () => {
+  // The modules (src/backend/wasm/modules/) and drivers build code from emit/instructions.ts and emit/encoding.ts
+  // only: a hex literal anywhere else under src/backend/wasm/ is an opcode (or an immediate) written by hand.
+  test('no hex literal in src/backend/wasm/ outside emit/', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const root = fileURLToPath(new URL('../../src/backend/wasm/', import.meta.url));
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.startsWith('emit'));
+    expect(files.length).toBeGreaterThan(10);
+    const found = files.flatMap((f) => readFileSync(root + f, 'utf8').split('\n')
+      .map((line, i) => [f, i + 1, line] as const)
+      .filter(([, , line]) => /\b0x[0-9a-f]+\b/i.test(line.replace(/\/\/.*$|^\s*\*.*$/, ''))));
+    expect(found.map(([f, n, line]) => `${f}:${n}: ${line.trim()}`)).toEqual([]);
+  });
+});

@@ -13,10 +13,8 @@
  */
 import { encodeModule, type MemoryImport } from './emit/encoding.js';
 import { platform } from '../../platform/index.js';
-import { FunctionBuilder, f32x4, v128 } from './emit/instructions.js';
+import { FunctionBuilder, drop, f32x4, v128 } from './emit/instructions.js';
 import { wasmApi } from './api.js';
-
-const DROP = 0x1a;
 
 function validates(body: number[], sharedMemory = false): boolean {
   const f = new FunctionBuilder('probe', {}).build([body]);
@@ -65,8 +63,8 @@ export function refuseRelaxedSimd(): void {
 
 export function wasmFeatures(): WasmFeatures {
   cached ??= {
-    simd: validates([...f32x4.add(v128.zero(), v128.zero()), DROP]),
-    relaxedSimd: !relaxedRefused && validates([...f32x4.relaxedMadd(v128.zero(), v128.zero(), v128.zero()), DROP]),
+    simd: validates(drop(f32x4.add(v128.zero(), v128.zero()))),
+    relaxedSimd: !relaxedRefused && validates(drop(f32x4.relaxedMadd(v128.zero(), v128.zero(), v128.zero()))),
     sharedMemory: validates([], true) && sharedMemoryConstructible(),
   };
   return cached;

@@ -20,6 +20,7 @@ export const i32 = {
   mul: (a: Expr, b: Expr) => op(0x6c, a, b),
   shl: (a: Expr, b: Expr) => op(0x74, a, b),
   and: (a: Expr, b: Expr) => op(0x71, a, b),
+  or: (a: Expr, b: Expr) => op(0x72, a, b),
   eqz: (a: Expr) => op(0x45, a),
   eq: (a: Expr, b: Expr) => op(0x46, a, b),
   ne: (a: Expr, b: Expr) => op(0x47, a, b),
@@ -51,12 +52,28 @@ export const f32 = {
   store: (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x38, ...memarg(2, offset)],
 };
 
+export const f64 = {
+  add: (a: Expr, b: Expr) => op(0xa0, a, b),
+  sub: (a: Expr, b: Expr) => op(0xa1, a, b),
+  mul: (a: Expr, b: Expr) => op(0xa2, a, b),
+  /** f32 → f64, exact */
+  promoteF32: (a: Expr) => op(0xbb, a),
+  /** f64 → f32, rounded to nearest */
+  demoteToF32: (a: Expr) => op(0xb6, a),
+  load: (addr: Expr, offset = 0): Expr => [...addr, 0x2b, ...memarg(3, offset)],
+  store: (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x39, ...memarg(3, offset)],
+};
+
 export const v128 = {
   load: (addr: Expr, offset = 0): Expr => [...simd(0x00, addr), ...memarg(4, offset)],
   store: (addr: Expr, value: Expr, offset = 0): Expr => [...simd(0x0b, addr, value), ...memarg(4, offset)],
   /** Load one f32 and splat it to all four lanes. */
   load32Splat: (addr: Expr, offset = 0): Expr => [...simd(0x09, addr), ...memarg(2, offset)],
   zero: (): Expr => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
+  /** v128.load64_zero: 8 bytes (two f32) into lanes 0, 1; lanes 2, 3 zero */
+  load64Zero: (addr: Expr, offset = 0): Expr => [...simd(0x5d, addr), ...memarg(3, offset)],
+  /** v128.store64_lane: 64-bit lane `lane` (0: f32 lanes 0, 1) to memory */
+  store64Lane: (addr: Expr, value: Expr, lane = 0, offset = 0): Expr => [...simd(0x5b, addr, value), ...memarg(3, offset), lane],
 };
 
 /** i8x16.shuffle(a, b) picking f32 lanes: lane l < 4 is a[l], lane l ≥ 4 is b[l - 4]. */
@@ -77,8 +94,26 @@ export const f32x4 = {
   /** IEEE-754 minimum / maximum (NaN in, NaN out), lane-wise like f32.min / f32.max */
   min: (a: Expr, b: Expr) => simd(0xe8, a, b),
   max: (a: Expr, b: Expr) => simd(0xe9, a, b),
+  /** pseudo-minimum / maximum: pmin(a, b) = b < a ? b : a, pmax(a, b) = a < b ? b : a (one instruction each on x64) */
+  pmin: (a: Expr, b: Expr) => simd(0xea, a, b),
+  pmax: (a: Expr, b: Expr) => simd(0xeb, a, b),
   /** a·b + c, fused or not as the hardware prefers (relaxed SIMD). */
   relaxedMadd: (a: Expr, b: Expr, c: Expr) => simd(0x105, a, b, c),
+};
+
+export const f64x2 = {
+  splat: (x: Expr) => simd(0x14, x),
+  add: (a: Expr, b: Expr) => simd(0xf0, a, b),
+  sub: (a: Expr, b: Expr) => simd(0xf1, a, b),
+  mul: (a: Expr, b: Expr) => simd(0xf2, a, b),
+  /** extract_lane l (an f64) */
+  lane: (a: Expr, l: number): Expr => [...simd(0x21, a), l],
+  /** replace_lane l with the f64 v */
+  withLane: (a: Expr, l: number, v: Expr): Expr => [...simd(0x22, a, v), l],
+  /** the two low f32 lanes, widened to f64 */
+  promoteLow: (a: Expr) => simd(0x5f, a),
+  /** f64 lanes rounded to f32 in lanes 0, 1; lanes 2, 3 zero */
+  demoteZero: (a: Expr) => simd(0x5e, a),
 };
 
 /** Bulk memory (0xfc prefix): fill n bytes at dst with a byte value; copy n bytes (regions may overlap). */
@@ -106,6 +141,8 @@ export const ifThen = (cond: Expr, then: Expr[], otherwise: Expr[] = []): Expr =
 export const ifF32 = (cond: Expr, then: Expr, otherwise: Expr): Expr => [...cond, 0x04, 0x7d, ...then, 0x05, ...otherwise, 0x0b];
 export const br = (depth: number): Expr => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number, cond: Expr): Expr => [...cond, 0x0d, ...uleb(depth)];
+/** evaluate x and discard its value */
+export const drop = (x: Expr): Expr => [...x, 0x1a];
 export const call = (funcIndex: number, ...args: Expr[]): Expr => [...args.flat(), 0x10, ...uleb(funcIndex)];
 
 /** A parameter or local of the function being built. */

@@ -18,8 +18,8 @@
  *     chosen by the caller so a float32 partial never holds more than ~64 products per lane.
  * The caller finishes gw[c, t] = (acc0 + acc1) + (acc2 + acc3) + tail in float64, rounded once to float32.
  */
-import { type Bytes, encodeModule, uleb } from '../emit/encoding.js';
-import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, shuffleF32, v128, whileLoop } from '../emit/instructions.js';
+import { encodeModule } from '../emit/encoding.js';
+import { type Expr, FunctionBuilder, type Local, f32, f32x4, f64, f64x2, forLoop, i32, ifThen, memory, shuffleF32, v128, whileLoop } from '../emit/instructions.js';
 import { heapMemoryImport } from '../features.js';
 
 /** Most taps one pass over a plane carries in registers (G accumulators + gy + one load of 16 xmm registers). */
@@ -27,28 +27,14 @@ export const MAX_GROUP = 12;
 /** Bytes of float64 sums per tap at acc: two f64x2 (lanes 0-3) and one f64 (the scalar tail). */
 export const ACC_BYTES_PER_TAP = 40;
 
-/* Instructions instructions.ts does not have yet (opcodes: spec 5.4.7 memory, 5.4.8 SIMD). */
-const memarg = (alignLog2: number, offset: number): Bytes => [alignLog2, ...uleb(offset)];
-const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
-const i32Or = (a: Expr, b: Expr): Expr => [...a, ...b, 0x72];
-const f64Load = (addr: Expr, offset = 0): Expr => [...addr, 0x2b, ...memarg(3, offset)];
-const f64Store = (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x39, ...memarg(3, offset)];
-const f64Add = (a: Expr, b: Expr): Expr => [...a, ...b, 0xa0];
-const f64PromoteF32 = (a: Expr): Expr => [...a, 0xbb];
-const f64x2Add = (a: Expr, b: Expr): Expr => simd(0xf0, a, b);
-const f64x2PromoteLow = (a: Expr): Expr => simd(0x5f, a);
-/** memory.fill(dst, byte, n) and memory.copy(dst, src, n) of the bulk-memory proposal (0xfc prefix, memory 0). */
-const memoryFill = (dst: Expr, value: Expr, n: Expr): Expr => [...dst, ...value, ...n, 0xfc, 11, 0x00];
-const memoryCopy = (dst: Expr, src: Expr, n: Expr): Expr => [...dst, ...src, ...n, 0xfc, 10, 0x00, 0x00];
-
 function padFunction() {
   const f = new FunctionBuilder('pad', { src: 'i32', H: 'i32', W: 'i32', dst: 'i32', Hp: 'i32', Wp: 'i32', top: 'i32', left: 'i32' });
   const [src, H, W, dst, Hp, Wp, top, left] = ['src', 'H', 'W', 'dst', 'Hp', 'Wp', 'top', 'left'].map((n) => f.param(n));
   const r = f.local('r', 'i32');
   return f.build([
-    memoryFill(dst.get(), i32.const(0), i32.shl(i32.mul(Hp.get(), Wp.get()), i32.const(2))),
+    memory.fill(dst.get(), i32.const(0), i32.shl(i32.mul(Hp.get(), Wp.get()), i32.const(2))),
     forLoop(r, i32.const(0), H.get(), 1,
-      memoryCopy(
+      memory.copy(
         i32.add(dst.get(), i32.shl(i32.add(i32.mul(i32.add(r.get(), top.get()), Wp.get()), left.get()), i32.const(2))),
         i32.add(src.get(), i32.shl(i32.mul(r.get(), W.get()), i32.const(2))),
         i32.shl(W.get(), i32.const(2)))),
@@ -76,9 +62,9 @@ function sumsFunction(offs: readonly number[]) {
     const flush = (): Expr[] => ks.flatMap((k) => {
       const at = acc.get(), o = ACC_BYTES_PER_TAP * (t0 + k);
       return [
-        v128.store(at, f64x2Add(v128.load(at, o), f64x2PromoteLow(a[k].get())), o),
-        v128.store(at, f64x2Add(v128.load(at, o + 16), f64x2PromoteLow(shuffleF32(a[k].get(), a[k].get(), [2, 3, 0, 1]))), o + 16),
-        f64Store(at, f64Add(f64Load(at, o + 32), f64PromoteF32(s[k].get())), o + 32),
+        v128.store(at, f64x2.add(v128.load(at, o), f64x2.promoteLow(a[k].get())), o),
+        v128.store(at, f64x2.add(v128.load(at, o + 16), f64x2.promoteLow(shuffleF32(a[k].get(), a[k].get(), [2, 3, 0, 1]))), o + 16),
+        f64.store(at, f64.add(f64.load(at, o + 32), f64.promoteF32(s[k].get())), o + 32),
       ];
     });
     body.push(
@@ -99,7 +85,7 @@ function sumsFunction(offs: readonly number[]) {
           ...ks.map((k) => s[k].set(f32.add(s[k].get(), f32.mul(gs.get(), f32.load(px.get(), offs[t0 + k]))))),
           pg.inc(4), px.inc(4)),
         rows.inc(1),
-        ifThen(i32Or(i32.eq(rows.get(), R.get()), i32.eq(i.get(), i32.sub(oH.get(), i32.const(1)))), [
+        ifThen(i32.or(i32.eq(rows.get(), R.get()), i32.eq(i.get(), i32.sub(oH.get(), i32.const(1)))), [
           ...flush(), ...zero(), rows.set(i32.const(0)),
         ])),
     );

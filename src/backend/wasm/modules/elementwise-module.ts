@@ -19,36 +19,13 @@
  * apply is computed in double as in JS (f64x2: promote two floats, multiply, add, demote with round-to-nearest).
  * Vector or scalar, every element gets the same operations, so any split of [0, n) gives the same bits.
  */
-import { encodeModule, uleb } from '../emit/encoding.js';
-import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, ifThen, memory, v128 } from '../emit/instructions.js';
+import { encodeModule } from '../emit/encoding.js';
+import { type Expr, FunctionBuilder, type Local, f32, f32x4, f64, f64x2, forLoop, i32, ifThen, memory, v128 } from '../emit/instructions.js';
 import { heapMemoryImport } from '../features.js';
 
-const simd = (code: number, ...operands: Expr[]): Expr => [...operands.flat(), 0xfd, ...uleb(code)];
-/** The f64 and f64x2 instructions the BatchNorm apply needs (not in instructions.ts). */
-const f64 = {
-  add: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa0],
-  sub: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa1],
-  mul: (a: Expr, b: Expr): Expr => [...a, ...b, 0xa2],
-  promoteF32: (a: Expr): Expr => [...a, 0xbb],
-  load: (addr: Expr): Expr => [...addr, 0x2b, 3, 0],
-  store: (addr: Expr, v: Expr): Expr => [...addr, ...v, 0x39, 3, 0],
-  demoteToF32: (a: Expr): Expr => [...a, 0xb6],
-};
-const f64x2 = {
-  splat: (x: Expr) => simd(0x14, x),
-  add: (a: Expr, b: Expr) => simd(0xf0, a, b),
-  sub: (a: Expr, b: Expr) => simd(0xf1, a, b),
-  mul: (a: Expr, b: Expr) => simd(0xf2, a, b),
-  lane: (a: Expr, l: number): Expr => [...simd(0x21, a), l],
-  withLane: (a: Expr, l: number, v: Expr): Expr => [...simd(0x22, a, v), l],
-  /** the two low f32 lanes, widened to f64 */
-  promoteLow: (a: Expr) => simd(0x5f, a),
-  /** f64 lanes rounded to f32 in lanes 0, 1; lanes 2, 3 zero */
-  demoteZero: (a: Expr) => simd(0x5e, a),
-};
-/** v128.load64_zero: two f32 from memory into lanes 0, 1.  v128.store64_lane 0: lanes 0, 1 to memory. */
-const load2 = (addr: Expr): Expr => [...simd(0x5d, addr), 3, 0];
-const store2 = (addr: Expr, v: Expr): Expr => [...simd(0x5b, addr, v), 3, 0, 0];
+/** f32 lanes 0, 1 from memory / to memory (the BatchNorm apply widens two floats at a time to f64x2). */
+const load2 = (addr: Expr): Expr => v128.load64Zero(addr);
+const store2 = (addr: Expr, v: Expr): Expr => v128.store64Lane(addr, v);
 
 export const ARITH_OPS = ['add', 'sub', 'mul', 'div'] as const;
 export type ArithName = (typeof ARITH_OPS)[number];

@@ -25,7 +25,7 @@
  *   (CPU time, shared machine; past 4 the locals no longer fit the 16 xmm registers).
  * None of this changes a bit of the results.
  */
-import { type Bytes, encodeModule, uleb } from '../emit/encoding.js';
+import { type Bytes, encodeModule } from '../emit/encoding.js';
 import { type Expr, FunctionBuilder, type Local, f32, f32x4, forLoop, i32, i32x4, v128 } from '../emit/instructions.js';
 import { heapMemoryImport } from '../features.js';
 
@@ -69,9 +69,7 @@ const scalar: Arith = {
   load: (a) => f32.load(a), store: (a, v) => f32.store(a, v),
 };
 
-/** f32x4.pmin(a, b) = b < a ? b : a;  f32x4.pmax(a, b) = a < b ? b : a  (lane-wise, one instruction each on x64). */
-const pmin = (a: Expr, b: Expr): Expr => [...a, ...b, 0xfd, ...uleb(0xea)];
-const pmax = (a: Expr, b: Expr): Expr => [...a, ...b, 0xfd, ...uleb(0xeb)];
+const { pmin, pmax } = f32x4; // lane-wise, one instruction each on x64 (emit/instructions.ts)
 
 /** f32x4 arithmetic whose constants are locals of `f`, set by `init()` (to be placed before the loop). */
 function vectorArith(f: FunctionBuilder): Arith & { init(): Bytes[] } {
