@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { getHeap, wasmFeatures } from '../../src/backend/index.js';
 import { MAX_SPECIALIZED_TAPS, depthwiseModuleBytes } from '../../src/backend/wasm/modules/depthwise-module.js';
 import type { DepthwiseExports } from '../../src/backend/parallel/thread-context.js';
-import { wasmApi } from '../../src/backend/wasm/api.js';
 import { fillRandom } from '../helpers/random.js';
 import { firstMismatch } from './gemm-problems.js';
 
@@ -17,7 +16,7 @@ type Plane = DepthwiseExports['plane'];
 
 function instantiate(bytes: Uint8Array): Plane {
   const memory = getHeap().memory;
-  return (new wasmApi!.Instance(new wasmApi!.Module(bytes), { env: { memory } }).exports as unknown as DepthwiseExports).plane;
+  return (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as DepthwiseExports).plane;
 }
 
 const generic = (): Plane => instantiate(depthwiseModuleBytes());
