@@ -11,7 +11,6 @@ import type { PoolKernel } from './parallel/pool.js';
 import { gemmJs } from '../kernels/gemm.js';
 import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
-import { depthwisePlane } from './wasm/depthwise-plane.js';
 import { jsPoolKernels } from './parallel/js-kernels.js';
 import { elementwisePoolKernels } from './wasm/elementwise-pooled.js';
 
@@ -94,7 +93,7 @@ const depthwiseWasmKernel: PoolKernel = {
   name: 'depthwise.wasm',
   run(ctx, g, lo, hi) {
     const [src, dst, w, bias, C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp, scratchBase, scratchStride, gelu, q0] = g;
-    const f32 = ctx.heap.f32, plane = depthwisePlane(ctx, taps, T), scratch = scratchBase + ctx.slot * scratchStride;
+    const f32 = ctx.heap.f32, plane = ctx.wasmDepthwise.plane, scratch = scratchBase + ctx.slot * scratchStride;
     const geluPlane = gelu === 1 ? ctx.wasmGelu.gelu : null;
     for (let q = lo; q < hi; q++) {
       const c = (q0 + q) % C, out = dst + 4 * q * dstH * dstW;

@@ -9,7 +9,7 @@
  * offs: T i32 byte offsets of the taps in the padded plane; Hp×Wp: the padded plane; R: rows per float32 partial.
  */
 import type { ThreadContext } from '../parallel/thread-context.js';
-import { geometryExports } from './geometry-modules.js';
+import { wasmApi } from './api.js';
 import { ACC_BYTES_PER_TAP, depthwiseWeightModuleBytes } from './modules/depthwise-weight-module.js';
 
 interface Exports {
@@ -17,9 +17,29 @@ interface Exports {
   sums(gy: number, xp: number, oH: number, oW: number, Wp: number, acc: number, R: number): void;
 }
 
-/** The sums kernel for these tap offsets (generated per geometry, see geometry-modules.ts). */
+/**
+ * Modules are generated per geometry (the tap offsets are constants in the code): compiled once per thread and
+ * offsets, instantiated once per ThreadContext (i.e. per heap memory). A training run meets a few dozen geometries;
+ * the caches are cleared if some caller cycles through many more.
+ */
+const MAX_CACHED = 256;
+const compiled = new Map<string, object>();
+const instances = new WeakMap<ThreadContext, Map<string, Exports>>();
+
 function exportsFor(ctx: ThreadContext, offs: Int32Array): Exports {
-  return geometryExports<Exports>(ctx, `depthwise-weight:${offs.join(',')}`, () => depthwiseWeightModuleBytes([...offs]));
+  const key = offs.join(',');
+  let mine = instances.get(ctx);
+  if (!mine) instances.set(ctx, (mine = new Map()));
+  let e = mine.get(key);
+  if (e) return e;
+  if (!wasmApi) throw new Error('wasm: this runtime has no WebAssembly');
+  if (compiled.size >= MAX_CACHED) compiled.clear();
+  if (mine.size >= MAX_CACHED) mine.clear();
+  let module = compiled.get(key);
+  if (!module) compiled.set(key, (module = new wasmApi.Module(depthwiseWeightModuleBytes([...offs]))));
+  e = new wasmApi.Instance(module, { env: { memory: ctx.heap.memory } }).exports as unknown as Exports;
+  mine.set(key, e);
+  return e;
 }
 
 /** Bytes of scratch a thread needs: the padded plane, then T float64 sum slots (8-byte aligned). */

@@ -15,19 +15,7 @@ import { encodeModule } from '../emit/encoding.js';
 import { type Expr, FunctionBuilder, f32, f32x4, forLoop, i32, memory, v128, whileLoop } from '../emit/instructions.js';
 import { heapMemoryImport } from '../features.js';
 
-/** The most taps a module generated per geometry carries in locals (AMSUnet's largest: the 1x11 strips). */
-export const MAX_SPECIALIZED_TAPS = 32;
-
-/**
- * plane(...) with the parameters above; given `offs` (the taps' byte offsets in the padded plane, so one Wp), a
- * module generated for that geometry: the offsets are load immediates and the plane's T weights sit in locals, so a
- * tap costs its loads, multiplies and adds only (no tap table or weight reads, no address arithmetic). `taps` and
- * `T` are then ignored. The same operations in the same order per output: the same bits as the generic module.
- */
-export function depthwiseModuleBytes(offs?: readonly number[]): Uint8Array {
-  if (offs && (offs.length === 0 || offs.length > MAX_SPECIALIZED_TAPS || offs.some((o) => !(Number.isInteger(o) && o >= 0)))) {
-    throw new Error(`depthwise module: 1 to ${MAX_SPECIALIZED_TAPS} non-negative tap offsets, got [${offs.join(', ')}]`);
-  }
+export function depthwiseModuleBytes(): Uint8Array {
   const f = new FunctionBuilder('plane', {
     src: 'i32', srcH: 'i32', srcW: 'i32', dst: 'i32', dstH: 'i32', dstW: 'i32',
     pad: 'i32', top: 'i32', left: 'i32', Hp: 'i32', Wp: 'i32', taps: 'i32', wts: 'i32', T: 'i32', init: 'f32',
@@ -43,28 +31,19 @@ export function depthwiseModuleBytes(offs?: readonly number[]): Uint8Array {
   /** p = row + taps[t] + 4j: the address of tap t for output column j */
   const tapAddr = (): Expr => p.set(i32.add(i32.add(row.get(), i32.load(i32.add(taps.get(), i32.shl(t.get(), i32.const(2))))), i32.shl(j.get(), i32.const(2))));
   const wAt = (): Expr => v128.load32Splat(i32.add(wts.get(), i32.shl(t.get(), i32.const(2))));
-  // specialized: tap t's weight in wv[t] (splat) and wsc[t]; p = row + 4j, tap t of lane block q at p + offs[t] + 16q
-  const wv = (offs ?? []).map((_, k) => f.local(`wv${k}`, 'v128')), wsc = (offs ?? []).map((_, k) => f.local(`ws${k}`, 'f32'));
-  const loadWeights: Expr[] = (offs ?? []).flatMap((_, k) => [wv[k].set(v128.load32Splat(wts.get(), 4 * k)), wsc[k].set(f32.load(wts.get(), 4 * k))]);
   const vectors = (k: number): Expr[] => [
     ...acc.slice(0, k).map((a) => a.set(initV.get())),
-    ...(offs
-      ? [p.set(i32.add(row.get(), i32.shl(j.get(), i32.const(2)))),
-        ...offs.flatMap((o, u) => acc.slice(0, k).map((a, q) => a.set(f32x4.add(a.get(), f32x4.mul(wv[u].get(), v128.load(p.get(), o + 16 * q))))))]
-      : [forLoop(t, i32.const(0), T.get(), 1,
-        w.set(wAt()), tapAddr(),
-        ...acc.slice(0, k).map((a, q) => a.set(f32x4.add(a.get(), f32x4.mul(w.get(), v128.load(p.get(), 16 * q))))))]),
+    forLoop(t, i32.const(0), T.get(), 1,
+      w.set(wAt()), tapAddr(),
+      ...acc.slice(0, k).map((a, q) => a.set(f32x4.add(a.get(), f32x4.mul(w.get(), v128.load(p.get(), 16 * q)))))),
     ...acc.slice(0, k).map((a, q) => v128.store(i32.add(out.get(), i32.shl(j.get(), i32.const(2))), a.get(), 16 * q)),
     j.inc(4 * k),
   ];
   const scalarOne: Expr[] = [
     accS.set(init.get()),
-    ...(offs
-      ? [p.set(i32.add(row.get(), i32.shl(j.get(), i32.const(2)))),
-        ...offs.map((o, u) => accS.set(f32.add(accS.get(), f32.mul(wsc[u].get(), f32.load(p.get(), o)))))]
-      : [forLoop(t, i32.const(0), T.get(), 1,
-        ws.set(f32.load(i32.add(wts.get(), i32.shl(t.get(), i32.const(2))))), tapAddr(),
-        accS.set(f32.add(accS.get(), f32.mul(ws.get(), f32.load(p.get())))))]),
+    forLoop(t, i32.const(0), T.get(), 1,
+      ws.set(f32.load(i32.add(wts.get(), i32.shl(t.get(), i32.const(2))))), tapAddr(),
+      accS.set(f32.add(accS.get(), f32.mul(ws.get(), f32.load(p.get()))))),
     f32.store(i32.add(out.get(), i32.shl(j.get(), i32.const(2))), accS.get()),
     j.inc(1),
   ];
@@ -77,7 +56,6 @@ export function depthwiseModuleBytes(offs?: readonly number[]): Uint8Array {
         i32.add(src.get(), i32.shl(i32.mul(r.get(), srcW.get()), i32.const(2))),
         i32.shl(srcW.get(), i32.const(2)))),
     initV.set(f32x4.splat(init.get())),
-    ...loadWeights,
     forLoop(i, i32.const(0), dstH.get(), 1,
       row.set(i32.add(pad.get(), i32.mul(i.get(), Wp4))),
       out.set(i32.add(dst.get(), i32.shl(i32.mul(i.get(), dstW.get()), i32.const(2)))),
