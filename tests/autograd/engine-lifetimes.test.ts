@@ -135,6 +135,31 @@ describe('what a forward releases when it ends', () => {
     expect(data(w.grad!)).toEqual(data(wr.grad!));
   });
 
+  test('in training: an intermediate that needs no grad is left to the garbage collector (a closure may hold it)', () => {
+    const w = f64(48).requiresGrad_();
+    const m = new Fn((x, stash) => {
+      const c = mul(x, 2); // no grad; add reads none of its inputs
+      stash.push(c);
+      return add(c, w);
+    });
+    sum(m.forward(f64(49))).backward();
+    expect(m.stash[0].isReleased).toBe(false);
+  });
+
+  test('under noGrad the heap is handed back when the outermost forward ends: a smaller second call takes no new memory', () => {
+    // sizes far above the other tests': the heap's high-water mark moves only for these
+    const big = (n: number) => new Fn((x) => {
+      let h = randn([n]);
+      for (let i = 0; i < 4; i++) h = mul(add(h, x.data[0]), 1.5);
+      return sum(h);
+    });
+    const touched = (): number => getHeap().usage().touchedBytes;
+    noGrad(() => big(400 * N).forward(f32(50)));
+    const afterFirst = touched();
+    noGrad(() => big(300 * N).forward(f32(51)));
+    expect(touched()).toBe(afterFirst);
+  });
+
   test('in training: a closure recorded without `saved` keeps all its inputs readable', () => {
     const w = f64(12).requiresGrad_();
     const m = new Fn((x) => {
@@ -323,7 +348,8 @@ describe('BackwardMemory', () => {
     const x = f64(36).requiresGrad_();
     let first: Tensor | null = null;
     const h = mul(x, 2);
-    const y = record('scaled', [h], noGrad(() => mul(h, 3)), (gy) => [(first = mul(gy, 3))]);
+    // the closure's gradient is the first tensor this backward makes (mul(gy, 3) would make a scalar tensor first)
+    const y = record('scaled', [h], noGrad(() => mul(h, 3)), (gy) => [(first = new Tensor(Float64Array.from(gy.data, (v) => v * 3), gy.shape))]);
     y.backward(f64(37));
     expect(first!.isReleased).toBe(true);
     expect(data(x.grad!)).toEqual(data(f64(37)).map((v) => v * 3 * 2));
