@@ -120,11 +120,12 @@ describe('what a forward releases when it ends', () => {
     const w = f64(10).requiresGrad_();
     let v: Tensor | null = null;
     let u: Tensor | null = null;
-    // u = x + w is read by the closure of mul(u, w) (mul saves both factors); v = u·w is only added
+    // u = x + w is read by the closure of mul(u, w) (mul saves both factors); v = u + w only by add's, which reads
+    // none (neither is an output mul or gelu could make again)
     const body = (x: Tensor, wt: Tensor): Tensor => {
       u = add(x, wt);
-      v = mul(u, wt);
-      return add(v, x);
+      v = add(u, wt);
+      return add(mul(u, wt), v);
     };
     const loss = sum(new Fn((x) => body(x, w)).forward(f64(11)));
     expect([v!.isReleased, u!.isReleased]).toEqual([true, false]);
