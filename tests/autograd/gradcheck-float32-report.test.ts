@@ -77,6 +77,12 @@ describe('the worst element of a passing check', () => {
     expect(r.worst).toEqual({ ratio: 0, what: 'output', index: [], backend: 'js', threads: 2, float32: 0, float64: 0, unit: 0 });
   });
 
+  test('an int32 input gets no gradient comparison: with nothing else to compare, the report is the empty one', () => {
+    const idx = tensor([0, 1, 2], [3], { dtype: 'int32' });
+    const r = checkFloat32((_i, x) => mul(x, 2), [idx, tensor([], [0], { dtype: 'float64' })], { backends: ['js'], threads: [1] });
+    expect(r.worst).toEqual({ ratio: 0, what: 'output', index: [], backend: 'js', threads: 1, float32: 0, float64: 0, unit: 0 });
+  });
+
   test('the forward bound counts |J_ij·x_j|: exp(0.3·x) at x ≈ 250 passes, its float32 error ~75 roundings of |y|', () => {
     // the float32 forward rounds 0.3·x (≈ 75) first: y is off by up to 75·u·|y|, within u·(|y| + |J·x|) = 76·u·|y|.
     // The backward computes in float64 and rounds once, so only the forward bound is at stake.
