@@ -35,6 +35,19 @@ describe('customOp', () => {
     expect(y.requiresGrad).toBe(false);
   });
 
+  test("forward's own new tensor is the op's output as it is; an argument returned as is is copied", () => {
+    let made: Tensor | null = null;
+    const fresh = customOp<[Tensor]>('fresh', { forward: (_ctx, x: Tensor) => (made = double(x)), backward: (_ctx, gy) => [mul(gy, 2)] });
+    const x = f64(8);
+    const y = fresh(x);
+    expect(y).toBe(made);
+    expect(y.gradFn!.name).toBe('fresh');
+    const same = customOp<[Tensor]>('same', { forward: (_ctx, t: Tensor) => t, backward: (_ctx, gy) => [gy] });
+    const z = same(x);
+    expect(z).not.toBe(x);
+    expect(Array.from(z.data)).toEqual(Array.from(x.data));
+  });
+
   test('ctx.recycling is true when the closure runs for the last time (plain backward, recycle), false with retainGraph', () => {
     // the engine passes BackwardMemory.lastRun (= !retainGraph): the closure is dropped after such a run, so it may
     // release what only it holds (conv2d's padded copy) in a plain backward as well as with { recycle }
