@@ -389,6 +389,6 @@ describe('BackwardMemory', () => {
     expect([h.isReleased, k.isReleased, loss.isReleased]).toEqual([true, false, false]);
     expect(areLifetimesManaged()).toBe(true);
     const out = noGrad(() => new Fn((x) => mul(x, 2)).forward(f32(45)));
-    expect(getHeap().contains(out.data)).toBe(true);
+    expect(getHeap().contains(out.data)).toBe(getBackend() === 'wasm'); // a heap view, where buffers come from the heap
   });
 });
