@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
  * The test files `npm run mutate` (StrykerJS) runs against mutants of the gradient-critical files (stryker.config.json):
  * the conv, loss, autograd and gradcheck suites, not the CLI, model and benchmark ones, so a run finishes on two
  * shared cores. Left out, minutes per mutant: the whole-model suites (recycle, lifetimes: AMSUnet training steps;
- * uninit-outputs: AMSUnet on poisoned buffers).
+ * uninit-outputs: AMSUnet on poisoned buffers); engine-lifetimes.test.ts covers the lifetimes on small Modules.
  */
 export default defineConfig({
   test: {

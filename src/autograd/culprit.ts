@@ -264,7 +264,7 @@ function findUntracked(fn: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], t
     if (x.dtype !== 'float64') continue;
     const shifted = Float64Array.from(x.data);
     for (let e = 0; e < shifted.length; e++) shifted[e] += opts.eps * rng.normal();
-    const moved: Culprit[] = [];
+    const moved: { node: Tensor; k: number; j: number }[] = [];
     const undo = shadowData(x, shifted);
     try {
       replay(fn, xs, (k, node) => {
@@ -273,14 +273,18 @@ function findUntracked(fn: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], t
         node.gradFn!.inputs.forEach((now, j) => {
           const was = then[j];
           if (moved.length || !now || now.requiresGrad || !was || sameData(now, was)) return;
-          const names = inputNamesOf(node.gradFn!);
-          moved.push({ kind: 'untracked', op: node.gradFn!.name, node: k, nodes: tr.nodes.length, input: j, ...(names?.[j] ? { inputName: names[j] } : {}), source: opts.label(i) });
+          moved.push({ node, k, j });
         });
       });
     } finally {
       undo();
     }
-    if (moved.length) return moved[0];
+    if (moved.length) {
+      const { node, k, j } = moved[0];
+      // asked after the replay: a custom op names its node's inputs once record() (and so this observer) has returned
+      const names = inputNamesOf(node.gradFn!);
+      return { kind: 'untracked', op: node.gradFn!.name, node: k, nodes: tr.nodes.length, input: j, ...(names?.[j] ? { inputName: names[j] } : {}), source: opts.label(i) };
+    }
   }
   return null;
 }

@@ -52,7 +52,7 @@ export interface BackwardContext<A extends readonly unknown[]> {
   readonly args: A;
   /** forward's output. */
   readonly output: Tensor;
-  /** True when backward({ recycle: true }) runs this closure for the last time (see BackwardFn). */
+  /** True when backward runs this closure for the last time (no retainGraph, with or without recycle; see BackwardFn). */
   readonly recycling: boolean;
 }
 

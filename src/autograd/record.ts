@@ -24,8 +24,9 @@ import { noteSaved } from './lifetimes.js';
 import './engine.js'; // installs Tensor.prototype.backward wherever ops are used
 
 /**
- * `recycling` is true when backward({ recycle }) runs the closure for the last time: it may then release tensors
- * only the op itself made and holds (see Tensor.release), e.g. conv2d's padded copy of its input.
+ * `recycling` is true when backward runs the closure for the last time (any backward without retainGraph, with or
+ * without `recycle`: the closure is dropped after it): it may then release tensors only the op itself made and holds
+ * (see Tensor.release), e.g. conv2d's padded copy of its input. False under retainGraph.
  */
 export type BackwardFn = (gy: Tensor, needs: readonly boolean[], recycling?: boolean) => (Tensor | null)[];
 

@@ -34,4 +34,37 @@ describe('customOp', () => {
     expect(y.gradFn).toBeNull();
     expect(y.requiresGrad).toBe(false);
   });
+
+  test("forward's own new tensor is the op's output as it is; an argument returned as is is copied", () => {
+    let made: Tensor | null = null;
+    const fresh = customOp<[Tensor]>('fresh', { forward: (_ctx, x: Tensor) => (made = double(x)), backward: (_ctx, gy) => [mul(gy, 2)] });
+    const x = f64(8);
+    const y = fresh(x);
+    expect(y).toBe(made);
+    expect(y.gradFn!.name).toBe('fresh');
+    const same = customOp<[Tensor]>('same', { forward: (_ctx, t: Tensor) => t, backward: (_ctx, gy) => [gy] });
+    const z = same(x);
+    expect(z).not.toBe(x);
+    expect(Array.from(z.data)).toEqual(Array.from(x.data));
+  });
+
+  test('ctx.recycling is true when the closure runs for the last time (plain backward, recycle), false with retainGraph', () => {
+    // the engine passes BackwardMemory.lastRun (= !retainGraph): the closure is dropped after such a run, so it may
+    // release what only it holds (conv2d's padded copy) in a plain backward as well as with { recycle }
+    const seen: boolean[] = [];
+    const spy = customOp<[Tensor]>('spy', {
+      forward: (_ctx, x: Tensor) => double(x),
+      backward: (ctx, gy) => {
+        seen.push(ctx.recycling);
+        return [mul(gy, 2)];
+      },
+    });
+    sum(spy(f64(5))).backward();
+    sum(spy(f64(6))).backward(undefined, { recycle: true });
+    const kept = sum(spy(f64(7)));
+    kept.backward(undefined, { retainGraph: true });
+    kept.backward(undefined, { retainGraph: true });
+    kept.backward(); // the last run
+    expect(seen).toEqual([true, true, false, false, true]);
+  });
 });

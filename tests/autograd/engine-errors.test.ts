@@ -40,3 +40,13 @@ test('a backward that returns no gradient for an input leaves its .grad unset, a
   expect(a2.gradFn!.backward).not.toBeNull(); // never called, so never dropped
   expect(Array.from(b.grad!.data)).toEqual([2, 4]);
 });
+
+test('a gradient a backward returns for an input that needs none (frozen, or a null slot) is neither checked nor used', () => {
+  const x = tensor([1, 2], [2], { requiresGrad: true });
+  const frozen = tensor([3, 4], [2]);
+  // the closure ignores `needs`: a gradient of the wrong shape for the frozen input, one for the null slot
+  const y = record('loose', [x, frozen, null], mul(x.detach(), frozen), (gy) => [mul(gy, frozen), tensor([9, 9, 9], [3]), tensor([9], [1])]);
+  sum(y).backward();
+  expect(Array.from(x.grad!.data)).toEqual([3, 4]);
+  expect(frozen.grad).toBeNull();
+});

@@ -1,7 +1,8 @@
 /**
  * The cross-entropy and Dice backward kernels write every element of their pixels' gz, ignored pixels included,
  * and nothing else: run on a NaN-filled gz one pixel at a time from the last to the first (a work order in which
- * a write past a pixel's classes lands on a pixel already done), they give the bits of one in-order call on zeros.
+ * a write past a pixel's classes lands on a pixel already done), they give the bits of one in-order call on zeros;
+ * and a call on one pixel leaves every other pixel's NaNs in place.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
@@ -36,6 +37,12 @@ function expectOrderFree(size: number, pixels: number, run: (gz: Float64Array, l
   const reversed = new Float64Array(size).fill(NaN);
   for (let i = pixels - 1; i >= 0; i--) run(reversed, i, i + 1);
   expect(reversed).toEqual(inOrder);
+  // and a call on one pixel writes that pixel's classes only (size / pixels of them), not the next pixel's
+  for (let i = 0; i < pixels; i++) {
+    const one = new Float64Array(size).fill(NaN);
+    run(one, i, i + 1);
+    expect(one.filter((v) => !Number.isNaN(v)).length).toBe(size / pixels);
+  }
 }
 
 describe('loss backward kernels write exactly their own pixels', () => {
@@ -68,4 +75,16 @@ describe('loss backward kernels write exactly their own pixels', () => {
       { numRuns: 100, seed: 42 },
     );
   });
+});
+
+test('cross-entropy backward with a zero upstream gradient and no smoothing is +0 everywhere (no -0 from the smoothing term)', () => {
+  // 3 classes, the target's probability below 1/3: a·(p − 1) is −0 there, and 0·(C·p − 1) would be −0 too
+  const g: LossGeom = { N: 1, C: 3, S: 2 };
+  const z = Float64Array.from([-2, 1, 0, 0, 3, 0]); // pixel 0: target class 0 (p ≈ 0.04); pixel 1: class 1
+  const target = Int32Array.from([0, 1]);
+  const [loss, weightOf, lse] = [new Float64Array(2), new Float64Array(2), new Float64Array(2)];
+  crossEntropyForward(loss, weightOf, lse, z, target, null, IGNORE, 0, g);
+  const gz = new Float64Array(6).fill(NaN);
+  crossEntropyBackward(gz, z, target, null, IGNORE, 0, lse, null, 0, g);
+  expect(Array.from(gz).every((v) => Object.is(v, 0))).toBe(true);
 });

@@ -207,6 +207,14 @@ describe('crossEntropy semantics', () => {
     const loss = crossEntropy(logits, tensor([1, 0], [2], { dtype: 'int32' }), { reduction: 'none' });
     expect(Array.from(loss.data)).toEqual([2000, 800]);
   });
+
+  test('labelSmoothing 1 is allowed: the uniform target, (1/C)·Σ_c w_c·(−log p_c) over Σ w_t', () => {
+    const logits = randn([2, 3, 2], { dtype: 'float64', generator: new Generator(8) });
+    const t = targets([2, 2], 3, 9, 0.25);
+    const w = [0.5, 1, 2];
+    const loss = crossEntropy(logits, t, { weight: w, ignoreIndex: IGN, labelSmoothing: 1 });
+    expect(loss.data[0]).toBeCloseTo(refCE(logits, t, w, IGN, 'mean', 1) as number, 14);
+  });
 });
 
 interface CeCase {
@@ -315,6 +323,45 @@ describe('diceLoss and amsunetCriterion properties', () => {
     expect(z.grad!.data.every((v) => v === 0)).toBe(true);
   });
 
+  test('epsilon 0 is allowed (the plain Dice ratio)', () => {
+    const logits = randn([2, 3, 2, 2], { dtype: 'float64', generator: new Generator(12) });
+    const t = targets([2, 2, 2], 3, 13, 0.25);
+    expect(Math.abs(diceLoss(logits, t, { epsilon: 0 }).data[0] - refDice(logits, t, IGN, 0))).toBeLessThanOrEqual(1e-14);
+  });
+
+  test('an (image, class) with S = 0 (absent from the target, probability 0 everywhere) adds no gradient, even at the smallest epsilon', () => {
+    // class 1's probability underflows to exactly 0 and no target is 1: S = 0, so d = 1 with A = B = 0 (official S := 2I);
+    // through the general formula its ∂d/∂p would be 2/ε and ε/ε², both infinite at ε = 5e-324
+    const logits = tensor([0, 0, -1000, -1000], [1, 2, 2], { dtype: 'float64' }).requiresGrad_();
+    const loss = diceLoss(logits, tensor([0, 0], [1, 2], { dtype: 'int32' }), { epsilon: Number.MIN_VALUE });
+    expect(loss.data[0]).toBe(0);
+    loss.backward();
+    expect(Array.from(logits.grad!.data, Math.abs)).toEqual([0, 0, 0, 0]);
+  });
+
+  test('ignoreIndex 0 excludes the pixels whose target is 0, and only those: the loss and gradient of the batch without them', () => {
+    // pixels 0 and 3 of [1, 3, 5] are ignored (target 0); the same logits without them, nothing ignored
+    const all = randn([1, 3, 5], { dtype: 'float64', generator: new Generator(14) }).requiresGrad_();
+    const kept = [1, 2, 4];
+    const some = tensor(Float64Array.from({ length: 9 }, (_, i) => all.data[Math.floor(i / 3) * 5 + kept[i % 3]]), [1, 3, 3], { dtype: 'float64' }).requiresGrad_();
+    const lossAll = diceLoss(all, tensor([0, 1, 2, 0, 1], [1, 5], { dtype: 'int32' }), { ignoreIndex: 0 });
+    const lossSome = diceLoss(some, tensor([1, 2, 1], [1, 3], { dtype: 'int32' }), { ignoreIndex: 255 });
+    expect(Math.abs(lossAll.data[0] - lossSome.data[0])).toBeLessThanOrEqual(1e-15);
+    lossAll.backward();
+    lossSome.backward();
+    for (let c = 0; c < 3; c++) {
+      expect(all.grad!.data[c * 5]).toBe(0);
+      expect(all.grad!.data[c * 5 + 3]).toBe(0);
+      kept.forEach((s, i) => expect(Math.abs(all.grad!.data[c * 5 + s] - some.grad!.data[c * 3 + i])).toBeLessThanOrEqual(1e-15));
+    }
+  });
+
+  test('criterion on unbatched-pixel logits [N, C] (rank 2): crossEntropy + diceLoss', () => {
+    const logits = randn([4, 3], { dtype: 'float64', generator: new Generator(15) });
+    const t = tensor([0, 2, 255, 1], [4], { dtype: 'int32' });
+    expect(amsunetCriterion(logits, t).data[0]).toBe(crossEntropy(logits, t, { ignoreIndex: IGN }).data[0] + diceLoss(logits, t).data[0]);
+  });
+
   test('criterion weight: default [1, 1] for 2 classes (same value as unweighted), explicit weight honoured', () => {
     const g = new Generator(9);
     const logits = randn([2, 3, 3, 3], { dtype: 'float64', generator: g });
@@ -345,6 +392,10 @@ describe('errors', () => {
     expect(() => diceLoss(logits, bad, { ignoreIndex: -1 })).toThrow(
       'diceLoss: target value -1 at [1, 1, 2] is out of range [0, 3) and is not ignored (ignoreIndex is negative); logits [2, 3, 4, 5], target [2, 4, 5]',
     );
+    bad.data[27] = 3;
+    expect(() => diceLoss(logits, bad, { ignoreIndex: 0 })).toThrow(
+      'diceLoss: target value 3 at [1, 1, 2] is out of range [0, 3) and is not ignoreIndex (0); logits [2, 3, 4, 5], target [2, 4, 5]',
+    );
     bad.data[27] = 9;
     expect(() => amsunetCriterion(logits, bad)).toThrow('crossEntropy: target value 9 at [1, 1, 2] is out of range [0, 3) and is not ignoreIndex (255)');
   });
@@ -364,10 +415,13 @@ describe('errors', () => {
   test('options', () => {
     expect(() => crossEntropy(logits, t, { weight: [1, 2] })).toThrow('crossEntropy: weight must have shape [C] = [3]; weight [2]');
     expect(() => crossEntropy(logits, t, { weight: zeros([3, 1]) })).toThrow('crossEntropy: weight must have shape [C] = [3]; weight [3, 1]');
+    expect(() => crossEntropy(logits, t, { weight: tensor([1, 1, 1], [3], { dtype: 'int32' }) })).toThrow('crossEntropy: weight must be a float tensor, got int32; weight [3]');
     expect(() => crossEntropy(logits, t, { labelSmoothing: 1.5 })).toThrow('crossEntropy: labelSmoothing must be between 0 and 1, got 1.5');
+    expect(() => crossEntropy(logits, t, { labelSmoothing: -0.5 })).toThrow('crossEntropy: labelSmoothing must be between 0 and 1, got -0.5');
     expect(() => crossEntropy(logits, t, { reduction: 'avg' as Reduction })).toThrow("crossEntropy: reduction must be 'mean', 'sum' or 'none', got 'avg'");
     expect(() => crossEntropy(logits, t, { ignoreIndex: 0.5 })).toThrow('crossEntropy: ignoreIndex must be an integer, got 0.5');
     expect(() => diceLoss(logits, t, { epsilon: -1 })).toThrow('diceLoss: epsilon must be a non-negative finite number, got -1');
+    expect(() => diceLoss(logits, t, { ignoreIndex: 0.5 })).toThrow('diceLoss: ignoreIndex must be an integer, got 0.5');
     expect(() => amsunetCriterion(zeros([3]), tensor([0], [], { dtype: 'int32' }))).toThrow('amsunetCriterion: logits must have rank 2 or more ([N, C, ...]), got rank 1; logits [3]');
   });
 });
