@@ -71,17 +71,25 @@ export function setThreads(n: number): void {
   pool = null;
 }
 
+let mainWarm = false;
+
+function makeHeap(): SharedHeap {
+  heap ??= new SharedHeap({ slots: MAX_THREADS, slotBytes: gemmScratchBytes(defaultGemmShape()) });
+  return heap;
+}
+
 export function getHeap(): SharedHeap {
-  if (heap) return heap;
-  heap = new SharedHeap({ slots: MAX_THREADS, slotBytes: gemmScratchBytes(defaultGemmShape()) });
-  // Workers take 0.1-0.2 s to come up (load their code, instantiate the kernels): start them with the heap (the
-  // first large tensor, e.g. a model's weights), not at the first kernel, which would wait for them; and generate
-  // and compile this thread's kernels now too, as a model is built rather than inside its first forward.
+  if (heap && mainWarm) return heap;
+  makeHeap();
+  mainWarm = true;
+  // The first use of the heap (the first large tensor, e.g. a model's weights): start the workers if that has not
+  // happened yet (getPool makes the heap without this, so a pool is never made twice), and generate and compile
+  // this thread's kernels, as a model is built rather than inside its first forward.
   if (dispatches()) {
     const p = getPool();
     if (backend === 'wasm') p.main.warm();
   }
-  return heap;
+  return heap!;
 }
 
 // New float32 tensor buffers are views of the shared heap (see tensor-buffers.ts) wherever kernels run there: on
@@ -107,6 +115,7 @@ let warnedNoWorker = false;
 /** The pool for the current thread count; without a compiled worker script, a 1-thread pool and a warning. */
 export function getPool(): WorkerPool {
   if (pool) return pool;
+  const h = makeHeap();
   let size = threads;
   const no = size > 1 ? platform().poolWorkerUnavailable() : null;
   if (no) {
@@ -114,6 +123,7 @@ export function getPool(): WorkerPool {
     warnedNoWorker = true;
     size = 1;
   }
-  pool = new WorkerPool(getHeap(), size, poolKernels);
+  pool = new WorkerPool(h, size, poolKernels);
   return pool;
 }
+
