@@ -115,18 +115,42 @@ function fromSource(): boolean {
   return source !== null && (lifetimesManaged || scopeDepth > 0);
 }
 
-/** A new buffer from the installed source (undefined: none, or it declined), for allocArray / allocUninit. */
-export function freshBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
-  if (!(n >= MIN_ELEMENTS && fromSource())) return undefined;
-  const before = source!.usedBytes?.();
-  const a = source!.take(dtype, n, zero);
-  if (!a && source!.serves(dtype)) sourceFull = true;
-  // a view over memory the source had used before (a region the pool gave back): recycled, as a pool hit is
-  if (a && before !== undefined && source!.usedBytes!() === before && stats.missed > 0) {
-    stats.missed--;
-    stats.reused++;
+/**
+ * Memory for a new tensor of `n` elements, for allocArray / allocUninit, in the order that keeps memory lowest:
+ *   1. a pooled array of that dtype and length (a released tensor's buffer);
+ *   2. a new buffer from the installed source (a view of the wasm heap, see backend/parallel/tensor-buffers.ts);
+ *   3. where the source has no room (its tensor region is full: a training step at 384² and up keeps more than it
+ *      holds), a pooled plain array of that length: without it, plain arrays released in scopes went to a pool list
+ *      nobody asked again, and every step made new ones until the pool limit (a plain 480² step: 16 GB where the
+ *      tensors it keeps take 7).
+ * undefined: make a new plain array. Zero-filled unless `zero` is false (then it may hold a released tensor's old
+ * numbers, for kernels that write every element). Counts one request: reused (1, 3, or a source view over memory
+ * the source had used before) or missed (new memory).
+ */
+export function acquireBuffer(dtype: DType, n: number, zero: boolean): TypedArray | undefined {
+  if (n < MIN_ELEMENTS) return undefined;
+  const served = fromSource() && source!.serves(dtype);
+  const pooled = popFree(key(dtype, n, served));
+  if (pooled) return reuse(pooled, zero);
+  if (fromSource()) {
+    const before = source!.usedBytes?.();
+    const fresh = source!.take(dtype, n, zero);
+    if (!fresh && source!.serves(dtype)) sourceFull = true;
+    if (fresh) {
+      if (before !== undefined && source!.usedBytes!() === before) stats.reused++; // a region the pool gave back
+      else stats.missed++;
+      return fresh;
+    }
   }
-  return a;
+  const plain = served ? popFree(key(dtype, n, false)) : undefined;
+  if (plain) return reuse(plain, zero);
+  stats.missed++;
+  return undefined;
+}
+
+function reuse(a: TypedArray, zero: boolean): TypedArray {
+  stats.reused++;
+  return zero ? a.fill(0) : a;
 }
 
 /**
@@ -149,33 +173,15 @@ function dtypeName(a: TypedArray): DType {
 }
 
 /**
- * A pooled array of `n` elements, or undefined when the pool has none of that dtype and length. Zero-filled, unless
- * `zero` is false: then it holds a released tensor's old numbers (for kernels that write every element).
+ * A pooled array of `n` elements, or undefined when the pool has none of that dtype and length (step 1 of
+ * acquireBuffer alone). Zero-filled, unless `zero` is false: then it holds a released tensor's old numbers.
  */
 export function takeBuffer(dtype: DType, n: number, zero = true): TypedArray | undefined {
   if (n < MIN_ELEMENTS) return undefined;
   const a = popFree(key(dtype, n, fromSource() && source!.serves(dtype)));
-  if (!a) {
-    stats.missed++;
-    return undefined;
-  }
-  stats.reused++;
-  return zero ? a.fill(0) : a;
-}
-
-/**
- * The last resort before a new plain array, where takeBuffer looked for a heap view and the source had no room
- * (its tensor region is full: a training step at 384² and up keeps more than it holds): a pooled plain array of
- * that length. Without it, plain arrays released in scopes went to a pool list nobody asked again, and every step
- * made new ones until the pool limit (a plain 480² step: 16 GB where the tensors it keeps take 7).
- */
-export function takePlainBuffer(dtype: DType, n: number, zero = true): TypedArray | undefined {
-  if (n < MIN_ELEMENTS || !(fromSource() && source!.serves(dtype))) return undefined;
-  const a = popFree(key(dtype, n, false));
-  if (!a) return undefined;
-  stats.missed--; // takeBuffer counted this request as a miss
-  stats.reused++;
-  return zero ? a.fill(0) : a;
+  if (a) return reuse(a, zero);
+  stats.missed++;
+  return undefined;
 }
 
 function popFree(k: string): TypedArray | undefined {

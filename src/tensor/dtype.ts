@@ -1,5 +1,5 @@
 /** Element types. float32 is the working type, float64 is for checking (gradcheck, golden fixtures), int32 for labels. */
-import { freshBuffer, takeBuffer, takePlainBuffer } from './buffer-pool.js';
+import { acquireBuffer } from './buffer-pool.js';
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type FloatArray = Float32Array | Float64Array;
@@ -10,8 +10,13 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
  * backend's source (a view of the wasm heap) or a plain new typed array (see buffer-pool.ts).
  */
 export function allocArray(dtype: DType, n: number): TypedArray {
-  const pooled = takeBuffer(dtype, n) ?? freshBuffer(dtype, n, true) ?? takePlainBuffer(dtype, n);
-  if (pooled) return pooled;
+  const recycled = acquireBuffer(dtype, n, true);
+  if (recycled) return recycled;
+  return newArray(dtype, n);
+}
+
+/** A new zero-filled plain array. */
+function newArray(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
@@ -27,7 +32,7 @@ export function allocArray(dtype: DType, n: number): TypedArray {
  * memset of the whole array; AMSUnet's forward zero-filled ~45 ms worth per pass). Never for accumulators.
  */
 export function allocUninit(dtype: DType, n: number): TypedArray {
-  return takeBuffer(dtype, n, false) ?? freshBuffer(dtype, n, false) ?? takePlainBuffer(dtype, n, false) ?? allocArray(dtype, n);
+  return acquireBuffer(dtype, n, false) ?? newArray(dtype, n);
 }
 
 export function dtypeOf(a: TypedArray): DType {
