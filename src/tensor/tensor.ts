@@ -40,6 +40,8 @@ export class Tensor {
   /** Creation number, increasing: tensors made later have larger ids. */
   readonly id = created++;
   readonly shape: Shape;
+  /** Number of elements, from the shape: a released tensor still has one, as the graph needs it. */
+  readonly size: number;
   readonly dtype: DType;
   /** The numbers; null once released (see buffer-pool.ts): then `.data` throws. */
   private storage: TypedArray | null;
@@ -56,6 +58,7 @@ export class Tensor {
     }
     this.storage = data;
     this.shape = Object.freeze([...shape]);
+    this.size = data.length;
     this.dtype = dtypeOf(data);
     noteTensorBuffer(data);
     if (scope !== null && data.length >= MIN_ELEMENTS) scope.push(this);
@@ -102,13 +105,8 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** Number of elements (from the shape: a released tensor still has one, as the graph needs it). */
-  get size(): number {
-    return numel(this.shape);
-  }
-
   numel(): number {
-    return numel(this.shape);
+    return this.size;
   }
 
   /** A leaf with requiresGrad = true (PyTorch's requires_grad_()). Returns this. */
