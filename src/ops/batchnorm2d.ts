@@ -96,24 +96,27 @@ export function batchNorm2d(
   const invstd = new Float64Array(C);
   for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(variance[c] + eps);
 
-  const wd = weight ? (Float64Array.from(weight.data) as FloatArray) : null; // snapshot: an optimizer may update weight before backward
   const y = allocUninit(x.dtype, x.size) as FloatArray; // every element written
   const wData = weight ? (weight.data as FloatArray) : null, bData = bias ? (bias.data as FloatArray) : null;
   // float32 heap tensors: the same double-precision formula in wasm f64x2 on the pool (same bits)
   batchNormApply(y, xd, mean, invstd, wData, bData, g);
 
+  // weight and bias as they are now, taken once the op is recorded (below): an optimizer may update them before the
+  // backward runs or y is made again
+  let w0: FloatArray | null = null, b0: FloatArray | null = null;
   const out = record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
     const gx = needs[0] ? (allocUninit(x.dtype, x.size) as FloatArray) : null; // every element written
     const gw = needs[1] ? (allocArray(weight!.dtype, C) as FloatArray) : null;
     const gb = needs[2] ? (allocArray(bias!.dtype, C) as FloatArray) : null;
     const gyd = gy.data as FloatArray;
     // x.data read now, not the forward's array: a remade x (lifetimes.ts: gelu's output) has new data
-    batchNormBackward(gx, gw, gb, gyd, x.data as FloatArray, mean, invstd, wd, training, g);
+    batchNormBackward(gx, gw, gb, gyd, x.data as FloatArray, mean, invstd, w0, training, g);
     return [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, [C]), gb && new Tensor(gb, [C])];
   }, [x, weight, bias]);
   if (!out.gradFn) return out;
+  w0 = wData && wData.slice();
+  b0 = bData && bData.slice();
   // y, when a consumer saves it (the conv after it), is released with its forward and made again from x (which
-  // this op keeps) by the same kernel: the same bits; weight and bias as they were now
-  const w0 = wData && wData.slice(), b0 = bData && bData.slice();
+  // this op keeps) by the same kernel: the same bits
   return remakeable(out, [x], (into) => batchNormApply(into as FloatArray, x.data as FloatArray, mean, invstd, w0, b0, g));
 }

@@ -204,6 +204,20 @@ describe('gradients (float64 gradcheck)', () => {
     expect(w.grad!.shape).toEqual([2]);
   });
 
+  test('backward uses weight and bias as they were at the forward (an optimizer may update them in place first)', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const run = (update: boolean): Float64Array => {
+        const x = seeded([2, 3, 4, 4], 8, dtype).requiresGrad_();
+        const w = seeded([3], 9, dtype).requiresGrad_(), b = seeded([3], 10, dtype).requiresGrad_();
+        const y = batchNorm2d(x, null, null, w, b, { training: true });
+        if (update) for (let c = 0; c < 3; c++) { w.data[c] += 0.5; b.data[c] -= 0.25; } // what opt.step() would do
+        y.backward(seeded([2, 3, 4, 4], 11, dtype));
+        return Float64Array.from(x.grad!.data);
+      };
+      expect(Array.from(run(true))).toEqual(Array.from(run(false)));
+    }
+  });
+
   test('training gradient: Σ gx = 0 per channel (the mean is subtracted)', () => {
     const x = seeded([3, 2, 3, 2], 4).requiresGrad_();
     batchNorm2d(x, null, null, seeded([2], 5), seeded([2], 6), { training: true }).backward(seeded([3, 2, 3, 2], 7));
