@@ -240,7 +240,8 @@ export function giveBuffer(data: TypedArray): void {
   else owned.delete(data.buffer);
   const sourced = !!source?.owns(data);
   // a plain array of a dtype the source serves, where requests go to the source: nobody asks for it again unless
-  // the source has been full (then acquireBuffer serves them, its step 3); kept, such arrays would pile up (a server's input images)
+  // the source has been full (then acquireBuffer serves them, its step 3); kept, such arrays would pile up (a
+  // server's input images)
   if (!sourced && fromSource() && source!.serves(dtypeName(data)) && !sourceFull) {
     stats.dropped++;
     return;
