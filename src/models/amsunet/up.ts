@@ -15,6 +15,7 @@ import { ShapeError } from '../../tensor/errors.js';
 import type { Generator } from '../../tensor/rng.js';
 import { add, mul, pad, cat } from '../../ops/index.js';
 import { Module } from '../../nn/module.js';
+import { releaseConsumed } from '../../autograd/lifetimes.js';
 import { BatchNorm2d } from '../../nn/layers/batch-norm2d.js';
 import { Conv2d } from '../../nn/layers/conv2d.js';
 import { ConvTranspose2d } from '../../nn/layers/conv-transpose2d.js';
@@ -49,14 +50,29 @@ export class Up extends Module {
   }
 
   forward(x1: Tensor, x2: Tensor): Tensor {
-    let u = this.up.forward(this.norm.forward(x1)); //                 [N, in/2, 2h, 2w]
+    const normed = this.norm.forward(x1);
+    let u = this.up.forward(normed); //                                [N, in/2, 2h, 2w]
+    releaseConsumed([normed]); // under inference each map goes back as soon as it is consumed (lifetimes.ts), so the
+    //                            AMSE below does not run beside all of this stage's full-resolution maps
     const dy = x2.shape[2] - u.shape[2];
     const dx = x2.shape[3] - u.shape[3];
     if (dy < 0 || dx < 0) {
       throw new ShapeError('Up', 'the upsampled map must not be larger than the skip connection', { upsampled: u.shape, skip: x2.shape });
     }
-    if (dy || dx) u = pad(u, [dx >> 1, dx - (dx >> 1), dy >> 1, dy - (dy >> 1)]); // [N, in/2, H, W]
-    const skip = add(x2, mul(this.satt.forward(x2), this.catt.forward(x2))); //   [N, in/2, H, W]
-    return this.conv.forward(this.conv1x1.forward(cat([skip, u], 1))); //          [N, out, H, W]
+    if (dy || dx) {
+      const small = u;
+      u = pad(u, [dx >> 1, dx - (dx >> 1), dy >> 1, dy - (dy >> 1)]); // [N, in/2, H, W]
+      releaseConsumed([small]);
+    }
+    const s = this.satt.forward(x2), c = this.catt.forward(x2);
+    const gated = mul(s, c);
+    releaseConsumed([s, c]);
+    const skip = add(x2, gated); //                                    [N, in/2, H, W]
+    releaseConsumed([gated]);
+    const joined = cat([skip, u], 1);
+    releaseConsumed([skip, u]);
+    const h = this.conv1x1.forward(joined);
+    releaseConsumed([joined]);
+    return this.conv.forward(h); //                                    [N, out, H, W]
   }
 }
