@@ -9,8 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SharedHeap } from '../../src/backend/parallel/heap.js';
-import { getHeap, setBackend, setThreads } from '../../src/backend/index.js';
-import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
+import { getHeap } from '../../src/backend/index.js';
 import { randn } from '../../src/tensor/create.js';
 import { Generator } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -18,17 +17,13 @@ import { MIN_ELEMENTS } from '../../src/tensor/buffer-pool.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
 import { forwardChain, releaseConsumed } from '../../src/autograd/lifetimes.js';
 import { Module } from '../../src/nn/module.js';
+import { smallInferenceCase } from '../helpers/inference-heap.js';
 import { add, mul, sigmoid } from '../../src/ops/index.js';
 
 describe('an AMSUnet inference forward (wasm heap)', () => {
   // first in the file: the heap's high-water mark is this process's
   it('touches at most 8 of its largest activation in heap regions, and the same again on later calls', () => {
-    setBackend('wasm');
-    setThreads(1);
-    const g = new Generator(0);
-    const model = new AMSUnet({ inChannels: 3, numClasses: 2, baseC: 8, generator: g }).eval();
-    const x = randn([1, 3, 128, 128], { generator: g });
-    const largest = 4 * 8 * 128 * 128 * 4; // the FFN's hidden map at full resolution, 2 MiB
+    const { model, x, largest } = smallInferenceCase();
     const first = noGrad(() => model.forward(x));
     const touched = getHeap().usage().touchedBytes;
     // before: the pool kept every released view by its exact length, and the heap grew to 13x

@@ -6,19 +6,12 @@
  * process first-touches every page of that). Its own file: the heap's high-water mark is this process's.
  */
 import { expect, it } from 'vitest';
-import { getHeap, setBackend, setThreads } from '../../src/backend/index.js';
-import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
-import { randn } from '../../src/tensor/create.js';
-import { Generator } from '../../src/tensor/rng.js';
+import { getHeap } from '../../src/backend/index.js';
 import { noGrad } from '../../src/autograd/grad-mode.js';
+import { smallInferenceCase } from '../helpers/inference-heap.js';
 
 it('an eval forward peaks at under 4 of its largest activation in live heap regions (5.2 when Up held its maps)', () => {
-  setBackend('wasm');
-  setThreads(1);
-  const g = new Generator(0);
-  const model = new AMSUnet({ inChannels: 3, numClasses: 2, baseC: 8, generator: g }).eval();
-  const x = randn([1, 3, 128, 128], { generator: g });
+  const { model, x, largest } = smallInferenceCase();
   noGrad(() => model.forward(x));
-  const largest = 4 * 8 * 128 * 128 * 4; // the FFN's hidden map at full resolution, 2 MiB
   expect(getHeap().usage().peakInUseBytes).toBeLessThanOrEqual(4 * largest); // 3.34x now
 });
