@@ -45,12 +45,12 @@ export function noteSaved(ts: readonly (Tensor | null)[], pin = false): void {
 }
 
 /**
- * Recipes for saved tensors that are cheap to compute again from tensors the graph keeps anyway: gelu's output
- * (from its input, which gelu's own backward reads). Such a tensor is released when its forward ends, like one no
- * backward reads, and made again just before the first backward that reads it (BackwardMemory.beforeNode), by the
- * same kernel on the same input: the same bits. It then lives until its own backward has run. Gradient
- * checkpointing, for the one op where recomputing costs ~1 % of a step and saves a sixth of its memory (the FFN's
- * GELU output, 4·C channels at full resolution).
+ * Recipes for saved tensors that are cheap to compute again from tensors the graph keeps anyway: the outputs of
+ * gelu (from its input, which gelu's own backward reads), BatchNorm (from its input and statistics) and same-dtype
+ * products (from the factors). Such a tensor is released when its forward ends, like one no backward reads, and
+ * made again just before the first backward that reads it (BackwardMemory.beforeNode), by the same kernel on the
+ * same inputs: the same bits. It then lives until its own backward has run. Gradient checkpointing for ops whose
+ * recomputing costs one element-wise pass (the FFN's GELU output alone is 4·C channels at full resolution).
  */
 const recipes = new WeakMap<Tensor, { from: readonly Tensor[]; fill: (into: TypedArray) => void }>();
 
@@ -213,7 +213,8 @@ export class BackwardMemory {
   /** t's backward is about to run: make again what it reads and was released for being cheap to remake. */
   beforeNode(t: Tensor): void {
     const fn = t.gradFn!;
-    for (const s of fn.saved ?? [...fn.inputs, t]) if (s && s.isReleased && recipes.has(s)) remake(s);
+    for (const s of fn.saved ?? fn.inputs) if (s && s.isReleased && recipes.has(s)) remake(s);
+    if (!fn.saved && t.isReleased && recipes.has(t)) remake(t); // no list: the output counts as read too
   }
 
   /** t's backward has run: every consumer of t ran before it, so nothing in this graph reads t's data any more. */
