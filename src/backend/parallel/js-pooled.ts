@@ -135,8 +135,10 @@ export function im2colPooled(col: FloatArray, x: FloatArray, g: ConvGeom, n: num
   if (threads < 2 || !getHeap().contains(col) || !sameType(col, [x])) return false;
   const heap = getHeap();
   heap.resetStaging();
-  const args = [col.BYTES_PER_ELEMENT, col.byteOffset, heap.place(x), n, g.N, g.Cin, g.H, g.W, g.kH, g.kW, g.oH, g.oW,
-    g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
+  // image n only (staged when x is not in the heap: one image's copy per image, not the whole batch's), as image 0 of 1
+  const image = g.Cin * g.H * g.W;
+  const args = [col.BYTES_PER_ELEMENT, col.byteOffset, heap.place(x, n * image, image), 0, 1, g.Cin, g.H, g.W, g.kH, g.kW,
+    g.oH, g.oW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
   getPool().run('im2col.js', args, g.Cin, { threads, chunks: Math.min(g.Cin, 4 * threads) });
   return true;
 }
