@@ -126,4 +126,3 @@ export function getPool(): WorkerPool {
   pool = new WorkerPool(h, size, poolKernels);
   return pool;
 }
-

@@ -15,7 +15,7 @@
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
-import { stagePieceBytes } from './stage-pieces.js';
+import { unitsPerPiece } from './stage-pieces.js';
 
 export interface DepthwiseGather {
   dst: Float32Array;
@@ -52,7 +52,7 @@ export function depthwiseGatherWasm(g: DepthwiseGather): void {
   const srcPlane = g.srcH * g.srcW, dstPlane = g.dstH * g.dstW;
   const dstIn = heap.contains(g.dst), resident = dstIn && heap.contains(g.src);
   // planes staged at a time when src or dst is a plain array (wasm/stage-pieces.ts); planes are independent
-  const piece = resident ? planes : Math.max(1, Math.floor(stagePieceBytes() / (4 * Math.max(srcPlane, dstPlane, 1))));
+  const piece = resident ? planes : unitsPerPiece(4 * Math.max(srcPlane, dstPlane));
   for (let q0 = 0; q0 < planes; q0 += piece) {
     const n = Math.min(piece, planes - q0);
     heap.resetStaging();

@@ -15,7 +15,7 @@
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { weightScratchBytes } from './depthwise-weight-kernel.js';
-import { stagePieceBytes } from './stage-pieces.js';
+import { unitsPerPiece } from './stage-pieces.js';
 
 /** Multiply-adds per pooled chunk (a chunk is whole channels): ~50 µs of work. */
 const CHUNK_MACS = 1 << 18;
@@ -46,7 +46,7 @@ export function depthwiseWeightGradWasm(gw: Float32Array, gy: Float32Array, x: F
   const gwIn = heap.contains(gw), resident = heap.contains(gy) && heap.contains(x);
   // channels staged at a time when gy or x is a plain array (stage-pieces.ts): a [N, c1 − c0] block of each, so
   // the kernel sees C = c1 − c0 channels; a channel's sum runs over n inside the kernel either way (the same bits)
-  const piece = resident ? C : Math.max(1, Math.floor(stagePieceBytes() / (4 * N * Math.max(inPlane, outPlane))));
+  const piece = resident ? C : unitsPerPiece(4 * N * Math.max(inPlane, outPlane));
   for (let c0 = 0; c0 < C; c0 += piece) {
     const c1 = Math.min(C, c0 + piece), Cp = c1 - c0;
     heap.resetStaging();

@@ -9,7 +9,7 @@
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
-import { stagePieceBytes } from './stage-pieces.js';
+import { unitsPerPiece } from './stage-pieces.js';
 
 /** Elements per chunk (and the least work worth a second thread): ~0.1 ms of GELU. */
 const CHUNK = 1 << 16;
@@ -26,7 +26,7 @@ export function geluBackwardWasm(gx: Float32Array, gy: Float32Array, x: Float32A
 function runElementwise(kernel: string, out: Float32Array, inputs: Float32Array[]): void {
   const n = out.length;
   const heap = getHeap();
-  const piece = heap.contains(out) && heap.containsAll(inputs) ? n : stagePieceBytes() / 4; // wasm/stage-pieces.ts
+  const piece = heap.contains(out) && heap.containsAll(inputs) ? n : unitsPerPiece(4); // wasm/stage-pieces.ts
   for (let lo = 0; lo < n; lo += piece) {
     const len = Math.min(piece, n - lo);
     heap.resetStaging();

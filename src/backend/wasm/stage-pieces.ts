@@ -8,9 +8,9 @@
  */
 let pieceBytes = 16 << 20;
 
-/** Bytes one operand may stage at once (16 MB). */
-export function stagePieceBytes(): number {
-  return pieceBytes;
+/** How many work units of `unitBytes` each (an element, a plane, a block of channels) to stage at once: at least 1. */
+export function unitsPerPiece(unitBytes: number): number {
+  return Math.max(1, Math.floor(pieceBytes / Math.max(unitBytes, 1)));
 }
 
 /** For tests: a smaller piece, so that small arrays are staged in several pieces (returns the previous value). */
