@@ -101,6 +101,13 @@ export function conv2dBackwardWeightPointwiseGemm(gw: FloatArray, gy: Buf, x: Bu
 /* ---------- any other geometry: im2col / col2im around the same products ---------- */
 
 /**
+ * Unit-stride rows at least this long are copied by the engine's own typed-array copy (a memcpy) rather than a JS
+ * loop: the same values, and as fast the first time it runs as later, where a loop V8 has not compiled yet runs
+ * interpreted (im2col of a 256² stem conv was 10x slower in a process's first forward than in its second).
+ */
+const NATIVE_ROW = 32;
+
+/**
  * col[(ci, kh, kw), (oh, ow)] for ci in [ci0, ci1) of image n (default all Cin, every group), P = oH·oW columns per
  * row. Work unit: input channels (each writes its own kH·kW rows of col).
  */
@@ -121,8 +128,9 @@ export function im2col(col: FloatArray, x: Buf, g: ConvGeom, n: number, ci0 = 0,
         for (let oh = ohLo; oh < ohHi; oh++) {
           const xRow = xk + oh * sH * W;
           const cRow = r + oh * oW;
-          if (sW === 1) for (let ow = owLo; ow < owHi; ow++) col[cRow + ow] = x[xRow + ow];
-          else for (let ow = owLo; ow < owHi; ow++) col[cRow + ow] = x[xRow + ow * sW];
+          if (sW !== 1) for (let ow = owLo; ow < owHi; ow++) col[cRow + ow] = x[xRow + ow * sW];
+          else if (owHi - owLo >= NATIVE_ROW) col.set(x.subarray(xRow + owLo, xRow + owHi), cRow + owLo);
+          else for (let ow = owLo; ow < owHi; ow++) col[cRow + ow] = x[xRow + ow];
         }
       }
     }

@@ -115,6 +115,31 @@ describe('conv as GEMM vs the reference loops', () => {
     );
   });
 
+  test('im2col is its definition, rows long enough for the native row copy included (float32 and float64)', () => {
+    // col[(ci, kh, kw), (oh, ow)] = x[n, ci, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW], 0 outside x
+    fc.assert(
+      fc.property(geomArb('any', 2, 80), fc.nat(1 << 20), fc.boolean(), (g, seed, f32) => {
+        const Ctor = f32 ? Float32Array : Float64Array;
+        const x = randomArray(Ctor, sizes(g).x, seed);
+        const P = g.oH * g.oW;
+        const col = new Ctor(g.Cin * g.kH * g.kW * P).fill(NaN);
+        for (let n = 0; n < g.N; n++) {
+          im2col(col, x, g, n);
+          for (let ci = 0; ci < g.Cin; ci++) for (let kh = 0; kh < g.kH; kh++) for (let kw = 0; kw < g.kW; kw++) {
+            for (let oh = 0; oh < g.oH; oh++) for (let ow = 0; ow < g.oW; ow++) {
+              const ih = oh * g.sH - g.pH + kh * g.dH, iw = ow * g.sW - g.pW + kw * g.dW;
+              const inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+              const want = inside ? x[((n * g.Cin + ci) * g.H + ih) * g.W + iw] : 0;
+              const got = col[((ci * g.kH + kh) * g.kW + kw) * P + oh * g.oW + ow];
+              if (got !== want) expect({ n, ci, kh, kw, oh, ow, got }).toEqual({ n, ci, kh, kw, oh, ow, got: want });
+            }
+          }
+        }
+      }),
+      { numRuns: 60, seed: 35 },
+    );
+  });
+
   test('col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩', () => {
     fc.assert(
       fc.property(geomArb('any'), fc.nat(1 << 20), (g, seed) => {
