@@ -82,7 +82,8 @@ export function getHeap(): SharedHeap {
   if (heap && mainWarm) return heap;
   makeHeap();
   mainWarm = true;
-  // The first use of the heap (the first large tensor, e.g. a model's weights): start the workers if that has not
+  // The first use of the heap (a model being built, through the tensor-buffer source's prepare(), or else the first
+  // large tensor made in a forward): start the workers if that has not
   // happened yet (getPool makes the heap without this, so a pool is never made twice), and generate and compile
   // this thread's kernels, as a model is built rather than inside its first forward.
   if (dispatches()) {

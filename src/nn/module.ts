@@ -12,6 +12,7 @@ import { allocArray, isFloat } from '../tensor/dtype.js';
 import { shapesEqual, fmtShape, numel } from '../tensor/shape.js';
 import { ConfigError } from '../tensor/errors.js';
 import { forwardScope, holdModuleState } from '../autograd/lifetimes.js';
+import { prepareFreshBuffers } from '../tensor/buffer-pool.js';
 
 export type StateDict = Map<string, Tensor>;
 
@@ -59,6 +60,7 @@ export abstract class Module {
     if (!t.isLeaf) throw new ConfigError('Module.param', `parameter '${name}' must be a leaf tensor (not the output of an op)`);
     t.requiresGrad_(true);
     holdModuleState(t);
+    prepareFreshBuffers(); // a model: its forward will run on the heap, whose threads and kernels can start now
     this.#params.set(name, t);
     return t;
   }

@@ -54,11 +54,27 @@ export interface FreshBufferSource {
   give?(a: TypedArray): void;
   /** Bytes of memory it has ever used (never shrinks): unchanged by a take() that reused memory given back. */
   usedBytes?(): number;
+  /** Get ready to serve (the heap, its worker threads, their compiled kernels), ahead of the first take(). */
+  prepare?(): void;
 }
 let source: FreshBufferSource | null = null;
+let prepared = false;
 
 export function setFreshBufferSource(s: FreshBufferSource | null): void {
   source = s;
+  prepared = false;
+}
+
+/**
+ * A model is being built (Module.param): its forward will want the source's memory, so let the source get ready
+ * now, once. Starting the worker threads and compiling the kernels here, while the model's weights are made (and
+ * loaded), keeps that work out of the model's first forward, which then pays only for what depends on its input's
+ * size.
+ */
+export function prepareFreshBuffers(): void {
+  if (prepared || !source) return;
+  prepared = true;
+  source.prepare?.();
 }
 
 /**

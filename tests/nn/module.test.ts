@@ -2,6 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { zeros, ones, tensor, randn } from '../../src/tensor/create.js';
 import { Module, StateDictError } from '../../src/nn/module.js';
+import { setFreshBufferSource } from '../../src/tensor/buffer-pool.js';
+import { heapTensorBuffers } from '../../src/backend/parallel/tensor-buffers.js';
+import { getHeap, wasmFeatures } from '../../src/backend/index.js';
+import { installHeapTensorBuffers } from '../../src/backend/runtime.js';
 
 /** A module that registers in a deliberately mixed order: child, buffer, param, child, param. */
 class Leaf extends Module {
@@ -157,5 +161,34 @@ describe('Module registration and the state dict', () => {
     expect(w.data).toBeInstanceOf(Float64Array);
     expect(m.stateDict().get('a.count')!.dtype).toBe('int32');
     expect(m.stateDict().get('running')!.dtype).toBe('float64');
+  });
+});
+
+describe('a model being built lets the fresh-buffer source get ready', () => {
+  test('Module.param calls prepare() once per source, so the heap, its workers and kernels start before the first forward', () => {
+    let calls = 0;
+    setFreshBufferSource({ take: () => undefined, owns: () => false, serves: () => false, prepare: () => void calls++ });
+    try {
+      expect(calls).toBe(0);
+      new Mixed();
+      expect(calls).toBe(1);
+      new Leaf(3);
+      expect(calls).toBe(1);
+      // a new source is prepared again (runtime.ts installs one per process; tests swap them)
+      setFreshBufferSource({ take: () => undefined, owns: () => false, serves: () => false, prepare: () => void (calls += 10) });
+      new Leaf(3);
+      expect(calls).toBe(11);
+    } finally {
+      installHeapTensorBuffers();
+    }
+  });
+
+  test('the heap source prepares the heap only where it serves tensors', () => {
+    for (const serving of [false, true]) {
+      let asked = 0;
+      const source = heapTensorBuffers(() => (asked++, getHeap()), () => serving);
+      source.prepare!();
+      expect(asked).toBe(serving && wasmFeatures().simd ? 1 : 0);
+    }
   });
 });

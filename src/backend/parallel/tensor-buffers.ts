@@ -31,6 +31,9 @@ export function heapTensorBuffers(heap: () => SharedHeap, active: () => boolean)
     serves,
     owns: (a) => views.has(a),
     usedBytes: () => heap().usage().touchedBytes,
+    prepare() {
+      if (serves('float32')) heap(); // the heap's first use starts the workers and compiles the kernels (runtime.ts)
+    },
     give(a) {
       // from the buffer pool, which held the view since its tensor was released: nothing else reads it
       if (!views.delete(a) || !reclaim.unregister(a)) return;
