@@ -156,3 +156,41 @@ export function batchNorm2dBackward(
     }
   }
 }
+
+/** The weight of a conv a BatchNorm is folded into: [Cout, cinPerGroup, kH·kW = taps] in `groups` groups. */
+export interface FoldGeom {
+  Cout: number;
+  cinPerGroup: number;
+  taps: number;
+  groups: number;
+}
+
+/**
+ * A BatchNorm with per-channel affine map s·x + t folded into a conv (nn/fuse-batchnorm.ts has the formulas):
+ *   'after'  W[o, …] = s[o]·w[o, …],        B[o] = s[o]·b[o] + t[o]
+ *   'before' W[o, c, …] = w[o, c, …]·s[c],  B[o] = b[o] + Σ_{c, k} w[o, c, k]·t[c]   (c over o's group, in order)
+ * in float64, each result rounded once to W's and B's dtype (b = 0 when null).
+ */
+export function batchNormFoldWeights(W: FloatArray, B: FloatArray, w: FloatArray, b: FloatArray | null,
+  s: Float64Array, t: Float64Array, g: FoldGeom, side: 'after' | 'before'): void {
+  const { Cout, cinPerGroup, taps } = g;
+  const perOut = cinPerGroup * taps, outPerGroup = Cout / g.groups;
+  for (let o = 0; o < Cout; o++) {
+    const base = o * perOut;
+    if (side === 'after') {
+      for (let i = 0; i < perOut; i++) W[base + i] = w[base + i] * s[o];
+      B[o] = (b ? b[o] : 0) * s[o] + t[o];
+    } else {
+      const c0 = Math.floor(o / outPerGroup) * cinPerGroup; // first input channel of o's group
+      let shift = b ? b[o] : 0;
+      for (let ci = 0; ci < cinPerGroup; ci++) {
+        for (let k = 0; k < taps; k++) {
+          const at = base + ci * taps + k;
+          W[at] = w[at] * s[c0 + ci];
+          shift += w[at] * t[c0 + ci];
+        }
+      }
+      B[o] = shift;
+    }
+  }
+}

@@ -20,6 +20,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/create.js';
 import { ConfigError } from '../tensor/errors.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { batchNormFold } from '../backend/dispatch/batchnorm2d.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { BatchNorm2d } from './layers/batch-norm2d.js';
 import type { Conv2d } from './layers/conv2d.js';
@@ -79,29 +81,10 @@ export function foldBatchNorm(f: BatchNormFold): FoldedConv {
     throw new ConfigError('foldBatchNorm', "a BN can be folded into the conv after it only when that conv has no padding");
   }
   const { s, t } = affineOf(bn);
-  const w = conv.weight.data, b = conv.bias?.data;
   const weight = zeros(conv.weight.shape, { dtype: conv.weight.dtype });
   const bias = zeros([Cout], { dtype: conv.weight.dtype });
-  const W = weight.data, B = bias.data;
-  const taps = kH * kW, perOut = cinPerGroup * taps, outPerGroup = Cout / groups;
-  for (let o = 0; o < Cout; o++) {
-    const base = o * perOut;
-    if (side === 'after') {
-      for (let i = 0; i < perOut; i++) W[base + i] = w[base + i] * s[o];
-      B[o] = (b ? b[o] : 0) * s[o] + t[o];
-    } else {
-      const c0 = Math.floor(o / outPerGroup) * cinPerGroup; // first input channel of o's group
-      let shift = b ? b[o] : 0;
-      for (let ci = 0; ci < cinPerGroup; ci++) {
-        for (let k = 0; k < taps; k++) {
-          const at = base + ci * taps + k;
-          W[at] = w[at] * s[c0 + ci];
-          shift += w[at] * t[c0 + ci];
-        }
-      }
-      B[o] = shift;
-    }
-  }
+  batchNormFold(weight.data as FloatArray, bias.data as FloatArray, conv.weight.data as FloatArray, (conv.bias?.data ?? null) as FloatArray | null,
+    s, t, { Cout, cinPerGroup, taps: kH * kW, groups }, side);
   return { weight, bias };
 }
 

@@ -6,10 +6,18 @@
  *                         the wasm kernels over the pool, channels (or planes) split (wasm/batchnorm.ts): the same
  *                         double-precision formulas in f64x2, so the same bits
  *     otherwise           the loops, this thread
+ *   batchNormFold (a BN folded into a conv's weights, nn/fuse-batchnorm.ts)
+ *     float32, wasm backend, main thread
+ *                         the wasm kernels on this thread (wasm/batchnorm.ts): the same double-precision
+ *                         products and sums in the same order, so the same bits, and fast in a process's first
+ *                         forward, where the loops run before V8 has compiled them
+ *     otherwise           the loops
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import { type BatchNormGeom, batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../kernels/batchnorm2d.js';
-import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../wasm/batchnorm.js';
+import {
+  type BatchNormGeom, type FoldGeom, batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats, batchNormFoldWeights,
+} from '../../kernels/batchnorm2d.js';
+import { batchNormApplyWasm, batchNormBackwardWasm, batchNormFoldWasm, batchNormStatsWasm } from '../wasm/batchnorm.js';
 
 /** mean[c] and biased variance[c] of x's channels. */
 export function batchNormStats(mean: Float64Array, variance: Float64Array, x: FloatArray, g: BatchNormGeom): void {
@@ -25,4 +33,9 @@ export function batchNormApply(y: FloatArray, x: FloatArray, mean: Float64Array,
 export function batchNormBackward(gx: FloatArray | null, gw: FloatArray | null, gb: FloatArray | null, gy: FloatArray, x: FloatArray,
   mean: Float64Array, invstd: Float64Array, w: FloatArray | null, training: boolean, g: BatchNormGeom): void {
   if (!batchNormBackwardWasm(gx, gw, gb, gy, x, mean, invstd, w, training, g)) batchNorm2dBackward(gx, gw, gb, gy, x, mean, invstd, w, training, g);
+}
+
+/** A BN's affine map s·x + t folded into a conv's weight w and bias b, giving W and B (kernels/batchnorm2d.ts). */
+export function batchNormFold(W: FloatArray, B: FloatArray, w: FloatArray, b: FloatArray | null, s: Float64Array, t: Float64Array, g: FoldGeom, side: 'after' | 'before'): void {
+  if (!batchNormFoldWasm(W, B, w, b, s, t, g, side)) batchNormFoldWeights(W, B, w, b, s, t, g, side);
 }

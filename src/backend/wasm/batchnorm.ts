@@ -4,10 +4,10 @@
  * when it does not apply (see elementwise-run.ts); the caller (dispatch/batchnorm2d.ts) then runs the loop.
  */
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { BatchNormGeom } from '../../kernels/batchnorm2d.js';
-import { getHeap } from '../runtime.js';
+import type { BatchNormGeom, FoldGeom } from '../../kernels/batchnorm2d.js';
+import { getHeap, getPool } from '../runtime.js';
 import { runChunked } from './elementwise-run.js';
-import { onHeap, wasmThread } from '../where.js';
+import { onHeap, useWasmFor, wasmThread } from '../where.js';
 
 /**
  * y = x·α_c + β_c in double, rounded to float32: batchNorm2dForward with α_c = invstd_c·w_c, β_c = b_c − mean_c·α_c
@@ -61,5 +61,42 @@ export function batchNormBackwardWasm(gx: TypedArray | null, gw: TypedArray | nu
     if (gw) gw[c] = f64[sums / 8 + 2 * c + 1] * invstd[c];
     if (gb) gb[c] = f64[sums / 8 + 2 * c];
   }
+  return true;
+}
+
+/**
+ * batchNormFoldWeights on this thread's wasm kernels (no pool: a model's weights are small; what matters is that
+ * the first call runs compiled code). 'after': each output row by bnApply with α = s[o] and β = −0, which is
+ * f32(w·s) exactly (x + (−0) = x for every x, −0 included); its Cout biases here, as the loop computes them.
+ * 'before': bnFoldBefore once per group. Operands outside the heap are staged, W copied back.
+ */
+export function batchNormFoldWasm(W: TypedArray, B: TypedArray, w: TypedArray, b: TypedArray | null, s: Float64Array, t: Float64Array,
+  g: FoldGeom, side: 'after' | 'before'): boolean {
+  const { Cout, cinPerGroup, taps, groups } = g, perOut = cinPerGroup * taps, n = Cout * perOut;
+  if (n === 0 || !useWasmFor(W as Float32Array) || !(w instanceof Float32Array)) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const kernels = getPool().main.wasmElementwise;
+  const src = heap.place(w, 0, n);
+  const dst = heap.contains(W) ? W.byteOffset : heap.stage(4 * n);
+  if (side === 'after') {
+    for (let o = 0; o < Cout; o++) {
+      kernels.bnApply(src + 4 * o * perOut, dst + 4 * o * perOut, perOut, s[o], -0);
+      B[o] = (b ? b[o] : 0) * s[o] + t[o];
+    }
+  } else {
+    const C = cinPerGroup * groups, outPerGroup = Cout / groups;
+    const at = heap.stage(8 * (2 * C + Cout)), f64 = heap.f64, shift = at / 8 + 2 * C;
+    f64.set(s.subarray(0, C), at / 8);
+    f64.set(t.subarray(0, C), at / 8 + C);
+    for (let o = 0; o < Cout; o++) f64[shift + o] = b ? b[o] : 0;
+    for (let grp = 0; grp < groups; grp++) {
+      const o0 = grp * outPerGroup, c0 = grp * cinPerGroup;
+      kernels.bnFoldBefore(src + 4 * o0 * perOut, dst + 4 * o0 * perOut, outPerGroup, cinPerGroup, taps, at + 8 * c0, at + 8 * (C + c0), 8 * (shift + o0));
+    }
+    const sums = heap.f64;
+    for (let o = 0; o < Cout; o++) B[o] = sums[shift + o];
+  }
+  if (!heap.contains(W)) W.set(heap.f32.subarray(dst / 4, dst / 4 + n));
   return true;
 }

@@ -298,11 +298,41 @@ function bnGradTrainFunction() {
   return f.build([...sc.map((p, j) => vs[j].set(f64x2.splat(p.get()))), ...stream(f, '', i, i32.const(0), n, (k) => [...half(2 * k), ...half(2 * k + 1)], one)]);
 }
 
+/**
+ * bnFoldBefore(w, W, outs, cin, taps, s, t, shift): a BN folded into the conv after it (batchNormFoldWeights,
+ * 'before'), for `outs` output channels that share their group's `cin` input channels (s, t: f64 per input channel;
+ * shift: f64 per output channel, holding b[o] on entry):
+ *   W[o, c, k] = f32(f64(w[o, c, k])·s[c]),   shift[o] += Σ_{c, k} f64(w[o, c, k])·t[c]   (c, then k, in order)
+ * Scalar, in the loop's order, so the same bits as the loop.
+ */
+function bnFoldBeforeFunction() {
+  const f = new FunctionBuilder('bnFoldBefore', { w: 'i32', W: 'i32', outs: 'i32', cin: 'i32', taps: 'i32', s: 'i32', t: 'i32', shift: 'i32' });
+  const [w, W, outs, cin, taps, s, t, shift] = ['w', 'W', 'outs', 'cin', 'taps', 's', 't', 'shift'].map((p) => f.param(p));
+  const o = f.local('o', 'i32'), c = f.local('c', 'i32'), k = f.local('k', 'i32');
+  const acc = f.local('acc', 'f64'), sc = f.local('sc', 'f64'), tc = f.local('tc', 'f64'), v = f.local('v', 'f64');
+  const shiftAt = (): Expr => i32.add(shift.get(), i32.shl(o.get(), i32.const(3)));
+  const channel = (base: Local): Expr => f64.load(i32.add(base.get(), i32.shl(c.get(), i32.const(3))));
+  return f.build([
+    forLoop(o, i32.const(0), outs.get(), 1,
+      acc.set(f64.load(shiftAt())),
+      forLoop(c, i32.const(0), cin.get(), 1,
+        sc.set(channel(s)),
+        tc.set(channel(t)),
+        forLoop(k, i32.const(0), taps.get(), 1,
+          v.set(f64.promoteF32(f32.load(w.get()))),
+          f32.store(W.get(), f64.demoteToF32(f64.mul(v.get(), sc.get()))),
+          acc.set(f64.add(acc.get(), f64.mul(v.get(), tc.get()))),
+          w.inc(4),
+          W.inc(4))),
+      f64.store(shiftAt(), acc.get())),
+  ]);
+}
+
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = heapMemoryImport();
   return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
-    bnGradTrainFunction(), colDotsFunction()]);
+    bnGradTrainFunction(), colDotsFunction(), bnFoldBeforeFunction()]);
 }
