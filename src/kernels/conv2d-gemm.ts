@@ -108,10 +108,18 @@ export function conv2dBackwardWeightPointwiseGemm(gw: FloatArray, gy: Buf, x: Bu
 const NATIVE_ROW = 32;
 
 /**
- * col[(ci, kh, kw), (oh, ow)] for ci in [ci0, ci1) of image n (default all Cin, every group), P = oH·oW columns per
- * row. Work unit: input channels (each writes its own kH·kW rows of col).
+ * The inner loops of im2col for one tap (ci, kh, kw), over its rows that read inside x:
+ *   col[c + r·oW + j] = x[s + r·rowStride + j·step]   for r < rows, j < cols
+ * (oW is im2col's; the caller knows it). The default is the JS loop below; the wasm backend passes its own kernel.
  */
-export function im2col(col: FloatArray, x: Buf, g: ConvGeom, n: number, ci0 = 0, ci1 = g.Cin): void {
+export type TapCopy = (c: number, s: number, rows: number, cols: number, rowStride: number, step: number) => void;
+
+/**
+ * col[(ci, kh, kw), (oh, ow)] for ci in [ci0, ci1) of image n (default all Cin, every group), P = oH·oW columns per
+ * row. Work unit: input channels (each writes its own kH·kW rows of col). `copyTap` replaces the inner loops (the
+ * zero fill of a padded tap's row stays here).
+ */
+export function im2col(col: FloatArray, x: Buf, g: ConvGeom, n: number, ci0 = 0, ci1 = g.Cin, copyTap?: TapCopy): void {
   const { Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW } = g;
   const rows = tapRanges(H, oH, sH, pH, dH, kH);
   const cols = tapRanges(W, oW, sW, pW, dW, kW);
@@ -125,6 +133,10 @@ export function im2col(col: FloatArray, x: Buf, g: ConvGeom, n: number, ci0 = 0,
         const owLo = cols.lo[kw], owHi = cols.hi[kw];
         if (ohLo > 0 || ohHi < oH || owLo > 0 || owHi < oW) col.fill(0, r, r + P);
         const xk = xOff + kh * dH * W - pH * W + kw * dW - pW;
+        if (copyTap) {
+          if (ohHi > ohLo && owHi > owLo) copyTap(r + ohLo * oW + owLo, xk + ohLo * sH * W + owLo * sW, ohHi - ohLo, owHi - owLo, sH * W, sW);
+          continue;
+        }
         for (let oh = ohLo; oh < ohHi; oh++) {
           const xRow = xk + oh * sH * W;
           const cRow = r + oh * oW;

@@ -49,6 +49,28 @@ describe.runIf(wasmFeatures().simd)('dense conv forward with its im2col in the h
     }
   });
 
+  test("the wasm tap copies ('im2col.wasm') write what im2col writes: strides 1, 2, 3, rows long enough for the vector loops", () => {
+    setThreads(2);
+    fc.assert(
+      fc.property(geomArb('dense', 3, 40), fc.nat(1 << 20), (g, seed) => {
+        if (g.Cin < 2) g = { ...g, Cin: 2 };
+        const s = sizes(g), rows = g.Cin * g.kH * g.kW * g.oH * g.oW;
+        const x = randomArray(Float32Array, s.x, seed);
+        const expected = new Float32Array(rows);
+        for (let n = 0; n < g.N; n++) {
+          im2col(expected, x, g, n);
+          const got = withHeapArray(rows, (col) => {
+            col.fill(NaN);
+            expect(im2colPooled(col, x, g, n)).toBe(true);
+            return Float32Array.from(col);
+          });
+          expect(firstMismatch(got, expected)).toBe(-1);
+        }
+      }),
+      { numRuns: 60, seed: 0x1c03 },
+    );
+  });
+
   test('conv2dForward of a dense conv: the same bits as the scratch-array path on one thread, for 1, 2 and 3 threads', () => {
     fc.assert(
       fc.property(geomArb('dense', 8, 12), fc.nat(1 << 20), fc.boolean(), (g, seed, withBias) => {

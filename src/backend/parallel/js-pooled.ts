@@ -18,6 +18,7 @@ import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
+import { useWasmFor } from '../where.js';
 
 /**
  * Chunk sizes; work smaller than two chunks stays on the calling thread. Tests shrink them to split small
@@ -133,13 +134,16 @@ export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: n
 export function im2colPooled(col: FloatArray, x: FloatArray, g: ConvGeom, n: number): boolean {
   const threads = Math.min(poolThreads(), g.Cin);
   if (threads < 2 || !getHeap().contains(col) || !sameType(col, [x])) return false;
+  // float32 on the wasm backend: the wasm tap copies ('im2col.wasm': compiled code from a process's first call, where
+  // a JS loop runs interpreted, in every thread, until V8 has compiled it)
+  const wasm = useWasmFor(col);
   const heap = getHeap();
   heap.resetStaging();
   // image n only (staged when x is not in the heap: one image's copy per image, not the whole batch's), as image 0 of 1
   const image = g.Cin * g.H * g.W;
   const args = [col.BYTES_PER_ELEMENT, col.byteOffset, heap.place(x, n * image, image), 0, 1, g.Cin, g.H, g.W, g.kH, g.kW,
     g.oH, g.oW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
-  getPool().run('im2col.js', args, g.Cin, { threads, chunks: Math.min(g.Cin, 4 * threads) });
+  getPool().run(wasm ? 'im2col.wasm' : 'im2col.js', args, g.Cin, { threads, chunks: Math.min(g.Cin, 4 * threads) });
   return true;
 }
 

@@ -5,6 +5,8 @@
  */
 import type { PoolKernel } from '../pooled-kernels.js';
 import { ARITH_OPS } from './modules/elementwise-module.js';
+import type { ConvGeom } from '../../kernels/conv2d-common.js';
+import { im2col } from '../../kernels/conv2d-gemm.js';
 
 /**
  * arith args: [op (index in ARITH_OPS), a, b, out, nd, shape[nd], sa[nd], sb[nd]]: a collapsed broadcast
@@ -160,5 +162,20 @@ const colDotsWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
+/**
+ * im2col args: as 'im2col.js' (js-kernels.ts) with float32 operands: [4, col, x, n, N, Cin, H, W, kH, kW, oH, oW,
+ * sH, sW, pH, pW, dH, dW]; [lo, hi) are input channels. im2col's own loops over taps, each tap's rows by gatherRows.
+ */
+const im2colWasmKernel: PoolKernel = {
+  name: 'im2col.wasm',
+  run(ctx, args, lo, hi) {
+    const [, col, x, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] = args;
+    const g: ConvGeom = { N, Cin, Cout: 1, groups: 1, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH, sW };
+    const f32 = ctx.heap.f32, gather = ctx.wasmElementwise.gatherRows;
+    im2col(f32.subarray(col / 4, col / 4 + Cin * kH * kW * oH * oW), f32.subarray(x / 4, x / 4 + N * Cin * H * W), g, n, lo, hi,
+      (c, s, rows, cols, rowStride, step) => gather(x + 4 * s, col + 4 * c, rows, cols, 4 * rowStride, 4 * step, 4 * oW));
+  },
+};
+
+export const elementwisePoolKernels: readonly PoolKernel[] = [im2colWasmKernel, arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
   bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel];

@@ -20,7 +20,9 @@
  * Vector or scalar, every element gets the same operations, so any split of [0, n) gives the same bits.
  */
 import { encodeModule } from '../emit/encoding.js';
-import { type Expr, FunctionBuilder, type Local, f32, f32x4, f64, f64x2, forLoop, i32, ifThen, memory, v128 } from '../emit/instructions.js';
+import {
+  type Expr, FunctionBuilder, type Local, f32, f32x4, f64, f64x2, forLoop, i32, ifThen, memory, shuffleF32, v128, whileLoop,
+} from '../emit/instructions.js';
 import { heapMemoryImport } from '../features.js';
 
 /** f32 lanes 0, 1 from memory / to memory (the BatchNorm apply widens two floats at a time to f64x2). */
@@ -328,11 +330,33 @@ function bnFoldBeforeFunction() {
   ]);
 }
 
+/**
+ * gatherRows(x, col, rows, cols, rowStride, step, colStride): im2col's inner loops for one tap (kernels/conv2d-gemm.ts
+ * TapCopy), in bytes: for r < rows, j < cols: col[r·colStride + 4j] = x[r·rowStride + j·step]. Copies, so the same
+ * bits whatever the path: four at a time for step 4 (v128) and step 8 (two loads, the even lanes; the vector loop
+ * stops while one element is left, so its second load ends inside x), one at a time otherwise and for the tail.
+ */
+function gatherRowsFunction() {
+  const f = new FunctionBuilder('gatherRows', { x: 'i32', col: 'i32', rows: 'i32', cols: 'i32', rowStride: 'i32', step: 'i32', colStride: 'i32' });
+  const [x, col, rows, cols, rowStride, step, colStride] = ['x', 'col', 'rows', 'cols', 'rowStride', 'step', 'colStride'].map((p) => f.param(p));
+  const r = f.local('r', 'i32'), j = f.local('j', 'i32'), p = f.local('p', 'i32'), q = f.local('q', 'i32');
+  const quads = (width: number, value: Expr): Expr => whileLoop(i32.ltS(i32.add(j.get(), i32.const(width === 4 ? 3 : 4)), cols.get()),
+    v128.store(q.get(), value), p.inc(4 * width), q.inc(16), j.inc(4));
+  return f.build([
+    forLoop(r, i32.const(0), rows.get(), 1,
+      p.set(x.get()), q.set(col.get()), j.set(i32.const(0)),
+      ifThen(i32.eq(step.get(), i32.const(4)), [quads(4, v128.load(p.get()))]),
+      ifThen(i32.eq(step.get(), i32.const(8)), [quads(8, shuffleF32(v128.load(p.get()), v128.load(p.get(), 16), [0, 2, 4, 6]))]),
+      whileLoop(i32.ltS(j.get(), cols.get()), f32.store(q.get(), f32.load(p.get())), p.inc(step.get()), q.inc(4), j.inc(1)),
+      x.inc(rowStride.get()), col.inc(colStride.get())),
+  ]);
+}
+
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = heapMemoryImport();
   return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
-    bnGradTrainFunction(), colDotsFunction(), bnFoldBeforeFunction()]);
+    bnGradTrainFunction(), colDotsFunction(), bnFoldBeforeFunction(), gatherRowsFunction()]);
 }
