@@ -30,11 +30,11 @@ const geomArb = fc.record({
 
 function operands(g: FoldGeom, seed: number, withBias: boolean) {
   const n = g.Cout * g.cinPerGroup * g.taps, C = g.cinPerGroup * g.groups;
-  const w = randomArray(Float32Array, n, seed);
+  const w = randomArray(Float32Array, n, seed) as Float32Array;
   w[seed % n] = -0; // a signed zero must come out signed
   const s = Float64Array.from(randomArray(Float64Array, Math.max(C, g.Cout), seed + 1), (v) => 0.5 + Math.abs(v) / 3);
-  const t = randomArray(Float64Array, Math.max(C, g.Cout), seed + 2);
-  const b = withBias ? randomArray(Float32Array, g.Cout, seed + 3) : null;
+  const t = randomArray(Float64Array, Math.max(C, g.Cout), seed + 2) as Float64Array;
+  const b = withBias ? (randomArray(Float32Array, g.Cout, seed + 3) as Float32Array) : null;
   return { n, w, s, t, b };
 }
 
