@@ -66,37 +66,36 @@ export function batchNormBackwardWasm(gx: TypedArray | null, gw: TypedArray | nu
 
 /**
  * batchNormFoldWeights on this thread's wasm kernels (no pool: a model's weights are small; what matters is that
- * the first call runs compiled code). 'after': each output row by bnApply with α = s[o] and β = −0, which is
- * f32(w·s) exactly (x + (−0) = x for every x, −0 included); its Cout biases here, as the loop computes them.
- * 'before': bnFoldBefore once per group. Operands outside the heap are staged, W copied back.
+ * the first call runs compiled code), for a W in the heap (the folded weight a forward makes): w is copied into W
+ * and scaled there in place, so nothing is staged (staging would move the heap's regions from call to call).
+ * 'after': each output row by bnApply with α = s[o] and β = −0, which is f32(w·s) exactly (x + (−0) = x for every
+ * x, −0 included); its Cout biases here, as the loop computes them. 'before': bnFoldBefore once per group, s, t and
+ * the sums in this thread's scratch.
  */
 export function batchNormFoldWasm(W: TypedArray, B: TypedArray, w: TypedArray, b: TypedArray | null, s: Float64Array, t: Float64Array,
   g: FoldGeom, side: 'after' | 'before'): boolean {
   const { Cout, cinPerGroup, taps, groups } = g, perOut = cinPerGroup * taps, n = Cout * perOut;
-  if (n === 0 || !useWasmFor(W as Float32Array) || !(w instanceof Float32Array)) return false;
+  const C = cinPerGroup * groups, scratchBytes = 8 * (2 * C + Cout);
+  if (n === 0 || !useWasmFor(W as Float32Array) || !onHeap([W]) || !(w instanceof Float32Array)) return false;
   const heap = getHeap();
-  heap.resetStaging();
-  const kernels = getPool().main.wasmElementwise;
-  const src = heap.place(w, 0, n);
-  const dst = heap.contains(W) ? W.byteOffset : heap.stage(4 * n);
+  if (side === 'before' && scratchBytes > heap.slotBytes) return false;
+  W.set(w.subarray(0, n));
+  const kernels = getPool().main.wasmElementwise, at = W.byteOffset;
   if (side === 'after') {
     for (let o = 0; o < Cout; o++) {
-      kernels.bnApply(src + 4 * o * perOut, dst + 4 * o * perOut, perOut, s[o], -0);
+      kernels.bnApply(at + 4 * o * perOut, at + 4 * o * perOut, perOut, s[o], -0);
       B[o] = (b ? b[o] : 0) * s[o] + t[o];
     }
-  } else {
-    const C = cinPerGroup * groups, outPerGroup = Cout / groups;
-    const at = heap.stage(8 * (2 * C + Cout)), f64 = heap.f64, shift = at / 8 + 2 * C;
-    f64.set(s.subarray(0, C), at / 8);
-    f64.set(t.subarray(0, C), at / 8 + C);
-    for (let o = 0; o < Cout; o++) f64[shift + o] = b ? b[o] : 0;
-    for (let grp = 0; grp < groups; grp++) {
-      const o0 = grp * outPerGroup, c0 = grp * cinPerGroup;
-      kernels.bnFoldBefore(src + 4 * o0 * perOut, dst + 4 * o0 * perOut, outPerGroup, cinPerGroup, taps, at + 8 * c0, at + 8 * (C + c0), 8 * (shift + o0));
-    }
-    const sums = heap.f64;
-    for (let o = 0; o < Cout; o++) B[o] = sums[shift + o];
+    return true;
   }
-  if (!heap.contains(W)) W.set(heap.f32.subarray(dst / 4, dst / 4 + n));
+  const outPerGroup = Cout / groups, f64 = heap.f64, sAt = heap.scratch(0), tAt = sAt + 8 * C, shiftAt = tAt + 8 * C;
+  f64.set(s.subarray(0, C), sAt / 8);
+  f64.set(t.subarray(0, C), tAt / 8);
+  for (let o = 0; o < Cout; o++) f64[shiftAt / 8 + o] = b ? b[o] : 0;
+  for (let grp = 0; grp < groups; grp++) {
+    const o0 = grp * outPerGroup, c0 = grp * cinPerGroup, rows = at + 4 * o0 * perOut;
+    kernels.bnFoldBefore(rows, rows, outPerGroup, cinPerGroup, taps, sAt + 8 * c0, tAt + 8 * c0, shiftAt + 8 * o0);
+  }
+  for (let o = 0; o < Cout; o++) B[o] = f64[shiftAt / 8 + o];
   return true;
 }
