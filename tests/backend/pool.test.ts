@@ -59,6 +59,14 @@ describe('worker pool', () => {
     );
   });
 
+  test('a pool closed at once, before its workers are up, still closes: every worker exits', async () => {
+    // the workers read the task generation as they start; a close that moved it before then must still stop them
+    // (setThreads right after building a model closes the pool the model's heap started)
+    const pool = new WorkerPool(heap, 3, poolKernels);
+    const closed = pool.close().then(() => 'closed');
+    expect(await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('timed out'), 20_000))])).toBe('closed');
+  });
+
   test('workers see memory the main thread grew after they started', () => {
     const p = makeProblem({ M: 64, N: 64, K: 64, transA: false, transB: false, accumulate: false,
       padA: 0, padB: 0, padC: 0, offA: 0, offB: 0, offC: 0, seed: 3 }, Float32Array);

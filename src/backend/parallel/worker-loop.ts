@@ -48,6 +48,9 @@ export function runPoolWorker(data: PoolWorkerData): void {
   // meanwhile: a task does not wait for a worker that has not joined)
   if (wasmFeatures().simd) ctx.warm();
   for (;;) {
+    // closed, possibly before this worker came up (a pool made and closed at once: setThreads right after a model
+    // was built); STOP is set before GEN moves, so a close after the read of `gen` above is seen here or wakes the wait
+    if (Atomics.load(ctrl, CTRL.STOP) !== 0) break;
     Atomics.wait(ctrl, CTRL.GEN, gen);
     gen = Atomics.load(ctrl, CTRL.GEN);
     if (Atomics.load(ctrl, CTRL.STOP) !== 0) break;
