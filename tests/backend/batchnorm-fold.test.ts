@@ -2,7 +2,8 @@
  * The wasm fold of a BatchNorm into a conv's weights (wasm/batchnorm.ts batchNormFoldWasm) against its js twin
  * (kernels/batchnorm2d.ts batchNormFoldWeights): the same bits for W and B on any geometry (groups, taps, both
  * sides, with and without the conv's bias), the weight read from the heap or a plain array, W in the heap (a folded
- * weight a forward makes; it is scaled in place there), and the sign of a zero kept. The dispatcher takes it on the wasm backend for float32 and declines the rest.
+ * weight a forward makes; scaled in place there) or a plain array (a small weight; folded in the thread's scratch),
+ * and the sign of a zero kept. The dispatcher takes it on the wasm backend for float32 and declines the rest.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
@@ -41,12 +42,12 @@ function operands(g: FoldGeom, seed: number, withBias: boolean) {
 describe.runIf(wasmFeatures().simd)('wasm BatchNorm fold', () => {
   test('bit-identical to batchNormFoldWeights: both sides, any groups and taps, bias or none, heap or plain operands', () => {
     fc.assert(
-      fc.property(geomArb, fc.constantFrom('after', 'before') as fc.Arbitrary<'after' | 'before'>, fc.nat(1 << 20), fc.boolean(), fc.boolean(),
-        (g, side, seed, withBias, wHeap) => {
+      fc.property(geomArb, fc.constantFrom('after', 'before') as fc.Arbitrary<'after' | 'before'>, fc.nat(1 << 20), fc.boolean(), fc.boolean(), fc.boolean(),
+        (g, side, seed, withBias, wHeap, outHeap) => {
           const { n, w, s, t, b } = operands(g, seed, withBias);
           const want = { W: new Float32Array(n), B: new Float32Array(g.Cout) };
           batchNormFoldWeights(want.W, want.B, w, b, s, t, g, side);
-          const W = inHeap(new Float32Array(n).fill(NaN));
+          const W = outHeap ? inHeap(new Float32Array(n).fill(NaN)) : new Float32Array(n).fill(NaN);
           const B = new Float32Array(g.Cout).fill(NaN);
           expect(batchNormFoldWasm(W, B, wHeap ? inHeap(w) : w, b, s, t, g, side)).toBe(true);
           expect(firstDiff(W, want.W)).toBe(-1);
@@ -66,11 +67,13 @@ describe.runIf(wasmFeatures().simd)('wasm BatchNorm fold', () => {
     expect(Object.is(W[7 % n], -0)).toBe(true);
   });
 
-  test('declines float64 weights, a W outside the heap and the js backend (the dispatcher then runs the loops)', () => {
+  test('declines float64 weights, a plain W past the scratch and the js backend (the dispatcher then runs the loops)', () => {
     const g: FoldGeom = { Cout: 2, cinPerGroup: 2, taps: 1, groups: 1 };
     const { w, s, t } = operands(g, 3, false);
     expect(batchNormFoldWasm(new Float64Array(4), new Float64Array(2), Float64Array.from(w), null, s, t, g, 'after')).toBe(false);
-    expect(batchNormFoldWasm(new Float32Array(4), new Float32Array(2), w, null, s, t, g, 'after')).toBe(false);
+    const cin = Math.ceil(getHeap().slotBytes / (4 * 64 * 9)) + 1, n = 64 * cin * 9; // a weight past a scratch slot
+    const big: FoldGeom = { Cout: 64, cinPerGroup: cin, taps: 9, groups: 1 };
+    expect(batchNormFoldWasm(new Float32Array(n), new Float32Array(64), new Float32Array(n), null, new Float64Array(64), new Float64Array(64), big, 'after')).toBe(false);
     setBackend('js');
     expect(batchNormFoldWasm(inHeap(new Float32Array(4)), new Float32Array(2), w, null, s, t, g, 'before')).toBe(false);
   });

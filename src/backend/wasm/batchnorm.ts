@@ -66,36 +66,42 @@ export function batchNormBackwardWasm(gx: TypedArray | null, gw: TypedArray | nu
 
 /**
  * batchNormFoldWeights on this thread's wasm kernels (no pool: a model's weights are small; what matters is that
- * the first call runs compiled code), for a W in the heap (the folded weight a forward makes): w is copied into W
- * and scaled there in place, so nothing is staged (staging would move the heap's regions from call to call).
- * 'after': each output row by bnApply with α = s[o] and β = −0, which is f32(w·s) exactly (x + (−0) = x for every
- * x, −0 included); its Cout biases here, as the loop computes them. 'before': bnFoldBefore once per group, s, t and
- * the sums in this thread's scratch.
+ * the first call runs compiled code), with nothing staged (staging would move the heap's regions from call to
+ * call): w is copied into W when W is in the heap (the folded weight a forward makes) and scaled there in place, or
+ * else (a weight too small for the heap) into this thread's scratch and back. 'after': each output row by bnApply
+ * with α = s[o] and β = −0, which is f32(w·s) exactly (x + (−0) = x for every x, −0 included); its Cout biases
+ * here, as the loop computes them. 'before': bnFoldBefore once per group, s, t and the sums in the scratch too.
  */
 export function batchNormFoldWasm(W: TypedArray, B: TypedArray, w: TypedArray, b: TypedArray | null, s: Float64Array, t: Float64Array,
   g: FoldGeom, side: 'after' | 'before'): boolean {
   const { Cout, cinPerGroup, taps, groups } = g, perOut = cinPerGroup * taps, n = Cout * perOut;
-  const C = cinPerGroup * groups, scratchBytes = 8 * (2 * C + Cout);
-  if (n === 0 || !useWasmFor(W as Float32Array) || !onHeap([W]) || !(w instanceof Float32Array)) return false;
-  const heap = getHeap();
-  if (side === 'before' && scratchBytes > heap.slotBytes) return false;
-  W.set(w.subarray(0, n));
-  const kernels = getPool().main.wasmElementwise, at = W.byteOffset;
+  const C = cinPerGroup * groups;
+  if (n === 0 || !useWasmFor(W as Float32Array) || !(w instanceof Float32Array)) return false;
+  const heap = getHeap(), inPlace = onHeap([W]);
+  const scratchBytes = (side === 'before' ? 8 * (2 * C + Cout) : 0) + (inPlace ? 0 : 4 * n);
+  if (scratchBytes > heap.slotBytes) return false;
+  const scratch = heap.scratch(0), at = inPlace ? W.byteOffset : scratch, f32 = heap.f32;
+  f32.set(w.subarray(0, n), at / 4);
+  const kernels = getPool().main.wasmElementwise;
   if (side === 'after') {
     for (let o = 0; o < Cout; o++) {
       kernels.bnApply(at + 4 * o * perOut, at + 4 * o * perOut, perOut, s[o], -0);
       B[o] = (b ? b[o] : 0) * s[o] + t[o];
     }
-    return true;
+  } else {
+    const outPerGroup = Cout / groups, f64 = heap.f64;
+    const sAt = align8(scratch + (inPlace ? 0 : 4 * n)), tAt = sAt + 8 * C, shiftAt = tAt + 8 * C;
+    f64.set(s.subarray(0, C), sAt / 8);
+    f64.set(t.subarray(0, C), tAt / 8);
+    for (let o = 0; o < Cout; o++) f64[shiftAt / 8 + o] = b ? b[o] : 0;
+    for (let grp = 0; grp < groups; grp++) {
+      const o0 = grp * outPerGroup, c0 = grp * cinPerGroup, rows = at + 4 * o0 * perOut;
+      kernels.bnFoldBefore(rows, rows, outPerGroup, cinPerGroup, taps, sAt + 8 * c0, tAt + 8 * c0, shiftAt + 8 * o0);
+    }
+    for (let o = 0; o < Cout; o++) B[o] = f64[shiftAt / 8 + o];
   }
-  const outPerGroup = Cout / groups, f64 = heap.f64, sAt = heap.scratch(0), tAt = sAt + 8 * C, shiftAt = tAt + 8 * C;
-  f64.set(s.subarray(0, C), sAt / 8);
-  f64.set(t.subarray(0, C), tAt / 8);
-  for (let o = 0; o < Cout; o++) f64[shiftAt / 8 + o] = b ? b[o] : 0;
-  for (let grp = 0; grp < groups; grp++) {
-    const o0 = grp * outPerGroup, c0 = grp * cinPerGroup, rows = at + 4 * o0 * perOut;
-    kernels.bnFoldBefore(rows, rows, outPerGroup, cinPerGroup, taps, sAt + 8 * c0, tAt + 8 * c0, shiftAt + 8 * o0);
-  }
-  for (let o = 0; o < Cout; o++) B[o] = f64[shiftAt / 8 + o];
+  if (!inPlace) W.set(f32.subarray(at / 4, at / 4 + n));
   return true;
 }
+
+const align8 = (x: number): number => Math.ceil(x / 8) * 8;
