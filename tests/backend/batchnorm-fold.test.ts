@@ -16,7 +16,8 @@ afterEach(() => setBackend('wasm'));
 
 function inHeap(values: Float32Array): Float32Array {
   const heap = getHeap();
-  const v = new Float32Array(heap.f32.buffer, heap.allocRegion(4 * Math.max(values.length, 1)), values.length);
+  const at = heap.allocRegion(4 * Math.max(values.length, 1)); // first: it may grow the memory (a new buffer)
+  const v = new Float32Array(heap.f32.buffer, at, values.length);
   v.set(values);
   return v;
 }

@@ -6,14 +6,15 @@
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
+import { getHeap, getPool, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import { addNWasm, arithWasm, mulSumToWasm } from '../../src/backend/wasm/arith.js';
 import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../../src/backend/wasm/batchnorm.js';
 import { bilinearBackwardWasm, bilinearWasm } from '../../src/backend/wasm/bilinear.js';
 import { setElementwiseChunk } from '../../src/backend/wasm/elementwise-run.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/kernels/elementwise.js';
-import { addNKernel } from '../../src/kernels/add-n.js';
+import { addIntoKernel, addNKernel } from '../../src/kernels/add-n.js';
+import { addInto } from '../../src/backend/dispatch/elementwise.js';
 import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/kernels/batchnorm2d.js';
 import { bilinearBackward, bilinearForward, linearAxis } from '../../src/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
@@ -29,7 +30,8 @@ afterAll(() => setThreads(1));
 /** A float32 view of the shared heap holding `values` (as the buffer pool's tensor buffers are). */
 function onHeap(values: ArrayLike<number>): Float32Array {
   const heap = getHeap(), n = values.length;
-  const v = new Float32Array(heap.f32.buffer, heap.allocRegion(4 * Math.max(n, 1)), n);
+  const at = heap.allocRegion(4 * Math.max(n, 1)); // first: it may grow the memory (a new buffer)
+  const v = new Float32Array(heap.f32.buffer, at, n);
   v.set(values);
   return v;
 }
@@ -215,6 +217,34 @@ describe.runIf(wasmFeatures().simd)('wasm addN', () => {
     expect([...out]).toEqual([1, 1, 1, 1, 1]); // ((1e8 + 1) − 1e8) + 1: the 1 is lost in float32 first
     expect(addNWasm(out, [one, one, one])).toBe(true);
     expect([...out]).toEqual([3, 3, 3, 3, 3]);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('addInto (the engine gradient accumulation) on heap views', () => {
+  test("runs the wasm addN with a as its output ('addN.wasm'): the bits of addIntoKernel, any length, 1 and 2 threads", () => {
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      const pool = getPool(), run = pool.run.bind(pool), kernels: string[] = [];
+      pool.run = (kernel, ...rest) => (kernels.push(kernel), run(kernel, ...rest));
+      try {
+        fc.assert(
+          fc.property(fc.integer({ min: 1, max: 70_000 }), fc.nat(1 << 20), (n, seed) => {
+            const a0 = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
+            const b0 = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
+            const ref = Float32Array.from(a0);
+            addIntoKernel(ref, b0);
+            const a = onHeap(a0);
+            kernels.length = 0;
+            addInto(a, onHeap(b0));
+            expect(kernels).toEqual(['addN.wasm']);
+            expect(firstDiff(a, ref)).toBe(-1);
+          }),
+          { numRuns: 40, seed: 0x5eed + 62 },
+        );
+      } finally {
+        pool.run = run;
+      }
+    }
   });
 });
 

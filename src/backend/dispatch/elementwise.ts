@@ -16,6 +16,8 @@
  *     heap                                 wasm over the pool, same bits
  *     otherwise                            addNKernel, this thread
  *   addInto(a, b)                          a += b (the engine's gradient accumulation)
+ *     heap                                 the wasm addN with a as its output, over the pool: one float32 addition
+ *                                          per element (the loop's double sum of two floats rounds to the same), same bits
  *     float, both in the heap, big, >1 thread    the js loop split over the pool (parallel/js-pooled.ts), same bits
  *     otherwise                            addIntoKernel, this thread
  */
@@ -45,6 +47,7 @@ export function addN(out: TypedArray, xs: readonly TypedArray[]): void {
 }
 
 export function addInto(a: TypedArray, b: TypedArray): void {
+  if (a.length === b.length && addNWasm(a, [a, b])) return;
   if ((a instanceof Float32Array || a instanceof Float64Array) && addIntoPooled(a, b as typeof a)) return;
   addIntoKernel(a, b);
 }
