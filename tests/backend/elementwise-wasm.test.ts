@@ -14,6 +14,8 @@ import { setElementwiseChunk } from '../../src/backend/wasm/elementwise-run.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { addIntoKernel, addNKernel } from '../../src/kernels/add-n.js';
+import { channelSum } from '../../src/kernels/channel-bias.js';
+import { channelSumWasm } from '../../src/backend/wasm/channel-sum.js';
 import { addInto } from '../../src/backend/dispatch/elementwise.js';
 import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/kernels/batchnorm2d.js';
 import { bilinearBackward, bilinearForward, linearAxis } from '../../src/kernels/upsample2d.js';
@@ -217,6 +219,46 @@ describe.runIf(wasmFeatures().simd)('wasm addN', () => {
     expect([...out]).toEqual([1, 1, 1, 1, 1]); // ((1e8 + 1) − 1e8) + 1: the 1 is lost in float32 first
     expect(addNWasm(out, [one, one, one])).toBe(true);
     expect([...out]).toEqual([3, 3, 3, 3, 3]);
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm channel sum (a conv bias gradient)', () => {
+  test('bit-identical to channelSum (its four double partial sums, tail into the first), any plane remainder, 1 and 2 threads', () => {
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 300 }), fc.nat(1 << 20), fc.constantFrom(16, 1 << 16),
+          (N, C, plane, seed, chunk) => {
+            setElementwiseChunk(chunk);
+            // magnitudes 1e-8 .. 1e8: a different summation order changes the bits
+            const gy = onHeap(Array.from({ length: N * C * plane }, (_, i) => Math.sin(seed + 7 * i) * 10 ** (((seed + i) % 17) - 8)));
+            const ref = new Float32Array(C), got = new Float32Array(C).fill(NaN);
+            channelSum(ref, gy, N, C, plane);
+            expect(channelSumWasm(got, gy, N, C, plane)).toBe(true);
+            expect(firstDiff(got, ref)).toBe(-1);
+          }),
+        { numRuns: 80, seed: 0x5eed + 63 },
+      );
+    }
+  });
+
+  test('the order shows: x + 1 − x is 1 by partial sums (x and −x in one lane, 1 in another), 0 summed in sequence', () => {
+    const x = Math.fround(1e20);
+    const gy = onHeap([x, 1, 0, 0, -x, 0, 0, 0]);
+    const got = new Float32Array(1);
+    expect(channelSumWasm(got, gy, 1, 1, 8)).toBe(true);
+    expect(got[0]).toBe(1);
+    expect(((x + 1) - x)).toBe(0); // the sequential double sum loses the 1
+    // a plane's tail goes to the first partial sum: [x, 1, 0, 0 | −x] is (x − x) + 1 = 1 (into the second: x + (1 − x) = 0)
+    const tail = onHeap([x, 1, 0, 0, -x]), ref = new Float32Array(1);
+    channelSum(ref, tail, 1, 1, 5);
+    expect(channelSumWasm(got, tail, 1, 1, 5)).toBe(true);
+    expect([got[0], ref[0]]).toEqual([1, 1]);
+  });
+
+  test('declines gy outside the heap and a float64 result', () => {
+    expect(channelSumWasm(new Float32Array(2), new Float32Array(8), 1, 2, 4)).toBe(false);
+    expect(channelSumWasm(new Float64Array(2), onHeap(new Float32Array(8)), 1, 2, 4)).toBe(false);
   });
 });
 

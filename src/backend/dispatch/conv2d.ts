@@ -25,7 +25,9 @@
  *   Either way the bits of conv2dForward followed by `gelu`: the same kernels on the same values.
  *
  * channelSum (the bias gradient gb[c] = Σ_{n,i} gy[n,c,i]):
- *   gy in the shared heap, big      channels split over the pool (same order per channel, same bits)
+ *   float32, wasm backend, gy in the heap    the wasm twin (f64x2 partial sums in the loop's order) over the pool
+ *                                            (wasm/channel-sum.ts), same bits
+ *   gy in the shared heap, big      the js loop, channels split over the pool (same order per channel, same bits)
  *   otherwise                       the loop of kernels/channel-bias.ts
  */
 import type { FloatArray } from '../../tensor/dtype.js';
@@ -43,6 +45,7 @@ import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
 import { channelSumPooled, im2colPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
 import { useWasmFor } from '../where.js';
+import { channelSumWasm } from '../wasm/channel-sum.js';
 import { gelu } from './activations.js';
 
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
@@ -101,5 +104,6 @@ export function depthwiseWeightGradJs(gw: FloatArray, gy: Buf, x: Buf, g: ConvGe
 }
 
 export function channelSum(gb: FloatArray, gy: Buf, N: number, C: number, plane: number): void {
+  if (channelSumWasm(gb, gy, N, C, plane)) return;
   if (!channelSumPooled(gb, gy as FloatArray, N, C, plane)) channelSumLoop(gb, gy, N, C, plane);
 }

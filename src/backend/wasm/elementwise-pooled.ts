@@ -106,6 +106,16 @@ const bnStatsWasmKernel: PoolKernel = {
   },
 };
 
+/** Channel-sum args: [gy, N, C, plane, sums]: sums[c] (f64) = Σ_{n,i} gy[n, c, i] for channels [lo, hi) (channel-sum.ts). */
+const channelSumWasmKernel: PoolKernel = {
+  name: 'channelSum.wasm',
+  run(ctx, g, lo, hi) {
+    const [gy, N, C, plane, sums] = g;
+    const sum = ctx.wasmElementwise.channelSum;
+    for (let c = lo; c < hi; c++) sum(gy + 4 * c * plane, N, 4 * C * plane, plane, 0, sums + 8 * c);
+  },
+};
+
 /**
  * BatchNorm backward args: [gy, x, gx (0: not needed), coef, N, C, HW, training, sums]; coef: f64 mean[C], invstd[C],
  * w[C] (1 without weight). Channel c writes sums[2c] = Σgy, sums[2c + 1] = Σgy·(x − μ) and its planes of gx, with
@@ -178,4 +188,4 @@ const im2colWasmKernel: PoolKernel = {
 };
 
 export const elementwisePoolKernels: readonly PoolKernel[] = [im2colWasmKernel, arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
-  bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel];
+  bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel, channelSumWasmKernel];

@@ -217,9 +217,10 @@ function bilinearBackwardPlaneFunction() {
  * A per-channel pair of double sums over N planes of HW floats (plane b at byte offset b·stride), kept as
  * batchnorm2d.ts keeps them: four partial sums per quantity by element index mod 4 within the plane (lanes 0, 1
  * of one f64x2, 2, 3 of another), the plane's tail added to partial sum 0, and the total (s0 + s1) + (s2 + s3).
- * `terms(v)` gives the two addends from the f64 values v of the inputs (f64x2 or f64 alike).
+ * `terms(v)` gives the addends (one or two quantities) from the f64 values v of the inputs (f64x2 or f64 alike);
+ * the totals are stored as f64 at out (and out + 8).
  */
-function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], c: Expr, sub: typeof f64.sub, mul: typeof f64.mul) => [Expr, Expr]) {
+function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], c: Expr, sub: typeof f64.sub, mul: typeof f64.mul) => [Expr] | [Expr, Expr]) {
   const params: Record<string, 'i32' | 'f64'> = {};
   for (const p of inputs) params[p] = 'i32';
   Object.assign(params, { N: 'i32', stride: 'i32', HW: 'i32', c: 'f64', out: 'i32' });
@@ -228,11 +229,9 @@ function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], 
   const b = f.local('b', 'i32'), base = f.local('base', 'i32'), i = f.local('i', 'i32'), end4 = f.local('end4', 'i32'), vc = f.local('vc', 'v128');
   const acc = [0, 1, 2, 3].map((k) => f.local(`acc${k}`, 'v128')); // [A01, A23, B01, B23]
   const addr = (p: Local, h: number) => i32.add(i32.add(p.get(), base.get()), i32.add(i32.shl(i.get(), i32.const(2)), i32.const(8 * h)));
-  const vecHalf = (h: number): Expr[] => {
-    const [ta, tb] = terms(ins.map((p) => f64x2.promoteLow(load2(addr(p, h)))), vc.get(), f64x2.sub, f64x2.mul);
-    return [acc[h].set(f64x2.add(acc[h].get(), ta)), acc[2 + h].set(f64x2.add(acc[2 + h].get(), tb))];
-  };
-  const [sa, sb] = terms(ins.map((p) => f64.promoteF32(f32.load(addr(p, 0)))), cst.get(), f64.sub, f64.mul);
+  const vecHalf = (h: number): Expr[] =>
+    terms(ins.map((p) => f64x2.promoteLow(load2(addr(p, h)))), vc.get(), f64x2.sub, f64x2.mul).map((t, q) => acc[2 * q + h].set(f64x2.add(acc[2 * q + h].get(), t)));
+  const scalarTerms = terms(ins.map((p) => f64.promoteF32(f32.load(addr(p, 0)))), cst.get(), f64.sub, f64.mul);
   const total = (lo: Local, hi: Local) =>
     f64.add(f64.add(f64x2.lane(lo.get(), 0), f64x2.lane(lo.get(), 1)), f64.add(f64x2.lane(hi.get(), 0), f64x2.lane(hi.get(), 1)));
   return f.build([
@@ -242,10 +241,8 @@ function channelSumsFunction(name: string, inputs: string[], terms: (v: Expr[], 
       base.set(i32.mul(b.get(), stride.get())),
       forLoop(i, i32.const(0), end4.get(), 4, ...vecHalf(0), ...vecHalf(1)),
       forLoop(i, i.get(), HW.get(), 1,
-        acc[0].set(f64x2.withLane(acc[0].get(), 0, f64.add(f64x2.lane(acc[0].get(), 0), sa))),
-        acc[2].set(f64x2.withLane(acc[2].get(), 0, f64.add(f64x2.lane(acc[2].get(), 0), sb))))),
-    f64.store(out.get(), total(acc[0], acc[1])),
-    f64.store(i32.add(out.get(), i32.const(8)), total(acc[2], acc[3])),
+        ...scalarTerms.map((t, q) => acc[2 * q].set(f64x2.withLane(acc[2 * q].get(), 0, f64.add(f64x2.lane(acc[2 * q].get(), 0), t)))))),
+    ...scalarTerms.map((_, q) => f64.store(i32.add(out.get(), i32.const(8 * q)), total(acc[2 * q], acc[2 * q + 1]))),
   ]);
 }
 
@@ -358,5 +355,6 @@ export function elementwiseModuleBytes(): Uint8Array {
   return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
+    channelSumsFunction('channelSum', ['gy'], ([gy]) => [gy]),
     bnGradTrainFunction(), colDotsFunction(), bnFoldBeforeFunction(), gatherRowsFunction()]);
 }
