@@ -16,7 +16,8 @@
  *   any other geometry             im2col + `gemm` (conv2d-gemm.ts); the forward on the wasm backend (float32, a
  *                                  whole call on the main thread) makes col in the shared heap, so the GEMM reads it
  *                                  in place instead of staging a copy, and with more than one thread im2col runs
- *                                  over the pool by input channels (parallel/js-pooled.ts): the same values, the same bits
+ *                                  over the pool by input channels (parallel/js-pooled.ts; each tap's rows copied by
+ *                                  the wasm gatherRows, 'im2col.wasm'): the same values, the same bits
  *
  * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
  *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
