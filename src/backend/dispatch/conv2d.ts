@@ -17,7 +17,8 @@
  *                                  whole call on the main thread) makes col in the shared heap, so the GEMM reads it
  *                                  in place instead of staging a copy, and with more than one thread im2col runs
  *                                  over the pool by input channels (parallel/js-pooled.ts; each tap's rows copied by
- *                                  the wasm gatherRows, 'im2col.wasm'): the same values, the same bits
+ *                                  the wasm gatherRows, 'im2col.wasm'; on one thread the same copies when x is in the
+ *                                  heap too, wasm/im2col-taps.ts): the same values, the same bits
  *
  * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
  *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
@@ -47,6 +48,8 @@ import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightG
 import { channelSumPooled, im2colPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
 import { useWasmFor } from '../where.js';
 import { channelSumWasm } from '../wasm/channel-sum.js';
+import { wasmTapCopy } from '../wasm/im2col-taps.js';
+import { getHeap, getPool } from '../runtime.js';
 import { gelu } from './activations.js';
 
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
@@ -63,7 +66,10 @@ function im2colForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom
     return;
   }
   const fill = (col: FloatArray, n: number): void => {
-    if (!im2colPooled(col, x, g, n)) im2col(col, x, g, n);
+    if (im2colPooled(col, x, g, n)) return;
+    // one thread: the wasm tap copies here when x is in the heap too (col is), else the loops
+    const heap = getHeap();
+    im2col(col, x, g, n, 0, g.Cin, heap.contains(x) ? wasmTapCopy(getPool().main, col.byteOffset, x.byteOffset, g.oW) : undefined);
   };
   withHeapArray(g.Cin * g.kH * g.kW * g.oH * g.oW, (col) => conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi, { col, fill }));
 }

@@ -7,6 +7,7 @@ import type { PoolKernel } from '../pooled-kernels.js';
 import { ARITH_OPS } from './modules/elementwise-module.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { im2col } from '../../kernels/conv2d-gemm.js';
+import { wasmTapCopy } from './im2col-taps.js';
 
 /**
  * arith args: [op (index in ARITH_OPS), a, b, out, nd, shape[nd], sa[nd], sb[nd]]: a collapsed broadcast
@@ -181,9 +182,9 @@ const im2colWasmKernel: PoolKernel = {
   run(ctx, args, lo, hi) {
     const [, col, x, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] = args;
     const g: ConvGeom = { N, Cin, Cout: 1, groups: 1, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH, sW };
-    const f32 = ctx.heap.f32, gather = ctx.wasmElementwise.gatherRows;
+    const f32 = ctx.heap.f32;
     im2col(f32.subarray(col / 4, col / 4 + Cin * kH * kW * oH * oW), f32.subarray(x / 4, x / 4 + N * Cin * H * W), g, n, lo, hi,
-      (c, s, rows, cols, rowStride, step) => gather(x + 4 * s, col + 4 * c, rows, cols, 4 * rowStride, 4 * step, 4 * oW));
+      wasmTapCopy(ctx, col, x, oW));
   },
 };
 
