@@ -1,6 +1,6 @@
 /**
  * The dense-conv forward on the wasm backend makes im2col's matrix in the shared heap and, with threads, fills it
- * over the pool by input channels (backend/parallel/js-pooled.ts im2colPooled, dispatch/conv2d.ts): the same bits
+ * over the pool by input channels (backend/wasm/im2col.ts im2colPooled, dispatch/conv2d.ts): the same bits
  * as conv2dForwardIm2col with its own scratch on one thread, for 1, 2 and 3 threads, and the pooled im2col writes
  * exactly what im2col writes. Workers run the compiled dist/ (`npx tsc -p .` first when iterating).
  */
@@ -10,7 +10,8 @@ import { gemm, getBackend, getHeap, setBackend, setThreads, wasmFeatures } from 
 import { conv2dForward } from '../../src/backend/dispatch/conv2d.js';
 import { conv2dForwardIm2col, im2col } from '../../src/kernels/conv2d-gemm.js';
 import type { ConvGeom } from '../../src/kernels/conv2d-common.js';
-import { im2colPooled, withHeapArray } from '../../src/backend/parallel/js-pooled.js';
+import { withHeapArray } from '../../src/backend/parallel/js-pooled.js';
+import { im2colPooled } from '../../src/backend/wasm/im2col.js';
 import { geomArb, sizes } from '../kernels/conv-geom.js';
 import { firstMismatch } from './gemm-problems.js';
 import { randomArray } from '../helpers/random.js';
@@ -21,7 +22,7 @@ import { randomArray } from '../helpers/random.js';
  */
 function expectPooledIm2col(g: ConvGeom, seed: number): void {
   const s = sizes(g), rows = g.Cin * g.kH * g.kW * g.oH * g.oW;
-  const x = randomArray(Float32Array, s.x, seed);
+  const x = randomArray(Float32Array, s.x, seed) as Float32Array;
   const expected = new Float32Array(rows);
   for (let n = 0; n < g.N; n++) {
     im2col(expected, x, g, n);

@@ -15,10 +15,9 @@
  *     otherwise                    the loops of conv2d-depthwise.ts on this thread (strided: its row kernels)
  *   any other geometry             im2col + `gemm` (conv2d-gemm.ts); the forward on the wasm backend (float32, a
  *                                  whole call on the main thread) makes col in the shared heap, so the GEMM reads it
- *                                  in place instead of staging a copy, and with more than one thread im2col runs
- *                                  over the pool by input channels (parallel/js-pooled.ts; each tap's rows copied by
- *                                  the wasm gatherRows, 'im2col.wasm'; on one thread the same copies when x is in the
- *                                  heap too, wasm/im2col-taps.ts): the same values, the same bits
+ *                                  in place instead of staging a copy, and im2col's tap rows are copied by a wasm
+ *                                  kernel, over the pool by input channels with more than one thread (wasm/im2col.ts):
+ *                                  the same values, the same bits
  *
  * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
  *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
@@ -41,15 +40,14 @@ import {
 } from '../../kernels/conv2d-depthwise.js';
 import {
   conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
-  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, im2col,
+  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
 } from '../../kernels/conv2d-gemm.js';
 import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
-import { channelSumPooled, im2colPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
+import { channelSumPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
 import { useWasmFor } from '../where.js';
 import { channelSumWasm } from '../wasm/channel-sum.js';
-import { wasmTapCopy } from '../wasm/im2col-taps.js';
-import { getHeap, getPool } from '../runtime.js';
+import { im2colHere, im2colPooled } from '../wasm/im2col.js';
 import { gelu } from './activations.js';
 
 export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo = 0, hi = g.N * g.Cout): void {
@@ -65,11 +63,10 @@ function im2colForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom
     conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
     return;
   }
+  const xf = x; // Float32Array here
   const fill = (col: FloatArray, n: number): void => {
-    if (im2colPooled(col, x, g, n)) return;
-    // one thread: the wasm tap copies here when x is in the heap too (col is), else the loops
-    const heap = getHeap();
-    im2col(col, x, g, n, 0, g.Cin, heap.contains(x) ? wasmTapCopy(getPool().main, col.byteOffset, x.byteOffset, g.oW) : undefined);
+    // col: withHeapArray's float32 view
+    if (!im2colPooled(col as Float32Array, xf, g, n)) im2colHere(col as Float32Array, xf, g, n);
   };
   withHeapArray(g.Cin * g.kH * g.kW * g.oH * g.oW, (col) => conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi, { col, fill }));
 }

@@ -9,7 +9,6 @@ import type { FloatArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { geluBackwardRange, geluForwardRange } from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
-import { im2col } from '../../kernels/conv2d-gemm.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
 } from '../../kernels/conv2d-depthwise.js';
@@ -75,17 +74,4 @@ const channelSumJs: PoolKernel = {
   },
 };
 
-/**
- * im2col args: [bytesPerElement, col, x, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] (col: image n's,
- * Cin·kH·kW rows of oH·oW; see conv2d-gemm.ts im2col); [lo, hi) are input channels, each writing its own rows.
- */
-const im2colJs: PoolKernel = {
-  name: 'im2col.js',
-  run(ctx, args, lo, hi) {
-    const [bytes, col, x, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] = args;
-    const g: ConvGeom = { N, Cin, Cout: 1, groups: 1, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH, sW };
-    im2col(view(ctx, bytes, col, Cin * kH * kW * oH * oW), view(ctx, bytes, x, N * Cin * H * W), g, n, lo, hi);
-  },
-};
-
-export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, im2colJs];
+export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs];

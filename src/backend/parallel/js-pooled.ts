@@ -7,8 +7,6 @@
  *   runElementwiseJs(kernel, out, inputs)   out[i] = f(inputs…[i]); chunks of elementChunk elements
  *   runDepthwiseJs(pass, out, a, b, bias, g) a depth-wise conv pass (stride 1) over (n, c) planes, or channels for
  *                                           the weight gradient; chunks of ~depthwiseChunk multiply-adds
- *   im2colPooled(col, x, g, n)              image n's im2col (conv2d-gemm.ts) over input channels, into a col that
- *                                           lives in the heap (withHeapArray)
  *
  * Results are bit-identical to the single-thread loop for any thread count: every output element is computed
  * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
@@ -18,7 +16,6 @@ import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
-import { useWasmFor } from '../where.js';
 
 /**
  * Chunk sizes; work smaller than two chunks stays on the calling thread. Tests shrink them to split small
@@ -123,27 +120,6 @@ export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: n
   const dst = placeOut(gb);
   getPool().run('channelSum.js', [gb.BYTES_PER_ELEMENT, dst.addr, gy.byteOffset, N, C, plane], C, { threads, chunks: Math.min(C, 4 * threads) });
   dst.copyBack();
-  return true;
-}
-
-/**
- * im2col(col, x, g, n) (kernels/conv2d-gemm.ts) with input channels split over the pool, when col is a view of the
- * heap, x is of its type and there are threads and channels enough; each channel writes its own rows, so the same
- * values. Returns false, having done nothing, when the caller should run im2col itself.
- */
-export function im2colPooled(col: FloatArray, x: FloatArray, g: ConvGeom, n: number): boolean {
-  const threads = Math.min(poolThreads(), g.Cin);
-  if (threads < 2 || !getHeap().contains(col) || !sameType(col, [x])) return false;
-  // float32 on the wasm backend: the wasm tap copies ('im2col.wasm': compiled code from a process's first call, where
-  // a JS loop runs interpreted, in every thread, until V8 has compiled it)
-  const wasm = useWasmFor(col);
-  const heap = getHeap();
-  heap.resetStaging();
-  // image n only (staged when x is not in the heap: one image's copy per image, not the whole batch's), as image 0 of 1
-  const image = g.Cin * g.H * g.W;
-  const args = [col.BYTES_PER_ELEMENT, col.byteOffset, heap.place(x, n * image, image), 0, 1, g.Cin, g.H, g.W, g.kH, g.kW,
-    g.oH, g.oW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW];
-  getPool().run(wasm ? 'im2col.wasm' : 'im2col.js', args, g.Cin, { threads, chunks: Math.min(g.Cin, 4 * threads) });
   return true;
 }
 

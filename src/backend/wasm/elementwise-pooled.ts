@@ -6,8 +6,8 @@
 import type { PoolKernel } from '../pooled-kernels.js';
 import { ARITH_OPS } from './modules/elementwise-module.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
-import { im2col } from '../../kernels/conv2d-gemm.js';
-import { wasmTapCopy } from './im2col-taps.js';
+import { type TapCopy, im2col } from '../../kernels/conv2d-gemm.js';
+import type { ThreadContext } from '../parallel/thread-context.js';
 
 /**
  * arith args: [op (index in ARITH_OPS), a, b, out, nd, shape[nd], sa[nd], sb[nd]]: a collapsed broadcast
@@ -173,9 +173,16 @@ const colDotsWasmKernel: PoolKernel = {
   },
 };
 
+/** im2col's inner loops on `ctx`'s gatherRows, for col and x in the heap at byte addresses colAt and xAt (im2col.ts too). */
+export function wasmTapCopy(ctx: ThreadContext, colAt: number, xAt: number, oW: number): TapCopy {
+  const gather = ctx.wasmElementwise.gatherRows;
+  return (c, s, rows, cols, rowStride, step) => gather(xAt + 4 * s, colAt + 4 * c, rows, cols, 4 * rowStride, 4 * step, 4 * oW);
+}
+
 /**
- * im2col args: as 'im2col.js' (js-kernels.ts) with float32 operands: [4, col, x, n, N, Cin, H, W, kH, kW, oH, oW,
- * sH, sW, pH, pW, dH, dW]; [lo, hi) are input channels. im2col's own loops over taps, each tap's rows by gatherRows.
+ * im2col args: [4, col, x, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] (col: image n's Cin·kH·kW rows of
+ * oH·oW, float32; driven by im2col.ts); [lo, hi) are input channels, each writing its own rows: im2col's own loops
+ * over taps, each tap's rows by gatherRows.
  */
 const im2colWasmKernel: PoolKernel = {
   name: 'im2col.wasm',
