@@ -83,9 +83,9 @@ export function getHeap(): SharedHeap {
   makeHeap();
   mainWarm = true;
   // The first use of the heap (a model being built, through the tensor-buffer source's prepare(), or else the first
-  // large tensor made in a forward): start the workers if that has not
-  // happened yet (getPool makes the heap without this, so a pool is never made twice), and generate and compile
-  // this thread's kernels, as a model is built rather than inside its first forward.
+  // large tensor made in a forward): start the workers if that has not happened yet (getPool makes the heap without
+  // this, so a pool is never made twice), and generate and compile this thread's kernels, as a model is built rather
+  // than inside its first forward.
   if (dispatches()) {
     const p = getPool();
     if (backend === 'wasm') p.main.warm();
