@@ -11,8 +11,8 @@
  * the gradients this pass made once nothing holds them.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray } from '../tensor/dtype.js';
-import { addInto as addIntoArray } from '../backend/dispatch/elementwise.js';
+import { allocUninit } from '../tensor/dtype.js';
+import { addInto as addIntoArray, addTo } from '../backend/dispatch/elementwise.js';
 import type { BackwardMemory } from './lifetimes.js';
 
 export class GradientSums {
@@ -40,8 +40,7 @@ export class GradientSums {
     } else if (this.owned.has(prev)) {
       addInto(prev, g);
     } else {
-      const sum = cloneAs(prev, x);
-      addInto(sum, g);
+      const sum = sumAs(prev, g, x);
       this.sums.set(x, sum);
       this.memory.hold(sum);
       this.owned.add(sum);
@@ -71,8 +70,9 @@ export function addInto(target: Tensor, g: Tensor): void {
   addIntoArray(target.data, g.data);
 }
 
-function cloneAs(g: Tensor, like: Tensor): Tensor {
-  const out = allocArray(like.dtype, g.size);
-  out.set(g.data);
+/** prev + g in a new tensor shaped like `like`: every element written once (the bits of prev's copy += g). */
+function sumAs(prev: Tensor, g: Tensor, like: Tensor): Tensor {
+  const out = allocUninit(like.dtype, prev.size);
+  addTo(out, prev.data, g.data);
   return new Tensor(out, like.shape);
 }

@@ -16,7 +16,7 @@ import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { addIntoKernel, addNKernel } from '../../src/kernels/add-n.js';
 import { channelSum } from '../../src/kernels/channel-bias.js';
 import { channelSumWasm } from '../../src/backend/wasm/channel-sum.js';
-import { addInto } from '../../src/backend/dispatch/elementwise.js';
+import { addInto, addTo } from '../../src/backend/dispatch/elementwise.js';
 import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/kernels/batchnorm2d.js';
 import { bilinearBackward, bilinearForward, linearAxis } from '../../src/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
@@ -286,6 +286,49 @@ describe.runIf(wasmFeatures().simd)('addInto (the engine gradient accumulation) 
         pool.run = run;
       }
     }
+  });
+
+  test("addTo (a new gradient sum) runs one wasm addN into the fresh array: the bits of a copy += g, a and b untouched", () => {
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      const pool = getPool(), run = pool.run.bind(pool), kernels: string[] = [];
+      pool.run = (kernel, ...rest) => (kernels.push(kernel), run(kernel, ...rest));
+      try {
+        fc.assert(
+          fc.property(fc.integer({ min: 1, max: 70_000 }), fc.nat(1 << 20), (n, seed) => {
+            const a0 = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
+            const b0 = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
+            const ref = Float32Array.from(a0);
+            addIntoKernel(ref, b0);
+            const a = onHeap(a0), b = onHeap(b0), out = onHeap(new Float32Array(n).fill(NaN)); // a recycled buffer's old numbers
+            kernels.length = 0;
+            addTo(out, a, b);
+            expect(kernels).toEqual(['addN.wasm']);
+            expect(firstDiff(out, ref)).toBe(-1);
+            expect(firstDiff(a, a0)).toBe(-1);
+            expect(firstDiff(b, b0)).toBe(-1);
+          }),
+          { numRuns: 30, seed: 0x5eed + 63 },
+        );
+      } finally {
+        pool.run = run;
+      }
+    }
+  });
+
+  test('addTo on plain arrays (off the heap) falls back to a copy and addInto: the same bits', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.nat(1 << 20), (n, seed) => {
+        const a = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
+        const b = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
+        const ref = Float32Array.from(a);
+        addIntoKernel(ref, b);
+        const out = new Float32Array(n).fill(NaN);
+        addTo(out, a, b);
+        expect(firstDiff(out, ref)).toBe(-1);
+      }),
+      { numRuns: 30, seed: 0x5eed + 64 },
+    );
   });
 });
 

@@ -20,6 +20,10 @@
  *                                          per element (the loop's double sum of two floats rounds to the same), same bits
  *     float, both in the heap, big, >1 thread    the js loop split over the pool (parallel/js-pooled.ts), same bits
  *     otherwise                            addIntoKernel, this thread
+ *   addTo(out, a, b)                       out = a + b into a fresh array (a gradient sum that cannot add in place)
+ *     heap                                 the wasm addN over the pool: one pass, where a copy of a and addInto made
+ *                                          two (three with the fresh array's zero fill), same bits
+ *     otherwise                            out.set(a), then addInto's rungs
  */
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
@@ -50,4 +54,10 @@ export function addInto(a: TypedArray, b: TypedArray): void {
   if (a.length === b.length && addNWasm(a, [a, b])) return;
   if ((a instanceof Float32Array || a instanceof Float64Array) && addIntoPooled(a, b as typeof a)) return;
   addIntoKernel(a, b);
+}
+
+export function addTo(out: TypedArray, a: TypedArray, b: TypedArray): void {
+  if (out.length === a.length && a.length === b.length && addNWasm(out, [a, b])) return;
+  out.set(a);
+  addInto(out, b);
 }
