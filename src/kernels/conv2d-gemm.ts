@@ -175,13 +175,19 @@ export function col2im(gx: FloatArray, gcol: FloatArray, g: ConvGeom, n: number,
 }
 
 /**
- * Forward by im2col. Work unit: (n, co) planes [lo, hi) of N·Cout. `cols`: where image n's col is made (default:
- * im2col on this thread into a reused scratch array; the wasm dispatcher passes an array in the shared heap and
- * an im2col split over the pool, the same values).
+ * Where image n's col is made, for the forward and the weight gradient (default: im2col on this thread into a
+ * reused scratch array; the wasm dispatcher passes an array in the shared heap and an im2col split over the pool,
+ * the same values).
  */
+export interface ImageCols {
+  col: FloatArray;
+  fill(col: FloatArray, n: number): void;
+}
+
+/** Forward by im2col. Work unit: (n, co) planes [lo, hi) of N·Cout. */
 export function conv2dForwardIm2col(
   y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cout,
-  cols: { col: FloatArray; fill(col: FloatArray, n: number): void } | null = null,
+  cols: ImageCols | null = null,
 ): void {
   const { Cin, Cout, groups, kH, kW } = g;
   const P = g.oH * g.oW, coutG = Cout / groups, Kg = (Cin / groups) * kH * kW;
@@ -214,16 +220,19 @@ export function conv2dBackwardInputIm2col(gx: FloatArray, gy: Buf, w: Buf, g: Co
 }
 
 /** Weight gradient by im2col + GEMM. Work unit: output channels [lo, hi) of Cout. */
-export function conv2dBackwardWeightIm2col(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.Cout): void {
+export function conv2dBackwardWeightIm2col(
+  gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.Cout, cols: ImageCols | null = null,
+): void {
   const { N, Cin, Cout, groups, kH, kW } = g;
   const P = g.oH * g.oW, coutG = Cout / groups, Kg = (Cin / groups) * kH * kW;
   if (N === 0 || P === 0) {
     gw.fill(0, lo * Kg, hi * Kg);
     return;
   }
-  const col = scratchLike(gw, Cin * kH * kW * P);
+  const col = cols ? cols.col : scratchLike(gw, Cin * kH * kW * P);
   for (let n = 0; n < N; n++) {
-    im2col(col, x, g, n);
+    if (cols) cols.fill(col, n);
+    else im2col(col, x, g, n);
     for (let grp = Math.floor(lo / coutG); grp * coutG < hi; grp++) {
       const co0 = Math.max(lo, grp * coutG), co1 = Math.min(hi, (grp + 1) * coutG);
       // op(B)[(oh, ow), (ci, kh, kw)] = col[(grp·Kg + (ci, kh, kw))·P + (oh, ow)]

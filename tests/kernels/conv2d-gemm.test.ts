@@ -193,6 +193,33 @@ describe('conv as GEMM vs the reference loops', () => {
     );
   });
 
+  test.runIf(wasmFeatures().simd)('on the wasm backend the dense forward and weight gradient make each image\'s col with the wasm im2col: the bits of the js im2col, any image of the batch, 1 and 2 threads', () => {
+    setBackend('wasm');
+    try {
+      for (const threads of [1, 2]) {
+        setThreads(threads);
+        fc.assert(
+          fc.property(geomArb('dense', 3, 6), fc.nat(1 << 20), (g, seed) => {
+            const s = sizes(g);
+            const x = randomArray(Float32Array, s.x, seed), w = randomArray(Float32Array, s.w, seed + 1);
+            const gy = randomArray(Float32Array, s.y, seed + 2), b = randomArray(Float32Array, g.Cout, seed + 3);
+            const [y1, y2] = [new Float32Array(s.y), new Float32Array(s.y)];
+            conv2dForward(y1, x, w, b, g);
+            dense.fwd(y2, x, w, b, g, gemm); // im2col on this thread (js), the same GEMM
+            expect(y1).toEqual(y2);
+            const [gw1, gw2] = [new Float32Array(s.w), new Float32Array(s.w)];
+            conv2dBackwardWeight(gw1, gy, x, g);
+            dense.gw(gw2, gy, x, g, gemm);
+            expect(gw1).toEqual(gw2);
+          }),
+          { numRuns: 60, seed: 36 + threads },
+        );
+      }
+    } finally {
+      setThreads(1);
+    }
+  });
+
   test('the dispatchers run 1x1 and dense convs on the GEMM kernels (same bits)', () => {
     setBackend('js');
     const cases: [Kernels, ConvGeom][] = [

@@ -17,7 +17,7 @@
  *                                  whole call on the main thread) makes col in the shared heap, so the GEMM reads it
  *                                  in place instead of staging a copy, and im2col's tap rows are copied by a wasm
  *                                  kernel, over the pool by input channels with more than one thread (wasm/im2col.ts):
- *                                  the same values, the same bits
+ *                                  the same values, the same bits; the weight gradient's col likewise
  *
  * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
  *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
@@ -40,7 +40,7 @@ import {
 } from '../../kernels/conv2d-depthwise.js';
 import {
   conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
-  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col,
+  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, type ImageCols,
 } from '../../kernels/conv2d-gemm.js';
 import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
@@ -59,16 +59,22 @@ export function conv2dForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: C
 }
 
 function im2colForward(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom, lo: number, hi: number): void {
-  if (!(lo === 0 && hi === g.N * g.Cout && useWasmFor(y) && x instanceof Float32Array)) {
-    conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
-    return;
-  }
-  const xf = x; // Float32Array here
+  if (!(lo === 0 && hi === g.N * g.Cout && useWasmFor(y) && x instanceof Float32Array)) conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi);
+  else withWasmCols(x, g, (cols) => conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi, cols));
+}
+
+function im2colWeightGrad(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo: number, hi: number): void {
+  if (!(lo === 0 && hi === g.Cout && useWasmFor(gw) && x instanceof Float32Array)) conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
+  else withWasmCols(x, g, (cols) => conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi, cols));
+}
+
+/** An image's col in the shared heap (the GEMM reads it in place), made by the wasm im2col (over the pool when it can). */
+function withWasmCols(x: Float32Array, g: ConvGeom, f: (cols: ImageCols) => void): void {
   const fill = (col: FloatArray, n: number): void => {
     // col: withHeapArray's float32 view
-    if (!im2colPooled(col as Float32Array, xf, g, n)) im2colHere(col as Float32Array, xf, g, n);
+    if (!im2colPooled(col as Float32Array, x, g, n)) im2colHere(col as Float32Array, x, g, n);
   };
-  withHeapArray(g.Cin * g.kH * g.kW * g.oH * g.oW, (col) => conv2dForwardIm2col(y, x, w, b, g, gemm, lo, hi, { col, fill }));
+  withHeapArray(g.Cin * g.kH * g.kW * g.oH * g.oW, (col) => f({ col, fill }));
 }
 
 export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo = 0, hi = g.N * g.Cin): void {
@@ -84,7 +90,7 @@ export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeo
   else if (isDepthwise(g) && g.sH === 1 && g.sW === 1) {
     if (!(lo === 0 && hi === g.Cout && tryDepthwiseWeightGradWasm(gw, gy, x, g))) depthwiseWeightGradJs(gw, gy, x, g, lo, hi);
   }
-  else conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi);
+  else im2colWeightGrad(gw, gy, x, g, lo, hi);
 }
 
 export function conv2dForwardGelu(y: FloatArray, x: Buf, w: Buf, b: Buf | null, g: ConvGeom): void {
