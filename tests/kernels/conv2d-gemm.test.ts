@@ -199,7 +199,8 @@ describe('conv as GEMM vs the reference loops', () => {
       for (const threads of [1, 2]) {
         setThreads(threads);
         fc.assert(
-          fc.property(geomArb('dense', 3, 6), fc.nat(1 << 20), (g, seed) => {
+          // (one channel in and out is a depth-wise conv too: the dispatcher gives it the depth-wise kernels)
+          fc.property(geomArb('dense', 3, 6).filter((g) => !(g.Cin === 1 && g.Cout === 1)), fc.nat(1 << 20), (g, seed) => {
             const s = sizes(g);
             const x = randomArray(Float32Array, s.x, seed), w = randomArray(Float32Array, s.w, seed + 1);
             const gy = randomArray(Float32Array, s.y, seed + 2), b = randomArray(Float32Array, g.Cout, seed + 3);
