@@ -202,11 +202,22 @@ export function conv2dForwardIm2col(
   });
 }
 
+/**
+ * Where the input gradient's gcol lives and who adds it back into gx (default: a reused scratch array, col2im on
+ * this thread; the wasm dispatcher passes an array in the shared heap and col2im split over the pool by channel).
+ */
+export interface ImageGcol {
+  gcol: FloatArray;
+  scatter(gx: FloatArray, gcol: FloatArray, n: number, ci0: number, ci1: number, ciBase: number): void;
+}
+
 /** Input gradient by GEMM + col2im. Work unit: (n, ci) planes [lo, hi) of N·Cin. Overwrites gx. */
-export function conv2dBackwardInputIm2col(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cin): void {
+export function conv2dBackwardInputIm2col(
+  gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, gemm: GemmFn, lo = 0, hi = g.N * g.Cin, cols: ImageGcol | null = null,
+): void {
   const { Cin, Cout, groups, kH, kW } = g;
   const P = g.oH * g.oW, cinG = Cin / groups, coutG = Cout / groups, kk = kH * kW, Kg = cinG * kk;
-  const gcol = scratchLike(gx, Kg * P);
+  const gcol = cols ? cols.gcol : scratchLike(gx, Kg * P);
   forImageRuns(Cin, lo, hi, (n, c0, c1) => {
     for (let grp = Math.floor(c0 / cinG); grp * cinG < c1; grp++) {
       const ci0 = Math.max(c0, grp * cinG), ci1 = Math.min(c1, (grp + 1) * cinG);
@@ -214,7 +225,8 @@ export function conv2dBackwardInputIm2col(gx: FloatArray, gy: Buf, w: Buf, g: Co
       // op(A)[(ci, kh, kw), co] = w[(grp·coutG + co)·Kg + (ci, kh, kw)]
       product(gemm, (ci1 - ci0) * kk, P, coutG, w, grp * coutG * Kg + r0, Kg, true,
         gy, (n * Cout + grp * coutG) * P, P, false, gcol, 0, false);
-      col2im(gx, gcol, g, n, ci0, ci1, ci0);
+      if (cols) cols.scatter(gx, gcol, n, ci0, ci1, ci0);
+      else col2im(gx, gcol, g, n, ci0, ci1, ci0);
     }
   });
 }

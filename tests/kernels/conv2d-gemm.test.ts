@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { gemmJs } from '../../src/kernels/gemm.js';
-import { gemm, getBackend, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
+import { gemm, getBackend, getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import {
   type ConvGeom, conv2dForwardReference, conv2dBackwardInputReference, conv2dBackwardWeightReference,
 } from '../../src/kernels/conv2d.js';
@@ -17,6 +17,8 @@ import {
   conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, im2col, col2im,
 } from '../../src/kernels/conv2d-gemm.js';
 import { geomArb, sizes } from './conv-geom.js';
+import { isPointwise } from '../../src/kernels/conv2d-pointwise.js';
+import { isDepthwise } from '../../src/kernels/conv2d-depthwise.js';
 import { maxRelErr } from '../helpers/close.js';
 import { randomArray } from '../helpers/random.js';
 
@@ -193,14 +195,20 @@ describe('conv as GEMM vs the reference loops', () => {
     );
   });
 
-  test.runIf(wasmFeatures().simd)('on the wasm backend the dense forward and weight gradient make each image\'s col with the wasm im2col: the bits of the js im2col, any image of the batch, 1 and 2 threads', () => {
+  /** A float32 view of the shared heap (as the buffer pool's tensor buffers are on the wasm backend). */
+  const heapArray = (n: number): Float32Array => {
+    const at = getHeap().allocRegion(4 * Math.max(n, 1)); // first: it may grow the memory (a new buffer)
+    return new Float32Array(getHeap().f32.buffer, at, n);
+  };
+
+  test.runIf(wasmFeatures().simd)('on the wasm backend the dense passes make each image\'s col with the wasm im2col and add gcol back with col2im over the pool: the bits of the js loops, any image of the batch, 1 and 2 threads', () => {
     setBackend('wasm');
     try {
       for (const threads of [1, 2]) {
         setThreads(threads);
         fc.assert(
-          // (one channel in and out is a depth-wise conv too: the dispatcher gives it the depth-wise kernels)
-          fc.property(geomArb('dense', 3, 6).filter((g) => !(g.Cin === 1 && g.Cout === 1)), fc.nat(1 << 20), (g, seed) => {
+          // any geometry the dispatcher gives im2col (groups too: gcol's channels start past 0 in later groups)
+          fc.property(geomArb('any', 3, 6).filter((g) => !isPointwise(g) && !isDepthwise(g)), fc.nat(1 << 20), (g, seed) => {
             const s = sizes(g);
             const x = randomArray(Float32Array, s.x, seed), w = randomArray(Float32Array, s.w, seed + 1);
             const gy = randomArray(Float32Array, s.y, seed + 2), b = randomArray(Float32Array, g.Cout, seed + 3);
@@ -212,6 +220,11 @@ describe('conv as GEMM vs the reference loops', () => {
             conv2dBackwardWeight(gw1, gy, x, g);
             dense.gw(gw2, gy, x, g, gemm);
             expect(gw1).toEqual(gw2);
+            // the input gradient of a gx in the heap (a tensor buffer): gcol in the heap, col2im over the pool by channel
+            const gx1 = heapArray(s.x).fill(NaN), gx2 = new Float32Array(s.x);
+            conv2dBackwardInput(gx1, gy, w, g);
+            dense.gx(gx2, gy, w, g, gemm);
+            expect(gx1).toEqual(gx2);
           }),
           { numRuns: 60, seed: 36 + threads },
         );

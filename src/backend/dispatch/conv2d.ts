@@ -17,7 +17,10 @@
  *                                  whole call on the main thread) makes col in the shared heap, so the GEMM reads it
  *                                  in place instead of staging a copy, and im2col's tap rows are copied by a wasm
  *                                  kernel, over the pool by input channels with more than one thread (wasm/im2col.ts):
- *                                  the same values, the same bits; the weight gradient's col likewise
+ *                                  the same values, the same bits; the weight gradient's col likewise; the input
+ *                                  gradient (gx in the heap) puts its gcol in the heap and runs col2im over the pool
+ *                                  by input channel (parallel/js-pooled.ts col2imPooled: each channel's own plane,
+ *                                  the same loop, the same bits)
  *
  * conv2dForwardGelu (y = gelu(conv(x)), exact GELU; inference, see ops/conv2d.ts conv2dGelu):
  *   depth-wise, wasm, float32, stride 1   the gather above with each finished plane put through the wasm GELU
@@ -40,12 +43,13 @@ import {
 } from '../../kernels/conv2d-depthwise.js';
 import {
   conv2dForwardPointwiseGemm, conv2dBackwardInputPointwiseGemm, conv2dBackwardWeightPointwiseGemm,
-  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, type ImageCols,
+  conv2dForwardIm2col, conv2dBackwardInputIm2col, conv2dBackwardWeightIm2col, type ImageCols, col2im,
 } from '../../kernels/conv2d-gemm.js';
 import { gemm } from './gemm.js';
 import { tryDepthwiseForwardWasm, tryDepthwiseInputGradWasm, tryDepthwiseWeightGradWasm } from '../wasm/depthwise-conv.js';
-import { channelSumPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
+import { channelSumPooled, col2imPooled, runDepthwiseJs, withHeapArray } from '../parallel/js-pooled.js';
 import { useWasmFor } from '../where.js';
+import { getHeap } from '../runtime.js';
 import { channelSumWasm } from '../wasm/channel-sum.js';
 import { im2colHere, im2colPooled } from '../wasm/im2col.js';
 import { gelu } from './activations.js';
@@ -68,6 +72,18 @@ function im2colWeightGrad(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo: numb
   else withWasmCols(x, g, (cols) => conv2dBackwardWeightIm2col(gw, gy, x, g, gemm, lo, hi, cols));
 }
 
+function im2colInputGrad(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom, lo: number, hi: number): void {
+  if (!(lo === 0 && hi === g.N * g.Cin && useWasmFor(gx) && getHeap().contains(gx))) {
+    conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi);
+    return;
+  }
+  const scatter = (gxs: FloatArray, gcol: FloatArray, n: number, ci0: number, ci1: number, ciBase: number): void => {
+    if (!col2imPooled(gxs, gcol, g, n, ci0, ci1, ciBase)) col2im(gxs, gcol, g, n, ci0, ci1, ciBase);
+  };
+  const rows = (g.Cin / g.groups) * g.kH * g.kW;
+  withHeapArray(rows * g.oH * g.oW, (gcol) => conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi, { gcol, scatter }));
+}
+
 /** An image's col in the shared heap (the GEMM reads it in place), made by the wasm im2col (over the pool when it can). */
 function withWasmCols(x: Float32Array, g: ConvGeom, f: (cols: ImageCols) => void): void {
   const fill = (col: FloatArray, n: number): void => {
@@ -82,7 +98,7 @@ export function conv2dBackwardInput(gx: FloatArray, gy: Buf, w: Buf, g: ConvGeom
   else if (isDepthwise(g)) {
     if (!(lo === 0 && hi === g.N * g.Cin && tryDepthwiseInputGradWasm(gx, gy, w, g))) depthwiseInputGradJs(gx, gy, w, g, lo, hi);
   }
-  else conv2dBackwardInputIm2col(gx, gy, w, g, gemm, lo, hi);
+  else im2colInputGrad(gx, gy, w, g, lo, hi);
 }
 
 export function conv2dBackwardWeight(gw: FloatArray, gy: Buf, x: Buf, g: ConvGeom, lo = 0, hi = g.Cout): void {

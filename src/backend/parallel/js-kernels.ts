@@ -9,6 +9,7 @@ import type { FloatArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { geluBackwardRange, geluForwardRange } from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
+import { col2im } from '../../kernels/conv2d-gemm.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
 } from '../../kernels/conv2d-depthwise.js';
@@ -74,4 +75,19 @@ const channelSumJs: PoolKernel = {
   },
 };
 
-export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs];
+/**
+ * col2im args: [bytesPerElement, gx, gcol, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, ciBase, ci0]:
+ * image n's input channels ci0 + [lo, hi) of gx, from gcol's rows of channels ciBase… (see conv2d-gemm.ts col2im);
+ * each channel writes only its own plane of gx.
+ */
+const col2imJs: PoolKernel = {
+  name: 'col2im.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, gx, gcol, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, ciBase, ci0] = args;
+    const g: ConvGeom = { N, Cin, Cout: 1, groups: 1, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH, sW };
+    const gcolRows = (ci0 + hi - ciBase) * kH * kW * oH * oW;
+    col2im(view(ctx, bytes, gx, N * Cin * H * W), view(ctx, bytes, gcol, gcolRows), g, n, ci0 + lo, ci0 + hi, ciBase);
+  },
+};
+
+export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs];

@@ -123,6 +123,21 @@ export function channelSumPooled(gb: FloatArray, gy: FloatArray, N: number, C: n
   return true;
 }
 
+/**
+ * Image n's col2im over the pool by input channels [ci0, ci1) (each adds into its own plane of gx: the bits of the
+ * loop), when gx and gcol are in the heap and there are threads and channels enough; false, having done nothing, when
+ * the caller should run col2im itself.
+ */
+export function col2imPooled(gx: FloatArray, gcol: FloatArray, g: ConvGeom, n: number, ci0: number, ci1: number, ciBase: number): boolean {
+  const threads = Math.min(poolThreads(), ci1 - ci0);
+  const heap = getHeap();
+  if (threads < 2 || !heap.contains(gx) || !heap.contains(gcol) || !sameType(gx, [gcol])) return false;
+  const args = [gx.BYTES_PER_ELEMENT, gx.byteOffset, gcol.byteOffset, n, g.N, g.Cin, g.H, g.W, g.kH, g.kW,
+    g.oH, g.oW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, ciBase, ci0];
+  getPool().run('col2im.js', args, ci1 - ci0, { threads, chunks: Math.min(ci1 - ci0, 4 * threads) });
+  return true;
+}
+
 /** f(a) for a float32 array of `length` elements in the shared heap, given back to the heap when f returns. */
 export function withHeapArray<T>(length: number, f: (a: Float32Array) => T): T {
   const heap = getHeap(), bytes = 4 * Math.max(length, 1), at = heap.allocRegion(bytes);
