@@ -66,8 +66,27 @@ export function adaptiveAvgPool2dForward(y: FloatArray, x: FloatArray, g: Adapti
   }
 }
 
+/**
+ * gx = the adjoint of the forward's window means; writes every element of planes [lo, hi) (gx may hold old numbers).
+ * When oH divides H and oW divides W the windows tile the plane (each x in exactly one), and each element is
+ * 0 + gy/count, written by a native fill of each window row with that value (+ 0 turns −0 into +0, as the
+ * accumulation into a zero-filled plane does): the same bits as the general loop, which zero-fills the plane and
+ * then adds each window's value into it.
+ */
 export function adaptiveAvgPool2dBackward(gx: FloatArray, gy: FloatArray, g: AdaptiveGeom, lo = 0, hi = g.P): void {
   const { H, W, oH, oW } = g;
+  if (H % oH === 0 && W % oW === 0) {
+    const wh = H / oH, ww = W / oW, count = wh * ww;
+    for (let p = lo; p < hi; p++) {
+      for (let oh = 0, yo = p * oH * oW; oh < oH; oh++) {
+        for (let ow = 0; ow < oW; ow++, yo++) {
+          const v = gy[yo] / count + 0;
+          for (let ih = oh * wh, row = p * H * W + ih * W + ow * ww; ih < (oh + 1) * wh; ih++, row += W) gx.fill(v, row, row + ww);
+        }
+      }
+    }
+    return;
+  }
   for (let p = lo; p < hi; p++) {
     const xOff = p * H * W;
     gx.fill(0, xOff, xOff + H * W);

@@ -8,7 +8,7 @@
  * max pooling sends gy[o] to the arg-max element saved by the forward (the first maximum on ties).
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type FloatArray } from '../tensor/dtype.js';
+import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../kernels/pool2d.js';
@@ -109,7 +109,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   const y = allocArray(x.dtype, N * C * oH * oW) as FloatArray;
   K.adaptiveAvgPool2dForward(y, x.data as FloatArray, g);
   return record(op, [x], new Tensor(y, outShape(x, oH, oW)), (gy) => {
-    const gx = allocArray(x.dtype, x.size) as FloatArray;
+    const gx = allocUninit(x.dtype, x.size) as FloatArray; // the kernel writes every element
     K.adaptiveAvgPool2dBackward(gx, gy.data as FloatArray, g);
     return [new Tensor(gx, x.shape)];
   }, []);

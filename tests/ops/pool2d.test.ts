@@ -6,6 +6,7 @@ import { loadGolden } from '../golden.js';
 import { cast, dot } from './core-util.js';
 import { maxRelErr } from '../helpers/close.js';
 import { seeded } from '../helpers/random.js';
+import { adaptiveAvgPool2dBackward } from '../../src/kernels/pool2d.js';
 
 /** Distinct values 0.1·k in a seeded random order: no ties, no near-ties, so max pooling is differentiable everywhere. */
 function distinct(shape: number[], seed: number): Tensor {
@@ -152,6 +153,27 @@ describe('adaptiveAvgPool2d', () => {
         gradcheck((u) => adaptiveAvgPool2d(u, [c.oH, c.oW]), [seeded([c.N, c.C, c.H, c.W], c.seed)]);
       }),
       { numRuns: 25, seed: 22 },
+    );
+  });
+
+  test('backward where the windows tile the plane (oH | H, oW | W: the native-fill path) has the bits of a zero-filled plane with each window\'s gy/count added, into any old numbers, -0 included', () => {
+    const tiled = fc.record({
+      P: fc.integer({ min: 1, max: 4 }), oH: fc.integer({ min: 1, max: 4 }), oW: fc.integer({ min: 1, max: 4 }),
+      wh: fc.integer({ min: 1, max: 5 }), ww: fc.integer({ min: 1, max: 5 }), f64: fc.boolean(),
+      gy: fc.array(fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constantFrom(0, -0, 1e-40, NaN)), { minLength: 64, maxLength: 64 }),
+    });
+    fc.assert(
+      fc.property(tiled, ({ P, oH, oW, wh, ww, f64, gy: values }) => {
+        const H = oH * wh, W = oW * ww, Arr = f64 ? Float64Array : Float32Array;
+        const gy = Arr.from({ length: P * oH * oW }, (_, i) => values[i % values.length]);
+        const gx = new Arr(P * H * W).fill(NaN), ref = new Arr(P * H * W); // zero-filled, then the windows added in
+        adaptiveAvgPool2dBackward(gx, gy, { P, H, W, oH, oW });
+        for (let p = 0; p < P; p++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
+          ref[(p * H + i) * W + j] += gy[(p * oH + Math.floor(i / wh)) * oW + Math.floor(j / ww)] / (wh * ww);
+        }
+        for (let k = 0; k < ref.length; k++) expect(Object.is(gx[k], ref[k]), `element ${k}: ${gx[k]} vs ${ref[k]}`).toBe(true);
+      }),
+      { numRuns: 200, seed: 23 },
     );
   });
 });
