@@ -165,7 +165,7 @@ describe('adaptiveAvgPool2d', () => {
     fc.assert(
       fc.property(tiled, ({ P, oH, oW, wh, ww, f64, gy: values }) => {
         const H = oH * wh, W = oW * ww, Arr = f64 ? Float64Array : Float32Array;
-        const gy = Arr.from({ length: P * oH * oW }, (_, i) => values[i % values.length]);
+        const gy = new Arr(P * oH * oW).map((_, i) => values[i % values.length]);
         const gx = new Arr(P * H * W).fill(NaN), ref = new Arr(P * H * W); // zero-filled, then the windows added in
         adaptiveAvgPool2dBackward(gx, gy, { P, H, W, oH, oW });
         for (let p = 0; p < P; p++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
