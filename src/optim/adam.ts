@@ -11,6 +11,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { ConfigError } from '../tensor/errors.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import type { AdamStep } from '../kernels/adam.js';
+import { adamUpdate } from '../backend/dispatch/optim.js';
 
 export type AdamOptions = {
   lr: number;
@@ -46,18 +48,13 @@ export class Adam extends Optimizer<AdamOptions> {
     const m = this.buffer(st, 'exp_avg', p);
     const v = this.buffer(st, 'exp_avg_sq', p);
     const vMax = amsgrad ? this.buffer(st, 'max_exp_avg_sq', p) : null;
-    const stepSize = lr / (1 - b1 ** st.step);
-    const bc2Sqrt = Math.sqrt(1 - b2 ** st.step);
-    const decay = this.decoupled ? 1 - lr * wd : 1;
-    const l2 = this.decoupled ? 0 : wd;
-    for (let i = 0; i < p.length; i++) {
-      if (decay !== 1) p[i] *= decay;
-      const gi = l2 !== 0 ? grad[i] + l2 * p[i] : grad[i];
-      m[i] += (1 - b1) * (gi - m[i]);
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      let vHat = v[i];
-      if (vMax) vHat = vMax[i] = Math.max(vMax[i], v[i]);
-      p[i] -= stepSize * (m[i] / (Math.sqrt(vHat) / bc2Sqrt + eps)); // torch: addcdiv_(m, denom, -stepSize)
-    }
+    const step: AdamStep = {
+      stepSize: lr / (1 - b1 ** st.step),
+      bc2Sqrt: Math.sqrt(1 - b2 ** st.step),
+      decay: this.decoupled ? 1 - lr * wd : 1,
+      l2: this.decoupled ? 0 : wd,
+      b1, b2, eps,
+    };
+    adamUpdate(p, grad, m, v, vMax, step); // the loop: kernels/adam.ts
   }
 }

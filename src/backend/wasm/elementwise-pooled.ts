@@ -195,5 +195,14 @@ const im2colWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [im2colWasmKernel, arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
+/** Adam step args: [p, g, m, v, vMax (0: none), stepSize, bc2Sqrt, decay, l2, 1 − β1, β2, 1 − β2, eps]; [lo, hi) are elements. */
+const adamWasmKernel: PoolKernel = {
+  name: 'adam.wasm',
+  run(ctx, a, lo, hi) {
+    const at = (addr: number) => (addr === 0 ? 0 : addr + 4 * lo);
+    ctx.wasmElementwise.adamStep(at(a[0]), at(a[1]), at(a[2]), at(a[3]), at(a[4]), hi - lo, a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+  },
+};
+
+export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
   bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel, channelSumWasmKernel];

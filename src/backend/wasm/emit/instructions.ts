@@ -53,9 +53,16 @@ export const f32 = {
 };
 
 export const f64 = {
+  const: (x: number): Expr => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
   add: (a: Expr, b: Expr) => op(0xa0, a, b),
   sub: (a: Expr, b: Expr) => op(0xa1, a, b),
   mul: (a: Expr, b: Expr) => op(0xa2, a, b),
+  div: (a: Expr, b: Expr) => op(0xa3, a, b),
+  /** correctly rounded, as Math.sqrt */
+  sqrt: (a: Expr) => op(0x9f, a),
+  /** NaN if either is NaN, max(−0, +0) = +0: as Math.max */
+  max: (a: Expr, b: Expr) => op(0xa5, a, b),
+  ne: (a: Expr, b: Expr) => op(0x62, a, b),
   /** f32 → f64, exact */
   promoteF32: (a: Expr) => op(0xbb, a),
   /** f64 → f32, rounded to nearest */
@@ -106,6 +113,11 @@ export const f64x2 = {
   add: (a: Expr, b: Expr) => simd(0xf0, a, b),
   sub: (a: Expr, b: Expr) => simd(0xf1, a, b),
   mul: (a: Expr, b: Expr) => simd(0xf2, a, b),
+  div: (a: Expr, b: Expr) => simd(0xf3, a, b),
+  /** lane-wise f64.sqrt (correctly rounded) */
+  sqrt: (a: Expr) => simd(0xef, a),
+  /** lane-wise f64.max (NaN propagates, max(−0, +0) = +0) */
+  max: (a: Expr, b: Expr) => simd(0xf5, a, b),
   /** extract_lane l (an f64) */
   lane: (a: Expr, l: number): Expr => [...simd(0x21, a), l],
   /** replace_lane l with the f64 v */

@@ -349,6 +349,55 @@ function gatherRowsFunction() {
   ]);
 }
 
+/**
+ * adamStep(p, g, m, v, vMax, n, stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps): one Adam / AdamW step over n
+ * float32 elements, kernels/adam.ts's loop (vMax = 0: no amsgrad; omb1 = 1 − β1 and omb2 = 1 − β2 as the loop
+ * computes them): the same double operations on the same stored values, in its order, so the same bits. Two
+ * elements at a time in f64x2 (the square root and the two divisions are the cost: lane-wise they are the scalar
+ * operations), then one; the same formula, written once over either.
+ */
+function adamStepFunction() {
+  const f = new FunctionBuilder('adamStep', {
+    p: 'i32', g: 'i32', m: 'i32', v: 'i32', vMax: 'i32', n: 'i32',
+    stepSize: 'f64', bc2Sqrt: 'f64', decay: 'f64', l2: 'f64', omb1: 'f64', b2: 'f64', omb2: 'f64', eps: 'f64',
+  });
+  const [p, g, m, v, vMax, n, stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps] =
+    ['p', 'g', 'm', 'v', 'vMax', 'n', 'stepSize', 'bc2Sqrt', 'decay', 'l2', 'omb1', 'b2', 'omb2', 'eps'].map((x) => f.param(x));
+  const i = f.local('i', 'i32');
+  /** The loop body over one f64 (scalar) or two (f64x2 lanes); the constants are splat once for the pair. */
+  const body = (pair: boolean): { setup: Expr[]; step: Expr[] } => {
+    const t = pair ? 'v128' : 'f64', tag = pair ? '2' : '1';
+    const [pi, gi, mi, vHat] = ['pi', 'gi', 'mi', 'vHat'].map((x) => f.local(x + tag, t));
+    const K = Object.fromEntries([stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps].map((c, k) => [k, pair ? f.local(`k${k}`, 'v128') : c]));
+    const [cStep, cBc2, cDecay, cL2, cOmb1, cB2, cOmb2, cEps] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => K[k]);
+    const A = pair ? f64x2 : f64;
+    const read = (base: Local): Expr => (pair ? f64x2.promoteLow(load2(at(base.get(), i))) : f64.promoteF32(f32.load(at(base.get(), i))));
+    const write = (base: Local, x: Expr): Expr => (pair ? store2(at(base.get(), i), f64x2.demoteZero(x)) : f32.store(at(base.get(), i), f64.demoteToF32(x)));
+    const setup = pair ? [stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps].map((c, k) => K[k].set(f64x2.splat(c.get()))) : [];
+    const step: Expr[] = [
+      // p ← p·decay (stored, then read back as the loop's p[i] is)
+      ifThen(f64.ne(decay.get(), f64.const(1)), [write(p, A.mul(read(p), cDecay.get()))]),
+      pi.set(read(p)),
+      gi.set(read(g)),
+      ifThen(f64.ne(l2.get(), f64.const(0)), [gi.set(A.add(gi.get(), A.mul(cL2.get(), pi.get())))]),
+      mi.set(read(m)),
+      write(m, A.add(mi.get(), A.mul(cOmb1.get(), A.sub(gi.get(), mi.get())))),
+      write(v, A.add(A.mul(cB2.get(), read(v)), A.mul(A.mul(cOmb2.get(), gi.get()), gi.get()))),
+      vHat.set(read(v)),
+      ifThen(vMax.get(), [vHat.set(A.max(read(vMax), vHat.get())), write(vMax, vHat.get())]),
+      write(p, A.sub(pi.get(), A.mul(cStep.get(), A.div(read(m), A.add(A.div(A.sqrt(vHat.get()), cBc2.get()), cEps.get()))))),
+    ];
+    return { setup, step };
+  };
+  const two = body(true), one = body(false);
+  return f.build([
+    ...two.setup,
+    i.set(i32.const(0)),
+    whileLoop(i32.leS(i32.add(i.get(), i32.const(2)), n.get()), ...two.step, i.inc(2)),
+    whileLoop(i32.ltS(i.get(), n.get()), ...one.step, i.inc(1)),
+  ]);
+}
+
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = heapMemoryImport();
@@ -356,5 +405,5 @@ export function elementwiseModuleBytes(): Uint8Array {
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
     channelSumsFunction('channelSum', ['gy'], ([gy]) => [gy]),
-    bnGradTrainFunction(), colDotsFunction(), bnFoldBeforeFunction(), gatherRowsFunction()]);
+    bnGradTrainFunction(), colDotsFunction(), bnFoldBeforeFunction(), gatherRowsFunction(), adamStepFunction()]);
 }
