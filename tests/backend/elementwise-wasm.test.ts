@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { getHeap, getPool, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
+import { getHeap, setBackend, setThreads, wasmFeatures } from '../../src/backend/index.js';
 import { addNWasm, arithWasm, mulSumToWasm } from '../../src/backend/wasm/arith.js';
 import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../../src/backend/wasm/batchnorm.js';
 import { bilinearBackwardWasm, bilinearWasm } from '../../src/backend/wasm/bilinear.js';
@@ -20,6 +20,7 @@ import { addInto, addTo } from '../../src/backend/dispatch/elementwise.js';
 import { batchNorm2dBackward, batchNorm2dForward, batchNorm2dStats } from '../../src/kernels/batchnorm2d.js';
 import { bilinearBackward, bilinearForward, linearAxis } from '../../src/kernels/upsample2d.js';
 import { broadcastShapes, numel } from '../../src/tensor/shape.js';
+import { withPoolLog } from '../helpers/pool-log.js';
 
 const DEFAULT_CHUNK = setElementwiseChunk(1 << 16);
 afterEach(() => {
@@ -262,67 +263,55 @@ describe.runIf(wasmFeatures().simd)('wasm channel sum (a conv bias gradient)', (
 });
 
 describe.runIf(wasmFeatures().simd)('addInto (the engine gradient accumulation) on heap views', () => {
+  /** a (large) and b (small), n elements from a seed, and the bits of a += b by the js loop */
+  const sumCase = (n: number, seed: number) => {
+    const a = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
+    const b = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
+    const ref = Float32Array.from(a);
+    addIntoKernel(ref, b);
+    return { a, b, ref };
+  };
+
   test("runs the wasm addN with a as its output ('addN.wasm'): the bits of addIntoKernel, any length, 1 and 2 threads", () => {
     for (const threads of [1, 2]) {
       setThreads(threads);
-      const pool = getPool(), run = pool.run.bind(pool), kernels: string[] = [];
-      pool.run = (kernel, ...rest) => (kernels.push(kernel), run(kernel, ...rest));
-      try {
-        fc.assert(
-          fc.property(fc.integer({ min: 1, max: 70_000 }), fc.nat(1 << 20), (n, seed) => {
-            const a0 = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
-            const b0 = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
-            const ref = Float32Array.from(a0);
-            addIntoKernel(ref, b0);
-            const a = onHeap(a0);
-            kernels.length = 0;
-            addInto(a, onHeap(b0));
-            expect(kernels).toEqual(['addN.wasm']);
-            expect(firstDiff(a, ref)).toBe(-1);
-          }),
-          { numRuns: 40, seed: 0x5eed + 62 },
-        );
-      } finally {
-        pool.run = run;
-      }
+      withPoolLog((kernels) => fc.assert(
+        fc.property(fc.integer({ min: 1, max: 70_000 }), fc.nat(1 << 20), (n, seed) => {
+          const { a: a0, b, ref } = sumCase(n, seed);
+          const a = onHeap(a0);
+          kernels.length = 0;
+          addInto(a, onHeap(b));
+          expect(kernels).toEqual(['addN.wasm']);
+          expect(firstDiff(a, ref)).toBe(-1);
+        }),
+        { numRuns: 40, seed: 0x5eed + 62 },
+      ));
     }
   });
 
   test("addTo (a new gradient sum) runs one wasm addN into the fresh array: the bits of a copy += g, a and b untouched", () => {
     for (const threads of [1, 2]) {
       setThreads(threads);
-      const pool = getPool(), run = pool.run.bind(pool), kernels: string[] = [];
-      pool.run = (kernel, ...rest) => (kernels.push(kernel), run(kernel, ...rest));
-      try {
-        fc.assert(
-          fc.property(fc.integer({ min: 1, max: 70_000 }), fc.nat(1 << 20), (n, seed) => {
-            const a0 = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
-            const b0 = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
-            const ref = Float32Array.from(a0);
-            addIntoKernel(ref, b0);
-            const a = onHeap(a0), b = onHeap(b0), out = onHeap(new Float32Array(n).fill(NaN)); // a recycled buffer's old numbers
-            kernels.length = 0;
-            addTo(out, a, b);
-            expect(kernels).toEqual(['addN.wasm']);
-            expect(firstDiff(out, ref)).toBe(-1);
-            expect(firstDiff(a, a0)).toBe(-1);
-            expect(firstDiff(b, b0)).toBe(-1);
-          }),
-          { numRuns: 30, seed: 0x5eed + 63 },
-        );
-      } finally {
-        pool.run = run;
-      }
+      withPoolLog((kernels) => fc.assert(
+        fc.property(fc.integer({ min: 1, max: 70_000 }), fc.nat(1 << 20), (n, seed) => {
+          const { a: a0, b: b0, ref } = sumCase(n, seed);
+          const a = onHeap(a0), b = onHeap(b0), out = onHeap(new Float32Array(n).fill(NaN)); // a recycled buffer's old numbers
+          kernels.length = 0;
+          addTo(out, a, b);
+          expect(kernels).toEqual(['addN.wasm']);
+          expect(firstDiff(out, ref)).toBe(-1);
+          expect(firstDiff(a, a0)).toBe(-1);
+          expect(firstDiff(b, b0)).toBe(-1);
+        }),
+        { numRuns: 30, seed: 0x5eed + 63 },
+      ));
     }
   });
 
   test('addTo on plain arrays (off the heap) falls back to a copy and addInto: the same bits', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5000 }), fc.nat(1 << 20), (n, seed) => {
-        const a = Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i) * 1e4);
-        const b = Float32Array.from({ length: n }, (_, i) => Math.cos(seed * i) * 1e-3);
-        const ref = Float32Array.from(a);
-        addIntoKernel(ref, b);
+        const { a, b, ref } = sumCase(n, seed);
         const out = new Float32Array(n).fill(NaN);
         addTo(out, a, b);
         expect(firstDiff(out, ref)).toBe(-1);

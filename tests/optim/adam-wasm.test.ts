@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { getHeap, getPool, setThreads, wasmFeatures } from '../../src/backend/index.js';
+import { getHeap, setThreads, wasmFeatures } from '../../src/backend/index.js';
+import { withPoolLog } from '../helpers/pool-log.js';
 import { setElementwiseChunk } from '../../src/backend/wasm/elementwise-run.js';
 import { adamUpdate } from '../../src/backend/dispatch/optim.js';
 import { type AdamStep, adamUpdateRange } from '../../src/kernels/adam.js';
@@ -80,25 +81,16 @@ describe.runIf(wasmFeatures().simd)('Adam / AdamW step on the wasm backend', () 
   test('heap views and plain arrays: the bits of the js loop in p, m, v and vMax (AdamW decay, Adam L2, amsgrad), 1 and 2 threads', () => {
     for (const threads of [1, 2]) {
       setThreads(threads);
-      const pool = getPool(), original = pool.run.bind(pool), kernels: string[] = [];
-      pool.run = (kernel, ...rest) => (kernels.push(kernel), original(kernel, ...rest));
-      try {
-        fc.assert(fc.property(stepCase, (c) => run(c, kernels)), { numRuns: 60, seed: 0xada + threads });
-      } finally {
-        pool.run = original;
-      }
+      withPoolLog((kernels) => fc.assert(fc.property(stepCase, (c) => run(c, kernels)), { numRuns: 60, seed: 0xada + threads }));
     }
   });
 
   test('small parameters (under 4096 elements: biases, norms) run the loop itself', () => {
     const p = new Float32Array([1, -2, 3]), g = new Float32Array([0.5, 0.5, -1]), m = new Float32Array(3), v = new Float32Array(3);
-    const pool = getPool(), original = pool.run.bind(pool), kernels: string[] = [];
-    pool.run = (kernel, ...rest) => (kernels.push(kernel), original(kernel, ...rest));
-    try {
+    const kernels = withPoolLog((log) => {
       adamUpdate(p, g, m, v, null, { stepSize: 0.1, bc2Sqrt: Math.sqrt(0.001), decay: 1, l2: 0, b1: 0.9, b2: 0.999, eps: 1e-8 });
-    } finally {
-      pool.run = original;
-    }
+      return log;
+    });
     expect(kernels).toEqual([]);
     expect(Array.from(m)).toEqual([0.05, 0.05, -0.1].map(Math.fround));
   });
