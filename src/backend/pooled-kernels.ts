@@ -9,7 +9,7 @@
  */
 import type { PoolKernel } from './parallel/pool.js';
 import { gemmJs } from '../kernels/gemm.js';
-import { type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
+import { KC, type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
 import { jsPoolKernels } from './parallel/js-kernels.js';
 import { elementwisePoolKernels } from './wasm/elementwise-pooled.js';
@@ -53,6 +53,26 @@ const gemmWasmKernel: PoolKernel = {
     const p = wasmProblem(g);
     if (g[12] === 1) gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, 0, p.M, lo, hi);
     else gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, p, ctx.scratch, lo, hi, 0, p.N);
+  },
+};
+
+/**
+ * Split-K products (dispatch/gemm.ts): args as 'gemm.wasm' with args[17] the byte address of the slice products;
+ * [lo, hi) are K slices of KC. Slice s writes its product op(A)[:, ks]·op(B)[ks, :] (ks = [s·KC, s·KC + KC) ∩ [0, K))
+ * to slices + 4·s·M·N, an M×N matrix with rows of N: the very tile sums the blocked driver adds into C slice by slice.
+ */
+const gemmWasmSlicesKernel: PoolKernel = {
+  name: 'gemm.wasm.slices',
+  run(ctx, g, lo, hi) {
+    const p = wasmProblem(g), slices = g[17];
+    const aK = p.transA ? p.lda : 1, bK = p.transB ? 1 : p.ldb; // strides of op(A), op(B) along k
+    for (let s = lo; s < hi; s++) {
+      const pc = s * KC;
+      gemmWasmBlock(ctx.wasmGemm, ctx.gemmShape, {
+        ...p, K: Math.min(KC, p.K - pc), a: p.a + 4 * pc * aK, b: p.b + 4 * pc * bK,
+        c: slices + 4 * s * p.M * p.N, ldc: p.N, accumulate: false, packedA: 0, packedB: 0, bias: 0,
+      }, ctx.scratch);
+    }
   },
 };
 
@@ -111,4 +131,4 @@ const depthwiseWeightWasmKernel: PoolKernel = { name: 'depthwise.weight.wasm', r
 const noopKernel: PoolKernel = { name: 'noop', run() {} };
 
 export const poolKernels: readonly PoolKernel[] = [gemmJsKernel, gemmWasmKernel, gemmWasmPackKernel, geluWasmKernel, geluBackwardWasmKernel,
-  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, ...jsPoolKernels, ...elementwisePoolKernels];
+  depthwiseWasmKernel, depthwiseWeightWasmKernel, noopKernel, gemmWasmSlicesKernel, ...jsPoolKernels, ...elementwisePoolKernels];

@@ -10,6 +10,7 @@ import type { GemmKernelShape } from '../../src/backend/wasm/modules/gemm-module
 import { gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
 import { gemm, setBackend, setThreads } from '../../src/backend/index.js';
 import { fillRandom } from '../helpers/random.js';
+import { withPoolLog } from '../helpers/pool-log.js';
 
 /** C[i, j] = fl(C[i, j] + bias[off + i]) over the M×N block: the separate bias pass the fused one must equal. */
 function addBiasAfter(c: Float32Array | Float64Array, p: GemmProblem, bias: Float32Array | Float64Array, off: number): void {
@@ -136,6 +137,29 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
       }),
       { numRuns: 80, seed: 0x5eed + 12 },
     );
+  });
+
+  test('split K (a small C, K of 8 or more slices, as a 1x1 conv\'s weight gradient): 2 threads give the bits of one (the blocked driver) and run the slice products', () => {
+    try {
+      setBackend('wasm');
+      fc.assert(
+        // M, N of 48-120 and K of 1,793-5,000: work enough for two threads, C small, ceil(K / 256) >= 8 slices
+        fc.property(gemmCase(73, 73, 1), fc.integer({ min: 1793, max: 5000 }), (g, K) => {
+          const p = makeProblem({ ...g, M: 47 + g.M, N: 47 + g.N, K, padC: g.seed % 3 === 0 ? 1 : 0 }, Float32Array);
+          const one = { ...p, c: Float32Array.from(p.c) }, two = { ...p, c: Float32Array.from(p.c) };
+          setThreads(1);
+          gemm(one);
+          setThreads(2);
+          const kernels = withPoolLog((log) => (gemm(two), [...log]));
+          expect(two.c).toEqual(one.c);
+          // C with gaps between rows (ldc > N) keeps the blocked driver
+          expect(kernels.includes('gemm.wasm.slices')).toBe(p.ldc === p.N);
+        }),
+        { numRuns: 40, seed: 0x5eed + 16 },
+      );
+    } finally {
+      setThreads(1);
+    }
   });
 
   test('gemm() with a row bias on each backend and 1 or 2 threads equals the product plus a separate bias pass', () => {

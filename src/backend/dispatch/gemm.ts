@@ -12,10 +12,17 @@
  *                      op(A) when splitting columns, i.e. when N > M) once, in parallel; then 'gemm.wasm' runs
  *                      chunks of rows (or columns) of C, each packing only its own part of the other operand,
  *                      about four chunks a thread (chunkSize)
+ *     wasm, N threads, a small C and a long K (splitK: a 1x1 conv's weight gradient, K = H·W)
+ *                      'gemm.wasm.slices' computes each KC-deep slice's product into its own M×N buffer, slices over
+ *                      the pool, then this thread adds them into C in slice order with the wasm addN
+ *                      (((C) + s0) + s1) + …: the blocked driver adds the same tile sums into C in the same order, so
+ *                      the bits are its bits. Splitting C's rows or columns instead gave each thread a sliver of a
+ *                      tiny C and had every chunk stream all of the other (long) operand again (M 32, N 128,
+ *                      K 65,536: 2 threads slower than one).
  * Small products use fewer threads: a thread must get more work than a pool round trip costs (~10-40 µs).
  */
 import { gemmJs, type GemmProblem } from '../../kernels/gemm.js';
-import { MC, packedFullBytes } from '../wasm/gemm-driver.js';
+import { KC, MC, packedFullBytes } from '../wasm/gemm-driver.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { useWasmFor } from '../where.js';
 import { dispatches } from '../parallel/thread-role.js';
@@ -35,6 +42,15 @@ const CHUNKS_PER_THREAD = 4;
 function chunkSize(total: number, threads: number, lo: number, hi: number, align: number): number {
   const want = Math.ceil(Math.ceil(total / (CHUNKS_PER_THREAD * threads)) / align) * align;
   return Math.min(hi, Math.max(lo, want));
+}
+
+/** Split K (see above) for a C of at most SPLIT_K_C elements, K of at least SPLIT_K_MIN_SLICES slices, the slice
+ * products within SPLIT_K_BYTES; C contiguous (ldc = N) and no row bias (the weight gradients have none). */
+const SPLIT_K_C = 1 << 16, SPLIT_K_MIN_SLICES = 8, SPLIT_K_BYTES = 32 << 20;
+
+function splitK(M: number, N: number, K: number, ldc: number, bias: number): boolean {
+  const slices = Math.ceil(K / KC);
+  return M * N <= SPLIT_K_C && slices >= SPLIT_K_MIN_SLICES && 4 * M * N * slices <= SPLIT_K_BYTES && ldc === N && bias === 0;
 }
 
 export function gemm(p: GemmProblem): void {
@@ -69,7 +85,17 @@ export function gemm(p: GemmProblem): void {
   const splitColumns = N > M;
   const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
   const total = splitColumns ? N : M;
-  if (kind === 'js') {
+  if (kind === 'wasm' && threads > 1 && splitK(M, N, K, p.ldc, bias)) {
+    const slices = Math.ceil(K / KC), sliceBytes = 4 * M * N;
+    const at = heap.stage(slices * sliceBytes);
+    pool.run('gemm.wasm.slices', [...args, at], slices, { threads, chunks: slices });
+    // C = ((C_old +) s0 + s1) + …, the list of addresses in the main thread's scratch
+    const list = new Int32Array(heap.memory.buffer, pool.main.scratch, slices + 1);
+    let k = 0;
+    if (p.accumulate) list[k++] = c;
+    for (let s = 0; s < slices; s++) list[k++] = at + s * sliceBytes;
+    pool.main.wasmElementwise.addN(pool.main.scratch, k, c, M * N);
+  } else if (kind === 'js') {
     pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });
   } else if (threads === 1) {
     pool.run('gemm.wasm', args, total, { threads: 1 });
