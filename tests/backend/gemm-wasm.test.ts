@@ -8,7 +8,7 @@ import { defaultGemmShape, instantiateGemm } from '../../src/backend/wasm/gemm-i
 import { gemmScratchBytes, gemmWasmBlock, type WasmGemmProblem } from '../../src/backend/wasm/gemm-driver.js';
 import type { GemmKernelShape } from '../../src/backend/wasm/modules/gemm-module.js';
 import { gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
-import { gemm, setBackend, setThreads } from '../../src/backend/index.js';
+import { gemm, getHeap, setBackend, setThreads } from '../../src/backend/index.js';
 import { fillRandom } from '../helpers/random.js';
 import { withPoolLog } from '../helpers/pool-log.js';
 
@@ -158,6 +158,27 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
         { numRuns: 40, seed: 0x5eed + 16 },
       );
     } finally {
+      setThreads(1);
+    }
+  });
+
+  test('split K with a heap too full for the slice products: C\'s rows or columns split instead, the same bits', () => {
+    setBackend('wasm');
+    const heap = getHeap(), tryStage = heap.tryStage.bind(heap);
+    try {
+      const p = makeProblem({ ...fc.sample(gemmCase(1, 1, 1), { seed: 7, numRuns: 1 })[0], M: 64, N: 96, K: 3000, padC: 0 }, Float32Array);
+      const one = { ...p, c: Float32Array.from(p.c) }, two = { ...p, c: Float32Array.from(p.c) };
+      setThreads(1);
+      gemm(one);
+      setThreads(2);
+      const sliceProducts = Math.ceil(3000 / 256) * 64 * 96 * 4; // refuse only those (the operands are staged too)
+      heap.tryStage = (bytes) => (bytes === sliceProducts ? 0 : tryStage(bytes));
+      const kernels = withPoolLog((log) => (gemm(two), [...log]));
+      expect(kernels).not.toContain('gemm.wasm.slices');
+      expect(kernels).toContain('gemm.wasm');
+      expect(two.c).toEqual(one.c);
+    } finally {
+      heap.tryStage = tryStage;
       setThreads(1);
     }
   });

@@ -85,9 +85,10 @@ export function gemm(p: GemmProblem): void {
   const splitColumns = N > M;
   const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
   const total = splitColumns ? N : M;
-  if (kind === 'wasm' && threads > 1 && splitK(M, N, K, p.ldc, bias)) {
-    const slices = Math.ceil(K / KC), sliceBytes = 4 * M * N;
-    const at = heap.stage(slices * sliceBytes);
+  const slices = Math.ceil(K / KC), sliceBytes = 4 * M * N;
+  // the slice products' buffers, or 0: not a split-K product, or a heap too full for them (C's rows or columns split)
+  const at = kind === 'wasm' && threads > 1 && splitK(M, N, K, p.ldc, bias) ? heap.tryStage(slices * sliceBytes) : 0;
+  if (at !== 0) {
     pool.run('gemm.wasm.slices', [...args, at], slices, { threads, chunks: slices });
     // C = ((C_old +) s0 + s1) + …, the list of addresses in the main thread's scratch
     const list = new Int32Array(heap.memory.buffer, pool.main.scratch, slices + 1);

@@ -128,10 +128,16 @@ export class SharedHeap {
 
   /** A staging area of at least `bytes` (64-byte aligned), valid until the next resetStaging; its byte address. */
   stage(bytes: number): number {
+    const at = this.tryStage(bytes);
+    if (at === 0) throw new Error(`SharedHeap: cannot stage ${bytes} bytes: the 4 GiB WebAssembly memory is full`);
+    return at;
+  }
+
+  /** As stage, but 0 when the memory cannot hold it (for staging that only speeds work up: the caller goes without). */
+  tryStage(bytes: number): number {
     const size = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
     const at = this.allocRegion(size);
-    if (at === 0) throw new Error(`SharedHeap: cannot stage ${bytes} bytes: the 4 GiB WebAssembly memory is full`);
-    this.staged.push([at, size]);
+    if (at !== 0) this.staged.push([at, size]);
     return at;
   }
 
