@@ -48,9 +48,23 @@ function chunkSize(total: number, threads: number, lo: number, hi: number, align
  * products within SPLIT_K_BYTES; C contiguous (ldc = N) and no row bias (the weight gradients have none). */
 const SPLIT_K_C = 1 << 16, SPLIT_K_MIN_SLICES = 8, SPLIT_K_BYTES = 32 << 20;
 
-function splitK(M: number, N: number, K: number, ldc: number, bias: number): boolean {
-  const slices = Math.ceil(K / KC);
-  return M * N <= SPLIT_K_C && slices >= SPLIT_K_MIN_SLICES && 4 * M * N * slices <= SPLIT_K_BYTES && ldc === N && bias === 0;
+/**
+ * The split-K product of the wasm problem `args` (its C at byte address c) on `threads` threads, when it applies and
+ * the heap can hold the slice products (a heap near its 4 GiB goes without); false, having done nothing, otherwise.
+ */
+function splitK(args: number[], M: number, N: number, K: number, c: number, ldc: number, accumulate: boolean, bias: number, threads: number): boolean {
+  const slices = Math.ceil(K / KC), sliceBytes = 4 * M * N;
+  if (M * N > SPLIT_K_C || slices < SPLIT_K_MIN_SLICES || slices * sliceBytes > SPLIT_K_BYTES || ldc !== N || bias !== 0) return false;
+  const heap = getHeap(), pool = getPool(), at = heap.tryStage(slices * sliceBytes);
+  if (at === 0) return false;
+  pool.run('gemm.wasm.slices', [...args, at], slices, { threads, chunks: slices });
+  // C = ((C_old +) s0 + s1) + …, the list of addresses in the main thread's scratch
+  const list = new Int32Array(heap.memory.buffer, pool.main.scratch, slices + 1);
+  let k = 0;
+  if (accumulate) list[k++] = c;
+  for (let s = 0; s < slices; s++) list[k++] = at + s * sliceBytes;
+  pool.main.wasmElementwise.addN(pool.main.scratch, k, c, M * N);
+  return true;
 }
 
 export function gemm(p: GemmProblem): void {
@@ -85,22 +99,11 @@ export function gemm(p: GemmProblem): void {
   const splitColumns = N > M;
   const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
   const total = splitColumns ? N : M;
-  const slices = Math.ceil(K / KC), sliceBytes = 4 * M * N;
-  // the slice products' buffers, or 0: not a split-K product, or a heap too full for them (C's rows or columns split)
-  const at = kind === 'wasm' && threads > 1 && splitK(M, N, K, p.ldc, bias) ? heap.tryStage(slices * sliceBytes) : 0;
-  if (at !== 0) {
-    pool.run('gemm.wasm.slices', [...args, at], slices, { threads, chunks: slices });
-    // C = ((C_old +) s0 + s1) + …, the list of addresses in the main thread's scratch
-    const list = new Int32Array(heap.memory.buffer, pool.main.scratch, slices + 1);
-    let k = 0;
-    if (p.accumulate) list[k++] = c;
-    for (let s = 0; s < slices; s++) list[k++] = at + s * sliceBytes;
-    pool.main.wasmElementwise.addN(pool.main.scratch, k, c, M * N);
-  } else if (kind === 'js') {
+  if (kind === 'js') {
     pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });
   } else if (threads === 1) {
     pool.run('gemm.wasm', args, total, { threads: 1 });
-  } else {
+  } else if (!splitK(args, M, N, K, c, p.ldc, p.accumulate, bias, threads)) {
     const { MR, NR } = pool.main.gemmShape;
     if (splitColumns) args[14] = heap.stage(packedFullBytes(M, K, MR));
     else args[15] = heap.stage(packedFullBytes(N, K, NR));

@@ -40,6 +40,10 @@ export function f32Bytes(x: number): Bytes {
   return [...new Uint8Array(new Float32Array([x]).buffer)];
 }
 
+export function f64Bytes(x: number): Bytes {
+  return [...new Uint8Array(new Float64Array([x]).buffer)];
+}
+
 /** A UTF-8 name: its byte length, then the bytes. */
 export function name(s: string): Bytes {
   const b = [...new TextEncoder().encode(s)];

@@ -4,7 +4,7 @@
  * Only the instructions our kernels use are here. Opcodes: spec 5.4; SIMD ones carry the 0xfd prefix and a
  * LEB128 sub-opcode (SIMD proposal, relaxed-SIMD proposal for relaxed_madd).
  */
-import { type Bytes, type ValType, f32Bytes, sleb, uleb } from './encoding.js';
+import { type Bytes, type ValType, f32Bytes, f64Bytes, sleb, uleb } from './encoding.js';
 
 export type Expr = Bytes;
 
@@ -53,7 +53,7 @@ export const f32 = {
 };
 
 export const f64 = {
-  const: (x: number): Expr => [0x44, ...new Uint8Array(new Float64Array([x]).buffer)],
+  const: (x: number): Expr => [0x44, ...f64Bytes(x)],
   add: (a: Expr, b: Expr) => op(0xa0, a, b),
   sub: (a: Expr, b: Expr) => op(0xa1, a, b),
   mul: (a: Expr, b: Expr) => op(0xa2, a, b),

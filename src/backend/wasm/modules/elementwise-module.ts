@@ -368,12 +368,13 @@ function adamStepFunction() {
   const body = (pair: boolean): { setup: Expr[]; step: Expr[] } => {
     const t = pair ? 'v128' : 'f64', tag = pair ? '2' : '1';
     const [pi, gi, mi, vHat] = ['pi', 'gi', 'mi', 'vHat'].map((x) => f.local(x + tag, t));
-    const K = Object.fromEntries([stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps].map((c, k) => [k, pair ? f.local(`k${k}`, 'v128') : c]));
-    const [cStep, cBc2, cDecay, cL2, cOmb1, cB2, cOmb2, cEps] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => K[k]);
+    const consts = [stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps];
+    const K = pair ? consts.map((_, k) => f.local(`k${k}`, 'v128')) : consts; // the pair's splats, or the params
+    const [cStep, cBc2, cDecay, cL2, cOmb1, cB2, cOmb2, cEps] = K;
     const A = pair ? f64x2 : f64;
     const read = (base: Local): Expr => (pair ? f64x2.promoteLow(load2(at(base.get(), i))) : f64.promoteF32(f32.load(at(base.get(), i))));
     const write = (base: Local, x: Expr): Expr => (pair ? store2(at(base.get(), i), f64x2.demoteZero(x)) : f32.store(at(base.get(), i), f64.demoteToF32(x)));
-    const setup = pair ? [stepSize, bc2Sqrt, decay, l2, omb1, b2, omb2, eps].map((c, k) => K[k].set(f64x2.splat(c.get()))) : [];
+    const setup = pair ? consts.map((c, k) => K[k].set(f64x2.splat(c.get()))) : [];
     const step: Expr[] = [
       // p ← p·decay (stored, then read back as the loop's p[i] is)
       ifThen(f64.ne(decay.get(), f64.const(1)), [write(p, A.mul(read(p), cDecay.get()))]),
