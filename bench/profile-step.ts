@@ -10,9 +10,10 @@
  * 3. Kernels: V8's sampling CPU profiler (node:inspector) over each phase, self time per function.
  *
  * Usage: npm run build && node dist/bench/profile-step.js [--config small|large|both] [--reps 5] [--top 25]
- *          [--threads 1] [--backend wasm|js] [--timing-only] [--size 256]
+ *          [--threads 1] [--backend wasm|js] [--timing-only] [--size 256] [--by-shape]
  *   small: baseC 8, train step on 8x3x64x64;  large: baseC 32, forward only on 1x3xSxS (S = --size, default 256);
  *   large-step (not in 'both'): baseC 32, train step on 2x3x256x256.
+ *   --by-shape: the forward table has a row per conv shape (channels and input size), not per conv kind.
  */
 import { Session } from 'node:inspector';
 import { AMSUnet } from '../src/models/amsunet/amsunet.js';
@@ -85,6 +86,8 @@ function layerKey(m: Module): string {
 }
 
 const hooked = new WeakSet<Module>();
+/** --by-shape: each conv layer's row also names its channels and input size. */
+const byShape = argv.includes('--by-shape');
 
 /**
  * Wrap `forward` of every module of the model (once per instance). Module's constructor installs the scoped forward
@@ -97,7 +100,12 @@ function hookForwards(model: Module): void {
       const orig = m.forward as (...a: unknown[]) => Tensor;
       m.forward = (...args: unknown[]) => {
         if (!fwdHookOn) return orig.apply(m, args);
-        const frame = { key: layerKey(m), child: 0 };
+        let key = layerKey(m);
+        if (byShape && m instanceof Conv2d && args[0]) {
+          const [n, c, h, w] = (args[0] as Tensor).shape;
+          key += ` ${c}->${m.weight.shape[0]} @${n}x${h}x${w}`;
+        }
+        const frame = { key, child: 0 };
         stack.push(frame);
         const t0 = performance.now();
         try {

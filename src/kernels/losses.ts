@@ -121,15 +121,28 @@ export function crossEntropyBackward(
 }
 
 /**
- * Dice statistics per (n, c): inter = Σ p·[t = c], predSum = Σ p, targetSum = Σ [t = c] over the non-ignored pixels
- * of image n, and the softmax probabilities prob (all pixels). Work unit: images [lo, hi).
+ * Softmax probabilities of pixels [lo, hi) of the N·S: prob[(n·C + c)·S + s] = e^{z_c − lse}, lse as above.
+ * Each pixel writes only its own C outputs (the work unit of the pooled twin).
  */
-export function diceForward(
+export function softmaxProbs(prob: Float64Array, z: FloatArray, g: LossGeom, lo = 0, hi = g.N * g.S): void {
+  const { C, S } = g;
+  for (let i = lo; i < hi; i++) {
+    const n = Math.floor(i / S);
+    const base = n * C * S + (i - n * S);
+    const l = logSumExp(z, base, C, S);
+    for (let c = 0, j = base; c < C; c++, j += S) prob[j] = Math.exp(z[j] - l);
+  }
+}
+
+/**
+ * Dice statistics per (n, c) from the softmax probabilities: inter = Σ p·[t = c], predSum = Σ p, targetSum = Σ [t = c]
+ * over the non-ignored pixels of image n, summed in pixel order. Work unit: images [lo, hi).
+ */
+export function diceSums(
   inter: Float64Array,
   predSum: Float64Array,
   targetSum: Float64Array,
   prob: Float64Array,
-  z: FloatArray,
   target: Int32Array,
   ignoreIndex: number,
   g: LossGeom,
@@ -142,16 +155,31 @@ export function diceForward(
     predSum.fill(0, n * C, (n + 1) * C);
     targetSum.fill(0, n * C, (n + 1) * C);
     for (let s = 0; s < S; s++) {
-      const base = n * C * S + s;
-      const l = logSumExp(z, base, C, S);
-      for (let c = 0, j = base; c < C; c++, j += S) prob[j] = Math.exp(z[j] - l);
       const t = target[n * S + s];
       if (t === ignoreIndex) continue;
+      const base = n * C * S + s;
       for (let c = 0, j = base; c < C; c++, j += S) predSum[n * C + c] += prob[j];
       inter[n * C + t] += prob[base + t * S];
       targetSum[n * C + t] += 1;
     }
   }
+}
+
+/**
+ * Dice statistics and the softmax probabilities prob (all pixels): softmaxProbs, then diceSums.
+ */
+export function diceForward(
+  inter: Float64Array,
+  predSum: Float64Array,
+  targetSum: Float64Array,
+  prob: Float64Array,
+  z: FloatArray,
+  target: Int32Array,
+  ignoreIndex: number,
+  g: LossGeom,
+): void {
+  softmaxProbs(prob, z, g);
+  diceSums(inter, predSum, targetSum, prob, target, ignoreIndex, g);
 }
 
 /** gz for ∂L/∂p_c = k·(A[n, c]·[t = c] − B[n, c]) on non-ignored pixels (0 on ignored ones). Work unit: pixels. */

@@ -24,7 +24,7 @@ import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { fmtShape, shapesEqual, stridesOf } from '../tensor/shape.js';
 import { record } from '../autograd/record.js';
 import { add } from '../ops/binary.js';
-import * as K from '../kernels/losses.js';
+import * as K from '../backend/dispatch/losses.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

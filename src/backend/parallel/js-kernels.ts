@@ -10,6 +10,7 @@ import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { geluBackwardRange, geluForwardRange } from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
 import { col2im } from '../../kernels/conv2d-gemm.js';
+import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
 } from '../../kernels/conv2d-depthwise.js';
@@ -90,4 +91,53 @@ const col2imJs: PoolKernel = {
   },
 };
 
-export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs];
+/** The heap's float64s from byte address addr (0: none), and its int32s. */
+const f64At = (ctx: ThreadContext, addr: number, length: number): Float64Array | null =>
+  addr === 0 ? null : ctx.heap.f64.subarray(addr / 8, addr / 8 + length);
+const i32At = (ctx: ThreadContext, addr: number, length: number): Int32Array => new Int32Array(ctx.heap.f32.buffer, addr, length);
+
+/**
+ * The loss kernels (src/kernels/losses.ts) over pixels [lo, hi) of the N·S; every pixel writes only its own outputs.
+ * Args start [zBytes, z, target, N, C, S] (logits of zBytes-sized floats, int32 targets), then per kernel:
+ *   'crossEntropy.js'          loss, weightOf, lse (float64 [N·S]), weight (float64 [C], 0: none), ignoreIndex, smoothing
+ *   'crossEntropyBackward.js'  gz (like z), weight, ignoreIndex, smoothing, lse, gyPixel (like z, 0: none), gyScale
+ *   'softmaxProbs.js'          prob (float64 [N·C·S]) (target unused)
+ *   'diceBackward.js'          gz, prob, ignoreIndex, A, B (float64 [N·C]), k
+ */
+function lossKernel(name: string, run: (ctx: ThreadContext, a: Float64Array, io: LossIO, lo: number, hi: number) => void): PoolKernel {
+  return {
+    name,
+    run(ctx, args, lo, hi) {
+      const [bytes, z, target, N, C, S] = args;
+      const g: LossGeom = { N, C, S };
+      run(ctx, args, { g, z: view(ctx, bytes, z, N * C * S), target: i32At(ctx, target, N * S), zLike: (addr, n = N * C * S) => view(ctx, bytes, addr, n) }, lo, hi);
+    },
+  };
+}
+interface LossIO {
+  g: LossGeom;
+  z: FloatArray;
+  target: Int32Array;
+  /** a view of zBytes-sized floats (n: N·C·S unless given) */
+  zLike(addr: number, n?: number): FloatArray;
+}
+
+const crossEntropyJs = lossKernel('crossEntropy.js', (ctx, a, { g, z, target }, lo, hi) => {
+  const P = g.N * g.S;
+  crossEntropyForward(f64At(ctx, a[6], P)!, f64At(ctx, a[7], P)!, f64At(ctx, a[8], P)!, z, target, f64At(ctx, a[9], g.C),
+    a[10], a[11], g, lo, hi);
+});
+const crossEntropyBackwardJs = lossKernel('crossEntropyBackward.js', (ctx, a, { g, z, target, zLike }, lo, hi) => {
+  crossEntropyBackward(zLike(a[6]), z, target, f64At(ctx, a[7], g.C), a[8], a[9], f64At(ctx, a[10], g.N * g.S)!,
+    a[11] === 0 ? null : zLike(a[11], g.N * g.S), a[12], g, lo, hi);
+});
+const softmaxProbsJs = lossKernel('softmaxProbs.js', (ctx, a, { g, z }, lo, hi) => {
+  softmaxProbs(f64At(ctx, a[6], g.N * g.C * g.S)!, z, g, lo, hi);
+});
+const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike }, lo, hi) => {
+  const NC = g.N * g.C;
+  diceBackward(zLike(a[6]), f64At(ctx, a[7], NC * g.S)!, target, a[8], f64At(ctx, a[9], NC)!, f64At(ctx, a[10], NC)!, a[11], g, lo, hi);
+});
+
+export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
+  crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs];

@@ -30,7 +30,7 @@ export const DEPTHWISE_PASS = { forward: 0, input: 1, weight: 2 } as const;
 export type DepthwisePass = keyof typeof DEPTHWISE_PASS;
 
 /** Pool threads available to a js kernel called here, or 1 (worker thread, one thread, no compiled worker). */
-function poolThreads(): number {
+export function poolThreads(): number {
   return dispatches() && getThreads() > 1 ? getPool().size : 1;
 }
 
@@ -41,7 +41,7 @@ function sameType(out: FloatArray, arrays: readonly (TypedArray | null)[]): bool
 }
 
 /** Address for `out` in the heap (staged uninitialised unless it is a heap view) and how to copy it back. */
-function placeOut(out: FloatArray): { addr: number; copyBack: () => void } {
+export function placeOut(out: FloatArray): { addr: number; copyBack: () => void } {
   const heap = getHeap();
   if (heap.contains(out)) return { addr: out.byteOffset, copyBack: () => {} };
   const size = out.BYTES_PER_ELEMENT, addr = heap.stage(size * out.length);
