@@ -12,6 +12,7 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../kernels/pool2d.js';
+import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../backend/dispatch/pool2d.js';
 
 type Pair = number | readonly [number, number];
 
@@ -107,10 +108,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   if (H <= 0 || W <= 0) throw new ShapeError(op, 'input H and W must be positive', { input: x.shape });
   const g: K.AdaptiveGeom = { P: N * C, H, W, oH, oW };
   const y = allocArray(x.dtype, N * C * oH * oW) as FloatArray;
-  K.adaptiveAvgPool2dForward(y, x.data as FloatArray, g);
+  adaptiveAvgPool2dForward(y, x.data as FloatArray, g);
   return record(op, [x], new Tensor(y, outShape(x, oH, oW)), (gy) => {
     const gx = allocUninit(x.dtype, x.size) as FloatArray; // the kernel writes every element
-    K.adaptiveAvgPool2dBackward(gx, gy.data as FloatArray, g);
+    adaptiveAvgPool2dBackward(gx, gy.data as FloatArray, g);
     return [new Tensor(gx, x.shape)];
   }, []);
 }

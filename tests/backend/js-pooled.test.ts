@@ -1,13 +1,14 @@
 /**
  * The js kernels on the worker pool (src/backend/js-pooled.ts, js-kernels.ts): exact GELU forward/backward and the
  * three stride-1 depth-wise passes give the same bits on 2 and 3 threads, over many chunks, as the single-thread
- * loops, in float32 and float64; the pool is really used (the drivers report it) and is skipped when it should be.
+ * loops, in float32 and float64, and so does adaptive average pooling (forward and backward, by planes); the pool is really used (the drivers report it) and is skipped when it should be.
  * Workers run the compiled dist/ (`npx tsc -p .` first when iterating).
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
-import { jsPoolChunks, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
+import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
+import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../src/kernels/pool2d.js';
 import { geluBackwardRange, geluForwardRange } from '../../src/kernels/activations.js';
 // the js entry points (the pool when worth it, else the loop), under the names this file used when they were kernels
 import { geluBackwardJs as geluBackward, geluJs as geluForward } from '../../src/backend/dispatch/activations.js';
@@ -140,5 +141,34 @@ describe('pooled depth-wise conv (stride 1)', () => {
     expect(runDepthwiseJs('forward', y, x, w, null, { ...g, sH: 2, oH: 4 })).toBe(false);
     setThreads(1);
     expect(runDepthwiseJs('forward', y, x, w, null, g)).toBe(false);
+  });
+});
+
+describe('pooled adaptive average pooling', () => {
+  test.each(types)('%s: forward and backward by planes on 2 and 3 threads equal the loop (tiling windows or not)', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(
+          fc.record({ P: fc.integer({ min: 1, max: 9 }), H: fc.integer({ min: 1, max: 24 }), W: fc.integer({ min: 1, max: 24 }),
+            oH: fc.integer({ min: 1, max: 5 }), oW: fc.integer({ min: 1, max: 5 }), chunk: fc.integer({ min: 1, max: 400 }), seed: fc.nat() }),
+          ({ P, H, W, oH, oW, chunk, seed }) => {
+            jsPoolChunks.elementChunk = chunk;
+            const g = { P, H, W, oH, oW };
+            const x = fillRandom(new A(P * H * W), seed, 'uniform'), gy = fillRandom(new A(P * oH * oW), seed + 1, 'uniform');
+            const [y1, y, gx1, gx] = [new A(P * oH * oW), new A(P * oH * oW), new A(P * H * W).fill(NaN), new A(P * H * W).fill(NaN)];
+            adaptiveAvgPool2dForward(y1, x, g);
+            adaptiveAvgPool2dBackward(gx1, gy, g);
+            const pooled = Math.min(P, Math.floor((P * H * W) / chunk)) >= 2;
+            expect(runAdaptiveAvgPoolJs('forward', y, x, g)).toBe(pooled);
+            expect(runAdaptiveAvgPoolJs('backward', gx, gy, g)).toBe(pooled);
+            if (!pooled) return;
+            expect(firstMismatch(y, y1)).toBe(-1);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+          },
+        ),
+        { numRuns: 40, seed: 0xa9 + threads },
+      );
+    }
   });
 });

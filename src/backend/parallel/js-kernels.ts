@@ -4,12 +4,14 @@
  * in js-pooled.ts; the kernels are appended to the pool's list in pooled-kernels.ts.
  */
 import type { ThreadContext } from './thread-context.js';
+import { ints } from './int-args.js';
 import type { PoolKernel } from '../pooled-kernels.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { geluBackwardRange, geluForwardRange } from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
 import { col2im } from '../../kernels/conv2d-gemm.js';
+import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../kernels/pool2d.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
@@ -48,7 +50,7 @@ const geluBackwardJs = elementwise('geluBackward.js', 2, (gx, gy, x) => geluBack
 const depthwiseJs: PoolKernel = {
   name: 'depthwise.js',
   run(ctx, args, lo, hi) {
-    const [bytes, pass, out, a, b, bias, N, C, H, W, kH, kW, oH, oW, pH, pW, dH, dW] = args;
+    const [bytes, pass, out, a, b, bias] = args, [N, C, H, W, kH, kW, oH, oW, pH, pW, dH, dW] = ints(args, 6, 12);
     const g: ConvGeom = { N, Cin: C, Cout: C, groups: C, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH: 1, sW: 1 };
     const T = kH * kW, x = N * C * H * W, y = N * C * oH * oW;
     if (pass === 0) {
@@ -71,7 +73,7 @@ const addJs = elementwise('add.js', 2, (out, a, b) => {
 const channelSumJs: PoolKernel = {
   name: 'channelSum.js',
   run(ctx, args, lo, hi) {
-    const [bytes, gb, gy, N, C, plane] = args;
+    const [bytes, gb, gy] = args, [N, C, plane] = ints(args, 3, 3);
     channelSum(view(ctx, bytes, gb, C), view(ctx, bytes, gy, N * C * plane), N, C, plane, lo, hi);
   },
 };
@@ -84,10 +86,24 @@ const channelSumJs: PoolKernel = {
 const col2imJs: PoolKernel = {
   name: 'col2im.js',
   run(ctx, args, lo, hi) {
-    const [bytes, gx, gcol, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, ciBase, ci0] = args;
+    const [bytes, gx, gcol] = args, [n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW, ciBase, ci0] = ints(args, 3, 17);
     const g: ConvGeom = { N, Cin, Cout: 1, groups: 1, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH, sW };
     const gcolRows = (ci0 + hi - ciBase) * kH * kW * oH * oW;
     col2im(view(ctx, bytes, gx, N * Cin * H * W), view(ctx, bytes, gcol, gcolRows), g, n, ci0 + lo, ci0 + hi, ciBase);
+  },
+};
+
+/**
+ * Adaptive average pooling args: [bytesPerElement, pass (0 forward, 1 backward), out, in, P, H, W, oH, oW]:
+ * forward y [P, oH, oW] from x [P, H, W], backward gx [P, H, W] from gy [P, oH, oW]; [lo, hi) are planes.
+ */
+const adaptiveAvgPoolJs: PoolKernel = {
+  name: 'adaptiveAvgPool.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, pass, out, inp] = args, [P, H, W, oH, oW] = ints(args, 4, 5);
+    const g = { P, H, W, oH, oW }, big = P * H * W, small = P * oH * oW;
+    if (pass === 0) adaptiveAvgPool2dForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), g, lo, hi);
+    else adaptiveAvgPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), g, lo, hi);
   },
 };
 
@@ -108,7 +124,7 @@ function lossKernel(name: string, run: (ctx: ThreadContext, a: Float64Array, io:
   return {
     name,
     run(ctx, args, lo, hi) {
-      const [bytes, z, target, N, C, S] = args;
+      const [bytes, z, target] = args, [N, C, S] = ints(args, 3, 3);
       const g: LossGeom = { N, C, S };
       run(ctx, args, { g, z: view(ctx, bytes, z, N * C * S), target: i32At(ctx, target, N * S), zLike: (addr, n = N * C * S) => view(ctx, bytes, addr, n) }, lo, hi);
     },
@@ -140,4 +156,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 });
 
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
-  crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs];
+  adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs];

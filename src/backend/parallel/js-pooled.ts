@@ -7,6 +7,7 @@
  *   runElementwiseJs(kernel, out, inputs)   out[i] = f(inputs…[i]); chunks of elementChunk elements
  *   runDepthwiseJs(pass, out, a, b, bias, g) a depth-wise conv pass (stride 1) over (n, c) planes, or channels for
  *                                           the weight gradient; chunks of ~depthwiseChunk multiply-adds
+ *   runAdaptiveAvgPoolJs(pass, out, in, g)  adaptive average pooling, forward or backward, over planes
  *
  * Results are bit-identical to the single-thread loop for any thread count: every output element is computed
  * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
@@ -14,6 +15,7 @@
  */
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
+import type { AdaptiveGeom } from '../../kernels/pool2d.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
 
@@ -135,6 +137,23 @@ export function col2imPooled(gx: FloatArray, gcol: FloatArray, g: ConvGeom, n: n
   const args = [gx.BYTES_PER_ELEMENT, gx.byteOffset, gcol.byteOffset, n, g.N, g.Cin, g.H, g.W, g.kH, g.kW,
     g.oH, g.oW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, ciBase, ci0];
   getPool().run('col2im.js', args, ci1 - ci0, { threads, chunks: Math.min(ci1 - ci0, 4 * threads) });
+  return true;
+}
+
+/**
+ * Adaptive average pooling over the pool by planes ('adaptiveAvgPool.js'): forward y from x, or backward gx from gy
+ * (src/kernels/pool2d.ts: each plane written by the loop alone, so the bits of the loop). Returns false, having done
+ * nothing, when the caller should run the loop: one thread, mixed types, or under two chunks of the big side.
+ */
+export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArray, input: FloatArray, g: AdaptiveGeom): boolean {
+  const chunks = Math.min(g.P, Math.floor((g.P * g.H * g.W) / jsPoolChunks.elementChunk));
+  const threads = Math.min(poolThreads(), chunks);
+  if (threads < 2 || !sameType(out, [input])) return false;
+  getHeap().resetStaging();
+  const inAddr = getHeap().place(input), dst = placeOut(out);
+  getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
+    g.P, { threads, chunks });
+  dst.copyBack();
   return true;
 }
 

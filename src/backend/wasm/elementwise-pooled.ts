@@ -8,6 +8,7 @@ import { ARITH_OPS } from './modules/elementwise-module.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import { type TapCopy, im2col } from '../../kernels/conv2d-gemm.js';
 import type { ThreadContext } from '../parallel/thread-context.js';
+import { ints } from '../parallel/int-args.js';
 
 /**
  * arith args: [op (index in ARITH_OPS), a, b, out, nd, shape[nd], sa[nd], sb[nd]]: a collapsed broadcast
@@ -187,7 +188,7 @@ export function wasmTapCopy(ctx: ThreadContext, colAt: number, xAt: number, oW: 
 const im2colWasmKernel: PoolKernel = {
   name: 'im2col.wasm',
   run(ctx, args, lo, hi) {
-    const [, col, x, n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] = args;
+    const [, col, x] = args, [n, N, Cin, H, W, kH, kW, oH, oW, sH, sW, pH, pW, dH, dW] = ints(args, 3, 15);
     const g: ConvGeom = { N, Cin, Cout: 1, groups: 1, H, W, kH, kW, oH, oW, pH, pW, dH, dW, sH, sW };
     const f32 = ctx.heap.f32;
     im2col(f32.subarray(col / 4, col / 4 + Cin * kH * kW * oH * oW), f32.subarray(x / 4, x / 4 + N * Cin * H * W), g, n, lo, hi,
