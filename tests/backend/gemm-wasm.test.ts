@@ -140,6 +140,7 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
   });
 
   test('split K (a small C, K of 8 or more slices, as a 1x1 conv\'s weight gradient): 2 threads give the bits of one (the blocked driver) and run the slice products', () => {
+    let pooledSums = 0;
     try {
       setBackend('wasm');
       fc.assert(
@@ -154,9 +155,13 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
           expect(two.c).toEqual(one.c);
           // C with gaps between rows (ldc > N) keeps the blocked driver
           expect(kernels.includes('gemm.wasm.slices')).toBe(p.ldc === p.N);
+          // the slices are summed into C by 'addList.wasm' (over the pool from 65,536 additions, else inline)
+          expect(kernels.includes('addList.wasm')).toBe(p.ldc === p.N);
+          if (p.ldc === p.N) pooledSums += p.M * p.N * (Math.ceil(K / 256) + (p.accumulate ? 1 : 0)) >= 1 << 16 ? 1 : 0;
         }),
         { numRuns: 40, seed: 0x5eed + 16 },
       );
+      expect(pooledSums).toBeGreaterThan(3); // the sum split over the pool, not only inline
     } finally {
       setThreads(1);
     }

@@ -47,6 +47,8 @@ function chunkSize(total: number, threads: number, lo: number, hi: number, align
 /** Split K (see above) for a C of at most SPLIT_K_C elements, K of at least SPLIT_K_MIN_SLICES slices, the slice
  * products within SPLIT_K_BYTES; C contiguous (ldc = N) and no row bias (the weight gradients have none). */
 const SPLIT_K_C = 1 << 16, SPLIT_K_MIN_SLICES = 8, SPLIT_K_BYTES = 32 << 20;
+/** The in-order sum of the slice products goes over the pool from this many additions (below, the main thread). */
+const SPLIT_K_POOLED_SUM = 1 << 16;
 
 /**
  * The split-K product of the wasm problem `args` (its C at byte address c) on `threads` threads, when it applies and
@@ -58,12 +60,11 @@ function splitK(args: number[], M: number, N: number, K: number, c: number, ldc:
   const heap = getHeap(), pool = getPool(), at = heap.tryStage(slices * sliceBytes);
   if (at === 0) return false;
   pool.run('gemm.wasm.slices', [...args, at], slices, { threads, chunks: slices });
-  // C = ((C_old +) s0 + s1) + …, the list of addresses in the main thread's scratch
-  const list = new Int32Array(heap.memory.buffer, pool.main.scratch, slices + 1);
-  let k = 0;
-  if (accumulate) list[k++] = c;
-  for (let s = 0; s < slices; s++) list[k++] = at + s * sliceBytes;
-  pool.main.wasmElementwise.addN(pool.main.scratch, k, c, M * N);
+  // C = ((C_old +) s0 + s1) + … element by element in this order, over the pool by elements: a list of addresses
+  const k = slices + (accumulate ? 1 : 0), listAt = heap.stage(4 * k), list = new Int32Array(heap.memory.buffer, listAt, k);
+  if (accumulate) list[0] = c;
+  for (let s = 0; s < slices; s++) list[k - slices + s] = at + s * sliceBytes;
+  pool.run('addList.wasm', [k, c, listAt], M * N, { threads: M * N * k >= SPLIT_K_POOLED_SUM ? threads : 1, align: 4, chunks: 4 * threads });
   return true;
 }
 

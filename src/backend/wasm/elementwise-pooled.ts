@@ -54,14 +54,27 @@ const arithWasmKernel: PoolKernel = {
   },
 };
 
-/** addN args: [k ≥ 2, out, x_0 … x_{k−1}]. The input addresses (moved to lo) go to this thread's scratch as i32s. */
+/** out = x_0 + x_1 + … + x_{k−1} on elements [lo, hi): the input addresses, moved to lo, go to this thread's scratch as i32s. */
+function addNRange(ctx: ThreadContext, k: number, out: number, input: (j: number) => number, lo: number, hi: number): void {
+  const list = ctx.scratch, addrs = new Int32Array(ctx.heap.f32.buffer, list, k);
+  for (let j = 0; j < k; j++) addrs[j] = input(j) + 4 * lo;
+  ctx.wasmElementwise.addN(list, k, out + 4 * lo, hi - lo);
+}
+
+/** addN args: [k ≥ 2, out, x_0 … x_{k−1}]. */
 const addNWasmKernel: PoolKernel = {
   name: 'addN.wasm',
   run(ctx, g, lo, hi) {
-    const k = g[0], out = g[1], list = ctx.scratch;
-    const addrs = new Int32Array(ctx.heap.f32.buffer, list, k);
-    for (let j = 0; j < k; j++) addrs[j] = g[2 + j] + 4 * lo;
-    ctx.wasmElementwise.addN(list, k, out + 4 * lo, hi - lo);
+    addNRange(ctx, g[0], g[1], (j) => g[2 + j], lo, hi);
+  },
+};
+
+/** addN over a list: args [k, out, list] with the k input addresses as i32s at byte address `list` (any k). */
+const addListWasmKernel: PoolKernel = {
+  name: 'addList.wasm',
+  run(ctx, g, lo, hi) {
+    const list = new Int32Array(ctx.heap.f32.buffer, g[2], g[0]);
+    addNRange(ctx, g[0], g[1], (j) => list[j], lo, hi);
   },
 };
 
@@ -205,5 +218,5 @@ const adamWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
+export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, addListWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
   bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel, channelSumWasmKernel];
