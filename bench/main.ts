@@ -7,6 +7,7 @@ import { defaultConfigs } from './suite.js';
 import { allSuites } from './suites/index.js';
 import { lifetimesReport, lifetimesReportName } from './suites/lifetimes.js';
 import { measure } from './timing.js';
+import { wasmPeakGflops } from './peak.js';
 
 interface Options {
   quick: boolean;
@@ -44,6 +45,12 @@ export async function main(): Promise<void> {
   console.log(`# amsunet-ts benchmarks${o.quick ? ' (--quick)' : ''}`);
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.availableParallelism()} cores; Node ${process.version}; ` +
     `threads: ${o.threads}; wasm SIMD ${f.simd ? 'yes' : 'no'}, relaxed SIMD ${f.relaxedSimd ? 'yes' : 'no'}`);
+  if (f.simd) {
+    const plain = wasmPeakGflops(false), relaxed = f.relaxedSimd ? wasmPeakGflops(true) : null;
+    console.log(`wasm SIMD128 ceiling per thread (bench/peak.ts): mul+add ${plain.toFixed(1)} GFLOP/s` +
+      (relaxed ? `, relaxed madd ${relaxed.toFixed(1)}` : '') + `; x ${o.threads} threads: ${(plain * o.threads).toFixed(0)}` +
+      (relaxed ? ` / ${(relaxed * o.threads).toFixed(0)}` : ''));
+  }
   console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const peers = o.peers ? await loadPeers() : null;
   const defaultBackend = getBackend();

@@ -1,5 +1,14 @@
-/** GEMM C = A·B at n×n×n, float32: our gemm() from plain arrays (staging copies included), and each peer's matmul. */
+/**
+ * GEMM C = A·B at n×n×n, float32, two ways for us beside each peer's matmul on its own tensors (read back with
+ * dataSync / data()):
+ *   gemmSuite     our gemm() from plain Float32Arrays: the staging copies into the shared heap and back included
+ *   matmulSuite   our matmul op on engine tensors (in the heap, as every tensor of a training step) and the product
+ *                 copied out to a plain array: what the peers' rows do
+ */
 import { gemm } from '../../src/backend/index.js';
+import { matmul } from '../../src/ops/matmul.js';
+import { tidy } from '../../src/autograd/tidy.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import type { Suite } from '../suite.js';
 
 /** Reproducible values in [-0.5, 0.5). */
@@ -25,19 +34,43 @@ export function gemmSuite(n: number, quick: boolean): Suite {
         c, cOffset: 0, ldc: n, accumulate: false };
       return () => gemm(p);
     },
-    peers: {
-      tfjsCpu: ({ tf }) => tfMatMul(tf, a, b, n),
-      tfjsWasm: ({ tf }) => tfMatMul(tf, a, b, n),
-      jax: ({ jax }) => {
-        const np = jax.numpy;
-        const x = np.array(a).reshape([n, n]), y = np.array(b).reshape([n, n]);
-        return {
-          run: async () => {
-            await np.matmul(x.ref, y.ref).data();
-          },
-          dispose: () => (x.dispose(), y.dispose()),
-        };
-      },
+    peers: peerMatMuls(a, b, n),
+  };
+}
+
+/** The same product by our matmul op on tensors made inside a scope (so views of the shared heap); C copied out. */
+export function matmulSuite(n: number, quick: boolean): Suite {
+  const a = randomArray(n * n, 1), b = randomArray(n * n, 2);
+  return {
+    name: `GEMM ${n}x${n}x${n} float32, engine tensors (matmul op)`,
+    flops: 2 * n * n * n,
+    quick,
+    ours: () => {
+      // tensors made in a tidy come from the heap (on the wasm backend) and are kept by returning them
+      const [x, y] = tidy(() => [new Tensor(Float32Array.from(a), [n, n]).clone(), new Tensor(Float32Array.from(b), [n, n]).clone()]);
+      return () => {
+        tidy(() => {
+          matmul(x, y).data.slice(); // out to a plain array, as the peers' dataSync
+        });
+      };
+    },
+    peers: {},
+  };
+}
+
+function peerMatMuls(a: Float32Array, b: Float32Array, n: number): Suite['peers'] {
+  return {
+    tfjsCpu: ({ tf }) => tfMatMul(tf, a, b, n),
+    tfjsWasm: ({ tf }) => tfMatMul(tf, a, b, n),
+    jax: ({ jax }) => {
+      const np = jax.numpy;
+      const x = np.array(a).reshape([n, n]), y = np.array(b).reshape([n, n]);
+      return {
+        run: async () => {
+          await np.matmul(x.ref, y.ref).data();
+        },
+        dispose: () => (x.dispose(), y.dispose()),
+      };
     },
   };
 }

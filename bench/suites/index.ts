@@ -1,6 +1,6 @@
 /** Every suite, in report order. A new suite: a file in this folder exporting a Suite (or a factory), one line here. */
 import type { Suite } from '../suite.js';
-import { gemmSuite } from './gemm.js';
+import { gemmSuite, matmulSuite } from './gemm.js';
 import { poolLatencySuite } from './pool-latency.js';
 import { gemmShapeSuites } from './gemm-shapes.js';
 import { forwardSuite, trainStepSuite } from './amsunet.js';
@@ -12,6 +12,7 @@ export function allSuites(quick: boolean): Suite[] {
   return [
     poolLatencySuite(),
     gemmSuite(512, true),
+    matmulSuite(512, true),
     gemmSuite(1024, false),
     ...gemmShapeSuites(true),
     geluSuite(true),

@@ -4,13 +4,16 @@
  * as matrices and the leading (batch) dims broadcast.
  * Backward for C = A·B per batch: gA = gy·Bᵀ, gB = Aᵀ·gy, each summed over the batch dims its operand was
  * broadcast along (sumTo).
+ * Float products run on the engine's GEMM (float32 sums in float32, in its blocked order, as a BLAS does); int32
+ * products on the plain loop of kernels/matmul.ts.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, promote } from '../tensor/dtype.js';
+import { allocArray, promote, type FloatArray } from '../tensor/dtype.js';
 import { fmtShape, numel } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
 import { broadcastStrides } from '../kernels/elementwise.js';
 import { matmulKernel } from '../kernels/matmul.js';
+import { gemm } from '../backend/dispatch/gemm.js';
 import { record } from '../autograd/record.js';
 import { broadcastAll, castData, sumTo } from './broadcast.js';
 import { reshape } from './shape.js';
@@ -36,8 +39,17 @@ function batchedProduct(a: Tensor, b: Tensor, batch: readonly number[]): Tensor 
       ia += i * sa[d];
       ib += i * sb[d];
     }
-    const outQ = out.subarray(q * M * N, (q + 1) * M * N);
-    matmulKernel(outQ, A.subarray(ia * M * K, (ia + 1) * M * K), B.subarray(ib * K * N, (ib + 1) * K * N), M, K, N, 0, M);
+    if (dtype === 'int32') {
+      const outQ = out.subarray(q * M * N, (q + 1) * M * N);
+      matmulKernel(outQ, A.subarray(ia * M * K, (ia + 1) * M * K), B.subarray(ib * K * N, (ib + 1) * K * N), M, K, N, 0, M);
+      continue;
+    }
+    // float: the engine's GEMM (backend/dispatch/gemm.ts: WebAssembly SIMD over the worker pool where it applies),
+    // summing in the operands' type as PyTorch's BLAS does
+    gemm({
+      M, N, K, a: A as FloatArray, aOffset: ia * M * K, lda: K, transA: false, b: B as FloatArray, bOffset: ib * K * N, ldb: N,
+      transB: false, c: out as FloatArray, cOffset: q * M * N, ldc: N, accumulate: false,
+    });
   }
   return new Tensor(out, [...batch, M, N]);
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { matmul, gradcheck, tensor, full, Tensor } from '../../src/index.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
+import { gemm } from '../../src/backend/index.js';
 import { bshape, dtypeArb, ravel, seedArb, shapeArb, size, unravel } from './core-util.js';
 import { expectClose } from '../helpers/close.js';
 import { rnd } from '../helpers/random.js';
@@ -78,11 +79,30 @@ describe('matmul', () => {
     expect(matmul(tensor([1, 2, 3, 4], [2, 2]), tensor([5, 6, 7, 8], [2, 2])).tolist()).toEqual([[19, 22], [43, 50]]);
   });
 
-  test('float32 products accumulate in doubles: a 100k-long dot of float32 values', () => {
+  test('float32 products sum in float32 as PyTorch\'s BLAS does (the engine\'s GEMM, its bits); float64 ones in doubles', () => {
+    // a 100k-long dot: float32 summation error, within γ_K·Σ|a·b| (γ_K ≈ K·2⁻²⁴), and not the double sum's
     const n = 100_000;
     const y = matmul(full([n], 0.1, { dtype: 'float32' }), full([n], 1, { dtype: 'float32' }));
     const exact = n * Math.fround(0.1);
-    expect(Math.abs(y.item() - exact)).toBeLessThanOrEqual(exact * 2 ** -24);
+    const err = Math.abs(y.item() - exact);
+    expect(err).toBeLessThanOrEqual(exact * n * 2 ** -24);
+    expect(err).toBeGreaterThan(exact * 2 ** -24); // float32 sums: a double accumulator would be exact to one rounding
+    const y64 = matmul(full([n], 0.1, { dtype: 'float64' }), full([n], 1, { dtype: 'float64' }));
+    expect(Math.abs(y64.item() - n * 0.1)).toBeLessThanOrEqual(n * 0.1 * n * 2 ** -53);
+    // a batched float32 product gives, batch by batch, the bits of the engine's gemm on the same operands
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 40 }), seedArb, (M, K, N, seed) => {
+        const a = rnd([2, M, K], 'float32', seed), b = rnd([K, N], 'float32', seed + 1);
+        const got = matmul(a, b).data;
+        for (let q = 0; q < 2; q++) {
+          const c = new Float32Array(M * N);
+          gemm({ M, N, K, a: a.data as Float32Array, aOffset: q * M * K, lda: K, transA: false, b: b.data as Float32Array, bOffset: 0,
+            ldb: N, transB: false, c, cOffset: 0, ldc: N, accumulate: false });
+          expect(Array.from(got.subarray(q * M * N, (q + 1) * M * N))).toEqual(Array.from(c));
+        }
+      }),
+      { numRuns: 30, seed: 62 },
+    );
   });
 
   test('kernel: row ranges (lo, hi) compose to the whole product', () => {
