@@ -12,7 +12,7 @@ import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import { remakeable } from '../autograd/lifetimes.js';
 import * as K from '../kernels/activations.js';
-import { gelu as geluExact, geluBackward as geluExactBackward } from '../backend/dispatch/activations.js';
+import * as D from '../backend/dispatch/activations.js';
 
 type Kernel = (out: FloatArray, a: FloatArray, b: FloatArray) => void;
 
@@ -48,8 +48,8 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
     throw new ConfigError('gelu', `approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
   const exact = approximate === 'none';
-  const forward = exact ? geluExact : K.geluTanhForward;
-  const y = record('gelu', [x], map(x, forward), (gy) => [grad(gy, x, exact ? geluExactBackward : K.geluTanhBackward)], [x]);
+  const forward = exact ? D.gelu : K.geluTanhForward;
+  const y = record('gelu', [x], map(x, forward), (gy) => [grad(gy, x, exact ? D.geluBackward : K.geluTanhBackward)], [x]);
   // y, when a consumer saves it, is released with its forward and made again from x (which gelu keeps) for that backward
   return remakeable(y, [x], (into) => forward(into as FloatArray, x.data as FloatArray));
 }
@@ -57,20 +57,20 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 /** max(x, 0); its gradient is 0 at x = 0, as PyTorch's. Shape: any. */
 export function relu(x: Tensor): Tensor {
   floatInput('relu', x);
-  const y = map(x, K.reluForward);
-  return record('relu', [x], y, (gy) => [grad(gy, y, K.reluBackward)], [y]);
+  const y = map(x, D.relu);
+  return record('relu', [x], y, (gy) => [grad(gy, y, D.reluBackward)], [y]);
 }
 
 /** 1/(1 + e^(−x)). Shape: any. */
 export function sigmoid(x: Tensor): Tensor {
   floatInput('sigmoid', x);
-  const y = map(x, K.sigmoidForward);
-  return record('sigmoid', [x], y, (gy) => [grad(gy, y, K.sigmoidBackward)], [y]);
+  const y = map(x, D.sigmoid);
+  return record('sigmoid', [x], y, (gy) => [grad(gy, y, D.sigmoidBackward)], [y]);
 }
 
 /** Hyperbolic tangent. Shape: any. */
 export function tanh(x: Tensor): Tensor {
   floatInput('tanh', x);
-  const y = map(x, K.tanhForward);
-  return record('tanh', [x], y, (gy) => [grad(gy, y, K.tanhBackward)], [y]);
+  const y = map(x, D.tanh);
+  return record('tanh', [x], y, (gy) => [grad(gy, y, D.tanhBackward)], [y]);
 }

@@ -3,13 +3,17 @@
  * (the gradient is cast back to the input's dtype; a cast to int32 is not differentiable).
  */
 import { Tensor } from '../tensor/tensor.js';
-import type { DType } from '../tensor/dtype.js';
+import { allocUninit, type DType } from '../tensor/dtype.js';
 import { ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import { castData } from './broadcast.js';
 
 export function clone(x: Tensor): Tensor {
-  const y = new Tensor(x.data.slice(), x.shape);
+  // a buffer like every op's output (a view of the shared heap where the backend uses it), not data.slice(): a plain
+  // copy would leave the heap, and every op on the clone would take the slower path for plain arrays
+  const data = allocUninit(x.dtype, x.size);
+  data.set(x.data);
+  const y = new Tensor(data, x.shape);
   return record('clone', [x], y, (gy) => [gy]);
 }
 

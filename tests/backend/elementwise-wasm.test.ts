@@ -1,5 +1,5 @@
 /**
- * The wasm element-wise kernels (broadcast add/sub/mul/div, addN, BatchNorm apply) against their js twins: the
+ * The wasm element-wise kernels (broadcast add/sub/mul/div, addN, BatchNorm apply, ReLU) against their js twins: the
  * same bits for every element, any length (remainders mod 4 and 8), any split of the range into chunks, and 1, 2
  * and 3 threads (2 and 3 need the compiled worker: npm run build). Operands are views of the shared heap, as the
  * ops' tensors are on the wasm backend; anything else is declined (the op then runs the js kernel).
@@ -11,6 +11,8 @@ import { addNWasm, arithWasm, mulSumToWasm } from '../../src/backend/wasm/arith.
 import { batchNormApplyWasm, batchNormBackwardWasm, batchNormStatsWasm } from '../../src/backend/wasm/batchnorm.js';
 import { bilinearBackwardWasm, bilinearWasm } from '../../src/backend/wasm/bilinear.js';
 import { setElementwiseChunk } from '../../src/backend/wasm/elementwise-run.js';
+import { reluBackwardWasm, reluWasm } from '../../src/backend/wasm/relu.js';
+import { reluBackward, reluForward } from '../../src/kernels/activations.js';
 import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { addIntoKernel, addNKernel } from '../../src/kernels/add-n.js';
@@ -516,5 +518,40 @@ describe.runIf(wasmFeatures().simd)('threads', () => {
       expect(batchNormApplyWasm(outs[2], x, new Float64Array(7).fill(0.25), new Float64Array(7).fill(1.5), null, null, { N: 2, C: 7, HW: 61 * 67 })).toBe(true);
       outs.forEach((o, k) => expect(firstDiff(o, refs[k]), `kernel ${k}, ${t} threads`).toBe(-1));
     }
+  });
+});
+
+describe.runIf(wasmFeatures().simd)('wasm ReLU', () => {
+  test('forward max(x, 0) and backward (gy where y > 0) give the loops\' bits (±0, NaN, ±∞, subnormals), any length and split, 1-3 threads', () => {
+    setBackend('wasm');
+    for (const threads of [1, 2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 300 }).chain((n) => fc.tuple(floats(n), floats(n))), fc.integer({ min: 1, max: 64 }), ([xs, gs], chunk) => {
+          setElementwiseChunk(chunk);
+          const n = xs.length, x = onHeap(xs), gy = onHeap(gs);
+          const want = new Float32Array(n), y = onHeap(new Float32Array(n).fill(7));
+          reluForward(want, x);
+          const logged = withPoolLog((log) => (reluWasm(y, x), [...log]));
+          expect(firstDiff(y, want)).toBe(-1);
+          const gWant = new Float32Array(n), gx = onHeap(new Float32Array(n).fill(7));
+          reluBackward(gWant, gy, want);
+          expect(reluBackwardWasm(gx, gy, y)).toBe(n > 0);
+          expect(firstDiff(gx, gWant)).toBe(-1);
+          if (n > 0) expect(logged).toEqual(['relu.wasm']);
+        }),
+        { numRuns: 60, seed: 0x2e1 + threads },
+      );
+    }
+  });
+
+  test('declines what it does not stream: plain arrays, float64, the js backend', () => {
+    setBackend('wasm');
+    const x = onHeap([1, -1, 2]), y = onHeap([0, 0, 0]);
+    expect(reluWasm(new Float32Array(3), x)).toBe(false);
+    expect(reluWasm(y, new Float32Array([1, 2, 3]))).toBe(false);
+    expect(reluWasm(new Float64Array(3), x)).toBe(false);
+    setBackend('js');
+    expect(reluWasm(y, x)).toBe(false);
   });
 });

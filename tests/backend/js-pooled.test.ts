@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
 import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
 import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../src/kernels/pool2d.js';
-import { geluBackwardRange, geluForwardRange } from '../../src/kernels/activations.js';
+import {
+  geluBackwardRange, geluForwardRange, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
+} from '../../src/kernels/activations.js';
 // the js entry points (the pool when worth it, else the loop), under the names this file used when they were kernels
 import { geluBackwardJs as geluBackward, geluJs as geluForward } from '../../src/backend/dispatch/activations.js';
 import {
@@ -168,6 +170,37 @@ describe('pooled adaptive average pooling', () => {
           },
         ),
         { numRuns: 40, seed: 0xa9 + threads },
+      );
+    }
+  });
+});
+
+describe('pooled ReLU, sigmoid and tanh (the loops of kernels/activations.ts)', () => {
+  const passes = [
+    ['relu.js', reluForward, 'reluBackward.js', reluBackward],
+    ['sigmoid.js', sigmoidForward, 'sigmoidBackward.js', sigmoidBackward],
+    ['tanh.js', tanhForward, 'tanhBackward.js', tanhBackward],
+  ] as const;
+  test.each(types)('%s: forward and backward on 2 and 3 threads equal the loops, any length and chunk size', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 500 }), fc.nat(), (n, chunk, seed) => {
+          jsPoolChunks.elementChunk = chunk;
+          const x = spread(A, n, seed), gy = fillRandom(new A(n), seed + 1, 'uniform');
+          x[0] = -0;
+          for (const [fwdName, fwd, bwdName, bwd] of passes) {
+            const [y1, y, gx1, gx] = [new A(n), new A(n), new A(n), new A(n)];
+            fwd(y1, x);
+            bwd(gx1, gy, y1);
+            expect(runElementwiseJs(fwdName, y, [x])).toBe(n >= 2 * chunk);
+            expect(runElementwiseJs(bwdName, gx, [gy, y1])).toBe(n >= 2 * chunk);
+            if (n < 2 * chunk) continue;
+            expect(firstMismatch(y, y1)).toBe(-1);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+          }
+        }),
+        { numRuns: 15, seed: 0x51 + threads },
       );
     }
   });

@@ -5,6 +5,8 @@ import {
 } from '../../src/index.js';
 import { at, dtypeArb, ravel, seedArb, shapeArb, size, unravel } from './core-util.js';
 import { expectClose } from '../helpers/close.js';
+import { getBackend, getHeap, setBackend } from '../../src/backend/index.js';
+import { tidy } from '../../src/autograd/tidy.js';
 import { rnd } from '../helpers/random.js';
 
 /** A random permutation of 0..n-1 from a list of sort keys. */
@@ -155,6 +157,23 @@ describe('clone, detach, cast', () => {
     expect(y.data).not.toBe(x.data);
     expect(Array.from(y.data)).toEqual(Array.from(x.data));
     gradcheck((u) => mul(clone(u), u), [rnd([2, 3], 'float64', 2)], { name: 'clone' });
+  });
+
+  test('a clone made in a scope on the wasm backend is a view of the shared heap, as other ops\' outputs (not a plain copy)', () => {
+    const before = getBackend();
+    setBackend('wasm');
+    try {
+      tidy(() => {
+        const x = mul(rnd([64, 512], 'float32', 4), 1); // 32768 elements: a heap view in a scope
+        const y = clone(x);
+        expect(getHeap().contains(x.data)).toBe(true);
+        expect(getHeap().contains(y.data)).toBe(true);
+        expect(y.data).not.toBe(x.data);
+        expect(Array.from(y.data)).toEqual(Array.from(x.data));
+      });
+    } finally {
+      setBackend(before);
+    }
   });
 
   test('detach shares the data and cuts the graph', () => {

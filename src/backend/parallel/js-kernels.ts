@@ -8,7 +8,9 @@ import { ints } from './int-args.js';
 import type { PoolKernel } from '../pooled-kernels.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
-import { geluBackwardRange, geluForwardRange } from '../../kernels/activations.js';
+import {
+  geluBackwardRange, geluForwardRange, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
+} from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
 import { col2im } from '../../kernels/conv2d-gemm.js';
 import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../kernels/pool2d.js';
@@ -41,6 +43,14 @@ function elementwise(name: string, arity: 1 | 2, loop: (out: FloatArray, a: Floa
 const geluJs = elementwise('gelu.js', 1, (y, x) => geluForwardRange(y, x, 0, y.length));
 /** inputs [gy, x] */
 const geluBackwardJs = elementwise('geluBackward.js', 2, (gx, gy, x) => geluBackwardRange(gx, gy, x, 0, gx.length));
+
+/** inputs [x] or [gy, y]: the other activations' loops (kernels/activations.ts). */
+const reluJs = elementwise('relu.js', 1, (y, x) => reluForward(y, x));
+const reluBackwardJs = elementwise('reluBackward.js', 2, (gx, gy, y) => reluBackward(gx, gy, y));
+const sigmoidJs = elementwise('sigmoid.js', 1, (y, x) => sigmoidForward(y, x));
+const sigmoidBackwardJs = elementwise('sigmoidBackward.js', 2, (gx, gy, y) => sigmoidBackward(gx, gy, y));
+const tanhJs = elementwise('tanh.js', 1, (y, x) => tanhForward(y, x));
+const tanhBackwardJs = elementwise('tanhBackward.js', 2, (gx, gy, y) => tanhBackward(gx, gy, y));
 
 /**
  * Depth-wise args: [bytesPerElement, pass (0 forward, 1 input, 2 weight), out, a, b, bias (0: none),
@@ -156,4 +166,5 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 });
 
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
-  adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs];
+  adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
+  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs];

@@ -78,6 +78,22 @@ const addListWasmKernel: PoolKernel = {
   },
 };
 
+/** ReLU args: [x, out] byte addresses of float32 arrays; [lo, hi) are elements. */
+const reluWasmKernel: PoolKernel = {
+  name: 'relu.wasm',
+  run(ctx, g, lo, hi) {
+    ctx.wasmElementwise.relu(g[0] + 4 * lo, g[1] + 4 * lo, hi - lo);
+  },
+};
+
+/** ReLU backward args: [gy, y, gx]; [lo, hi) are elements. */
+const reluBackwardWasmKernel: PoolKernel = {
+  name: 'reluBackward.wasm',
+  run(ctx, g, lo, hi) {
+    ctx.wasmElementwise.reluBackward(g[0] + 4 * lo, g[1] + 4 * lo, g[2] + 4 * lo, hi - lo);
+  },
+};
+
 /** BatchNorm apply args: [x, y, coef, C, HW]; coef: f64 α[C] then β[C]; plane p has channel p mod C. */
 const bnApplyWasmKernel: PoolKernel = {
   name: 'bn.apply.wasm',
@@ -218,5 +234,5 @@ const adamWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, addListWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
+export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, addListWasmKernel, reluWasmKernel, reluBackwardWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
   bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel, channelSumWasmKernel];

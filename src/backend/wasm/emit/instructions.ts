@@ -48,6 +48,10 @@ export const f32 = {
   reinterpretI32: (a: Expr) => op(0xbe, a),
   min: (a: Expr, b: Expr) => op(0x96, a, b),
   max: (a: Expr, b: Expr) => op(0x97, a, b),
+  /** a > b (i32 0 or 1; false when either is NaN) */
+  gt: (a: Expr, b: Expr) => op(0x5e, a, b),
+  /** cond ? a : b (the untyped select) */
+  select: (a: Expr, b: Expr, cond: Expr) => op(0x1b, a, b, cond),
   load: (addr: Expr, offset = 0): Expr => [...addr, 0x2a, ...memarg(2, offset)],
   store: (addr: Expr, value: Expr, offset = 0): Expr => [...addr, ...value, 0x38, ...memarg(2, offset)],
 };
@@ -77,6 +81,8 @@ export const v128 = {
   /** Load one f32 and splat it to all four lanes. */
   load32Splat: (addr: Expr, offset = 0): Expr => [...simd(0x09, addr), ...memarg(2, offset)],
   zero: (): Expr => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
+  /** bitwise and */
+  and: (a: Expr, b: Expr) => simd(0x4e, a, b),
   /** v128.load64_zero: 8 bytes (two f32) into lanes 0, 1; lanes 2, 3 zero */
   load64Zero: (addr: Expr, offset = 0): Expr => [...simd(0x5d, addr), ...memarg(3, offset)],
   /** v128.store64_lane: 64-bit lane `lane` (0: f32 lanes 0, 1) to memory */
@@ -93,6 +99,8 @@ export const f32x4 = {
   /** v128.const with the same float in all four lanes */
   const: (x: number): Expr => [0xfd, ...uleb(0x0c), ...[0, 1, 2, 3].flatMap(() => f32Bytes(x))],
   splat: (x: Expr) => simd(0x13, x),
+  /** lane-wise a > b: all ones or all zeros (zeros where either is NaN) */
+  gt: (a: Expr, b: Expr) => simd(0x44, a, b),
   add: (a: Expr, b: Expr) => simd(0xe4, a, b),
   sub: (a: Expr, b: Expr) => simd(0xe5, a, b),
   mul: (a: Expr, b: Expr) => simd(0xe6, a, b),

@@ -4,6 +4,8 @@
  *   add_vs(a, v, out, n)   out[i] = a[i] + v          (v an f32 parameter: one operand constant along the row)
  *   add_sv(u, b, out, n)   out[i] = u + b[i]
  *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
+ *   relu(x, out, n)        out[i] = max(x[i], 0): IEEE maximum, so NaN stays NaN and −0 gives +0, as the js loop
+ *   reluBackward(gy, y, out, n)   out[i] = y[i] > 0 ? gy[i] : +0 (a lane mask and'ed with gy)
  *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
  *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
  *   bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th)   its adjoint on one plane (bilinearBackward's order)
@@ -105,6 +107,25 @@ function addNFunction() {
         xj.set(i32.load(i32.add(list.get(), i32.shl(j.get(), i32.const(2))))),
         ...acc)),
   ]);
+}
+
+/** relu(x, out, n): out = max(x, 0) (see the file comment). */
+function reluFunction() {
+  const f = new FunctionBuilder('relu', { x: 'i32', out: 'i32', n: 'i32' });
+  const x = f.param('x'), out = f.param('out'), n = f.param('n'), i = f.local('i', 'i32'), zero = f.local('zero', 'v128');
+  return f.build([zero.set(v128.zero()), ...stream(f, '', i, i32.const(0), n,
+    (k) => v128.store(at(out.get(), i, k), f32x4.max(v128.load(at(x.get(), i, k)), zero.get())),
+    () => f32.store(at(out.get(), i), f32.max(f32.load(at(x.get(), i)), f32.const(0))))]);
+}
+
+/** reluBackward(gy, y, out, n): out = y > 0 ? gy : +0. */
+function reluBackwardFunction() {
+  const f = new FunctionBuilder('reluBackward', { gy: 'i32', y: 'i32', out: 'i32', n: 'i32' });
+  const gy = f.param('gy'), y = f.param('y'), out = f.param('out'), n = f.param('n'), i = f.local('i', 'i32');
+  const zero = f.local('zero', 'v128');
+  return f.build([zero.set(v128.zero()), ...stream(f, '', i, i32.const(0), n,
+    (k) => v128.store(at(out.get(), i, k), v128.and(v128.load(at(gy.get(), i, k)), f32x4.gt(v128.load(at(y.get(), i, k)), zero.get()))),
+    () => f32.store(at(out.get(), i), f32.select(f32.load(at(gy.get(), i)), f32.const(0), f32.gt(f32.load(at(y.get(), i)), f32.const(0)))))]);
 }
 
 /** bnApply(x, y, n, α, β): y[i] = f32(f64(x[i])·α + β), two floats per f64x2. */
@@ -402,7 +423,7 @@ function adamStepFunction() {
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = heapMemoryImport();
-  return encodeModule(memory, [...arith, addNFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
+  return encodeModule(memory, [...arith, addNFunction(), reluFunction(), reluBackwardFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
     channelSumsFunction('channelSum', ['gy'], ([gy]) => [gy]),
