@@ -15,27 +15,55 @@ export interface LaneGeom {
   inner: number;
 }
 
-const laneStart = (g: LaneGeom, t: number): number => Math.floor(t / g.inner) * g.D * g.inner + (t % g.inner);
+/** Lanes handled together: consecutive lanes of one outer index are adjacent in memory, so each pass walks rows. */
+const BLOCK = 256;
+const mBuf = new Float64Array(BLOCK), sBuf = new Float64Array(BLOCK), lBuf = new Float64Array(BLOCK);
+/** exp(x − m) of a run (at most E_MAX doubles: a run has at most E_MAX / D lanes), kept for the output pass. */
+const E_MAX = 1 << 15;
+let eBuf = new Float64Array(0);
 
-/** Max of a lane and Σ exp(x − max) over it. */
-function laneStats(x: TypedArray, at: number, D: number, step: number): [number, number] {
-  let m = -Infinity;
-  for (let d = 0, k = at; d < D; d++, k += step) if (x[k] > m || x[k] !== x[k]) m = x[k];
-  let s = 0;
-  for (let d = 0, k = at; d < D; d++, k += step) s += Math.exp(x[k] - m);
-  return [m, s];
-}
-
-export function softmaxForward(y: TypedArray, x: TypedArray, g: LaneGeom, log: boolean, lo = 0, hi = g.outer * g.inner): void {
-  const { D, inner } = g;
-  for (let t = lo; t < hi; t++) {
-    const at = laneStart(g, t);
-    const [m, s] = laneStats(x, at, D, inner);
-    const logS = Math.log(s);
-    for (let d = 0, k = at; d < D; d++, k += inner) y[k] = log ? x[k] - m - logS : Math.exp(x[k] - m) / s;
+/**
+ * Calls f(base, j0, n) for runs of lanes [lo, hi) that share one outer index: lanes t0 + j (j < n) start at
+ * base + j, their element d at base + d·inner + j. Walking a run d by d reads whole rows, where one lane at a time
+ * would jump `inner` elements per step (a page per element for a channel axis of an image tensor).
+ */
+function forRuns(g: LaneGeom, lo: number, hi: number, f: (base: number, n: number) => void): void {
+  const most = Math.max(1, Math.min(BLOCK, Math.floor(E_MAX / Math.max(g.D, 1))));
+  for (let t = lo; t < hi; ) {
+    const o = Math.floor(t / g.inner), i = t - o * g.inner, n = Math.min(most, hi - t, g.inner - i);
+    f(o * g.D * g.inner + i, n);
+    t += n;
   }
 }
 
+/**
+ * Per lane: m = its max (a NaN wins), e_d = exp(x_d − m) and s = Σ e_d in order of d, in doubles; then y_d = e_d / s
+ * (softmax) or x_d − m − log s (logSoftmax). Every lane's sums run over d in the same order whichever run it falls
+ * in, so any split of the lanes gives the same bits; e_d is computed once (exp is most of the cost).
+ */
+export function softmaxForward(y: TypedArray, x: TypedArray, g: LaneGeom, log: boolean, lo = 0, hi = g.outer * g.inner): void {
+  const { D, inner } = g;
+  if (eBuf.length < Math.min(E_MAX, BLOCK * D)) eBuf = new Float64Array(Math.min(E_MAX, BLOCK * D));
+  const e = eBuf;
+  forRuns(g, lo, hi, (base, n) => {
+    mBuf.fill(-Infinity, 0, n);
+    sBuf.fill(0, 0, n);
+    for (let d = 0, k = base; d < D; d++, k += inner) {
+      for (let j = 0; j < n; j++) if (x[k + j] > mBuf[j] || x[k + j] !== x[k + j]) mBuf[j] = x[k + j];
+    }
+    for (let d = 0, k = base, q = 0; d < D; d++, k += inner, q += n) {
+      for (let j = 0; j < n; j++) sBuf[j] += e[q + j] = Math.exp(x[k + j] - mBuf[j]);
+    }
+    if (log) {
+      for (let j = 0; j < n; j++) lBuf[j] = Math.log(sBuf[j]);
+      for (let d = 0, k = base; d < D; d++, k += inner) for (let j = 0; j < n; j++) y[k + j] = x[k + j] - mBuf[j] - lBuf[j];
+    } else {
+      for (let d = 0, k = base, q = 0; d < D; d++, k += inner, q += n) for (let j = 0; j < n; j++) y[k + j] = e[q + j] / sBuf[j];
+    }
+  });
+}
+
+/** softmax: gx = y ⊙ (gy − Σ gy·y);  logSoftmax: gx = gy − exp(y)·Σ gy; sums over d in order, in doubles. */
 export function softmaxBackward(
   gx: TypedArray,
   gy: TypedArray,
@@ -46,10 +74,11 @@ export function softmaxBackward(
   hi = g.outer * g.inner,
 ): void {
   const { D, inner } = g;
-  for (let t = lo; t < hi; t++) {
-    const at = laneStart(g, t);
-    let s = 0; // softmax: Σ gy·y;  logSoftmax: Σ gy
-    for (let d = 0, k = at; d < D; d++, k += inner) s += log ? gy[k] : gy[k] * y[k];
-    for (let d = 0, k = at; d < D; d++, k += inner) gx[k] = log ? gy[k] - Math.exp(y[k]) * s : y[k] * (gy[k] - s);
-  }
+  forRuns(g, lo, hi, (base, n) => {
+    sBuf.fill(0, 0, n); // softmax: Σ gy·y;  logSoftmax: Σ gy
+    for (let d = 0, k = base; d < D; d++, k += inner) for (let j = 0; j < n; j++) sBuf[j] += log ? gy[k + j] : gy[k + j] * y[k + j];
+    for (let d = 0, k = base; d < D; d++, k += inner) {
+      for (let j = 0; j < n; j++) gx[k + j] = log ? gy[k + j] - Math.exp(y[k + j]) * sBuf[j] : y[k + j] * (gy[k + j] - sBuf[j]);
+    }
+  });
 }

@@ -6,7 +6,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
 import { normAxis, numel } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { type LaneGeom, softmaxForward, softmaxBackward } from '../kernels/softmax.js';
+import type { LaneGeom } from '../kernels/softmax.js';
+import { softmaxBackward, softmaxForward } from '../backend/dispatch/softmax.js';
 import { record } from '../autograd/record.js';
 
 function softmaxOp(op: string, x: Tensor, axis: number, log: boolean): Tensor {

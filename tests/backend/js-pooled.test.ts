@@ -7,7 +7,8 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
-import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs } from '../../src/backend/parallel/js-pooled.js';
+import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runSoftmaxJs } from '../../src/backend/parallel/js-pooled.js';
+import { softmaxBackward, softmaxForward } from '../../src/kernels/softmax.js';
 import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../src/kernels/pool2d.js';
 import {
   geluBackwardRange, geluForwardRange, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
@@ -201,6 +202,32 @@ describe('pooled ReLU, sigmoid and tanh (the loops of kernels/activations.ts)', 
           }
         }),
         { numRuns: 15, seed: 0x51 + threads },
+      );
+    }
+  });
+});
+
+describe('pooled softmax (kernels/softmax.ts by lanes)', () => {
+  test.each(types)('%s: softmax / log-softmax forward and backward on 2 and 3 threads equal the loops', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 300 }),
+          fc.integer({ min: 1, max: 400 }), fc.boolean(), fc.nat(), (outer, D, inner, chunk, log, seed) => {
+            jsPoolChunks.elementChunk = chunk;
+            const g = { outer, D, inner }, n = outer * D * inner, lanes = outer * inner;
+            const x = spread(A, n, seed), gy = fillRandom(new A(n), seed + 1, 'uniform');
+            const [y1, y, gx1, gx] = [new A(n), new A(n), new A(n), new A(n)];
+            softmaxForward(y1, x, g, log);
+            softmaxBackward(gx1, gy, y1, g, log);
+            const pooled = Math.min(lanes, Math.floor((lanes * D) / chunk)) >= 2;
+            expect(runSoftmaxJs(y, x, null, g, log)).toBe(pooled);
+            expect(runSoftmaxJs(gx, y1, gy, g, log)).toBe(pooled);
+            if (!pooled) return;
+            expect(firstMismatch(y, y1)).toBe(-1);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+          }),
+        { numRuns: 20, seed: 0x5f + threads },
       );
     }
   });

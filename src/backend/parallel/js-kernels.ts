@@ -14,6 +14,7 @@ import {
 import { channelSum } from '../../kernels/channel-bias.js';
 import { col2im } from '../../kernels/conv2d-gemm.js';
 import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../kernels/pool2d.js';
+import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
@@ -117,6 +118,19 @@ const adaptiveAvgPoolJs: PoolKernel = {
   },
 };
 
+/**
+ * Softmax args: [bytesPerElement, log (0/1), out, in, gy (backward only; 0 in the forward), outer, D, inner]:
+ * forward out = y from in = x; backward out = gx from gy and in = y. [lo, hi) are lanes of outer·inner.
+ */
+const softmaxJs: PoolKernel = {
+  name: 'softmax.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, log, out, inp, gy] = args, [outer, D, inner] = ints(args, 5, 3), n = outer * D * inner, g = { outer, D, inner };
+    if (gy === 0) softmaxForward(view(ctx, bytes, out, n), view(ctx, bytes, inp, n), g, log === 1, lo, hi);
+    else softmaxBackward(view(ctx, bytes, out, n), view(ctx, bytes, gy, n), view(ctx, bytes, inp, n), g, log === 1, lo, hi);
+  },
+};
+
 /** The heap's float64s from byte address addr (0: none), and its int32s. */
 const f64At = (ctx: ThreadContext, addr: number, length: number): Float64Array | null =>
   addr === 0 ? null : ctx.heap.f64.subarray(addr / 8, addr / 8 + length);
@@ -167,4 +181,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
-  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs];
+  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs];

@@ -8,6 +8,7 @@
  *   runDepthwiseJs(pass, out, a, b, bias, g) a depth-wise conv pass (stride 1) over (n, c) planes, or channels for
  *                                           the weight gradient; chunks of ~depthwiseChunk multiply-adds
  *   runAdaptiveAvgPoolJs(pass, out, in, g)  adaptive average pooling, forward or backward, over planes
+ *   runSoftmaxJs(out, in, gy, g, log)       softmax / log-softmax, forward or backward, over lanes
  *
  * Results are bit-identical to the single-thread loop for any thread count: every output element is computed
  * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
@@ -16,6 +17,7 @@
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import type { AdaptiveGeom } from '../../kernels/pool2d.js';
+import type { LaneGeom } from '../../kernels/softmax.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
 
@@ -153,6 +155,23 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   const inAddr = getHeap().place(input), dst = placeOut(out);
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, { threads, chunks });
+  dst.copyBack();
+  return true;
+}
+
+/**
+ * Softmax / log-softmax over the pool by lanes ('softmax.js'): forward y from x (gy null), or backward gx from gy
+ * and y (kernels/softmax.ts: each lane's outputs from its own sums, so the bits of the loop). Returns false, having
+ * done nothing, when the caller should run the loop: one thread, mixed types, or under two chunks of work.
+ */
+export function runSoftmaxJs(out: FloatArray, input: FloatArray, gy: FloatArray | null, g: LaneGeom, log: boolean): boolean {
+  const lanes = g.outer * g.inner, chunks = Math.min(lanes, Math.floor((lanes * g.D) / jsPoolChunks.elementChunk));
+  const threads = Math.min(poolThreads(), chunks);
+  if (threads < 2 || !sameType(out, [input, gy])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const inAddr = heap.place(input), gyAddr = gy ? heap.place(gy) : 0, dst = placeOut(out);
+  getPool().run('softmax.js', [out.BYTES_PER_ELEMENT, log ? 1 : 0, dst.addr, inAddr, gyAddr, g.outer, g.D, g.inner], lanes, { threads, chunks });
   dst.copyBack();
   return true;
 }
