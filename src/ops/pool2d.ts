@@ -12,7 +12,7 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../kernels/pool2d.js';
-import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../backend/dispatch/pool2d.js';
+import * as D from '../backend/dispatch/pool2d.js';
 
 type Pair = number | readonly [number, number];
 
@@ -108,10 +108,10 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   if (H <= 0 || W <= 0) throw new ShapeError(op, 'input H and W must be positive', { input: x.shape });
   const g: K.AdaptiveGeom = { P: N * C, H, W, oH, oW };
   const y = allocArray(x.dtype, N * C * oH * oW) as FloatArray;
-  adaptiveAvgPool2dForward(y, x.data as FloatArray, g);
+  D.adaptiveAvgPool2dForward(y, x.data as FloatArray, g);
   return record(op, [x], new Tensor(y, outShape(x, oH, oW)), (gy) => {
     const gx = allocUninit(x.dtype, x.size) as FloatArray; // the kernel writes every element
-    adaptiveAvgPool2dBackward(gx, gy.data as FloatArray, g);
+    D.adaptiveAvgPool2dBackward(gx, gy.data as FloatArray, g);
     return [new Tensor(gx, x.shape)];
   }, []);
 }
@@ -121,10 +121,10 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions
   const g = poolGeom('avgPool2d', x, kernelSize, options);
   const countIncludePad = options.countIncludePad ?? true;
   const y = allocArray(x.dtype, g.P * g.oH * g.oW) as FloatArray;
-  K.avgPool2dForward(y, x.data as FloatArray, g, countIncludePad);
+  D.avgPool2dForward(y, x.data as FloatArray, g, countIncludePad);
   return record('avgPool2d', [x], new Tensor(y, outShape(x, g.oH, g.oW)), (gy) => {
     const gx = allocArray(x.dtype, x.size) as FloatArray;
-    K.avgPool2dBackward(gx, gy.data as FloatArray, g, countIncludePad);
+    D.avgPool2dBackward(gx, gy.data as FloatArray, g, countIncludePad);
     return [new Tensor(gx, x.shape)];
   }, []);
 }
@@ -139,10 +139,10 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: MaxPool2dOptions
   const n = g.P * g.oH * g.oW;
   const y = allocArray(x.dtype, n) as FloatArray;
   const argmax = new Int32Array(n);
-  K.maxPool2dForward(y, argmax, x.data as FloatArray, g);
+  D.maxPool2dForward(y, argmax, x.data as FloatArray, g);
   return record('maxPool2d', [x], new Tensor(y, outShape(x, g.oH, g.oW)), (gy) => {
     const gx = allocArray(x.dtype, x.size) as FloatArray;
-    K.maxPool2dBackward(gx, gy.data as FloatArray, argmax, g);
+    D.maxPool2dBackward(gx, gy.data as FloatArray, argmax, g);
     return [new Tensor(gx, x.shape)];
   });
 }

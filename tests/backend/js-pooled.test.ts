@@ -7,9 +7,11 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
-import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runSoftmaxJs } from '../../src/backend/parallel/js-pooled.js';
+import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runPool2dJs, runSoftmaxJs } from '../../src/backend/parallel/js-pooled.js';
 import { softmaxBackward, softmaxForward } from '../../src/kernels/softmax.js';
-import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../src/kernels/pool2d.js';
+import {
+  adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
+} from '../../src/kernels/pool2d.js';
 import {
   geluBackwardRange, geluForwardRange, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from '../../src/kernels/activations.js';
@@ -228,6 +230,50 @@ describe('pooled softmax (kernels/softmax.ts by lanes)', () => {
             expect(firstMismatch(gx, gx1)).toBe(-1);
           }),
         { numRuns: 20, seed: 0x5f + threads },
+      );
+    }
+  });
+});
+
+describe('pooled max and average pooling (kernels/pool2d.ts by planes)', () => {
+  test.each(types)('%s: forward (values and argmax) and backward on 2 and 3 threads equal the loops, any window geometry', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(
+          fc.record({ P: fc.integer({ min: 1, max: 7 }), H: fc.integer({ min: 1, max: 14 }), W: fc.integer({ min: 1, max: 14 }),
+            kH: fc.integer({ min: 1, max: 3 }), kW: fc.integer({ min: 1, max: 3 }), sH: fc.integer({ min: 1, max: 2 }), sW: fc.integer({ min: 1, max: 2 }),
+            pad: fc.boolean(), dil: fc.boolean(), chunk: fc.integer({ min: 1, max: 200 }), seed: fc.nat(), incl: fc.boolean() }),
+          ({ P, H, W, kH, kW, sH, sW, pad, dil, chunk, seed, incl }) => {
+            jsPoolChunks.elementChunk = chunk;
+            const dH = dil ? 2 : 1, dW = dil ? 2 : 1, pH = pad ? Math.floor(kH / 2) : 0, pW = pad ? Math.floor(kW / 2) : 0;
+            const oH = Math.floor((H + 2 * pH - dH * (kH - 1) - 1) / sH) + 1, oW = Math.floor((W + 2 * pW - dW * (kW - 1) - 1) / sW) + 1;
+            if (oH < 1 || oW < 1) return;
+            const g = { P, H, W, oH, oW, kH, kW, sH, sW, pH, pW, dH, dW };
+            const x = spread(A, P * H * W, seed), gy = fillRandom(new A(P * oH * oW), seed + 1, 'uniform');
+            if (x.length > 2) x[seed % x.length] = NaN;
+            const small = P * oH * oW, big = P * H * W;
+            const work = P * Math.max(H * W, oH * oW * kH * kW);
+            const pooled = Math.min(P, Math.floor(work / chunk)) >= 2;
+            const [y1, y, a1, a] = [new A(small), new A(small), new Int32Array(small), new Int32Array(small)];
+            maxPool2dForward(y1, a1, x, g);
+            expect(runPool2dJs('maxForward', y, x, a, g)).toBe(pooled);
+            if (!pooled) return;
+            expect(firstMismatch(y, y1)).toBe(-1);
+            expect(firstMismatch(a, a1)).toBe(-1);
+            const [gx1, gx] = [new A(big).fill(NaN), new A(big).fill(NaN)];
+            maxPool2dBackward(gx1, gy, a1, g);
+            runPool2dJs('maxBackward', gx, gy, a1, g);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+            avgPool2dForward(y1, x, g, incl);
+            runPool2dJs('avgForward', y, x, null, g, incl);
+            expect(firstMismatch(y, y1)).toBe(-1);
+            avgPool2dBackward(gx1, gy, g, incl);
+            runPool2dJs('avgBackward', gx, gy, null, g, incl);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+          },
+        ),
+        { numRuns: 40, seed: 0x9001 + threads },
       );
     }
   });

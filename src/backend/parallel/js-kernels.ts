@@ -13,7 +13,10 @@ import {
 } from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
 import { col2im } from '../../kernels/conv2d-gemm.js';
-import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward } from '../../kernels/pool2d.js';
+import {
+  type PoolGeom, adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward, avgPool2dForward, maxPool2dBackward,
+  maxPool2dForward,
+} from '../../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -118,6 +121,28 @@ const adaptiveAvgPoolJs: PoolKernel = {
   },
 };
 
+/** Window pooling passes by their pooled-kernel arg code. */
+export const POOL2D_PASS = { maxForward: 0, maxBackward: 1, avgForward: 2, avgBackward: 3 } as const;
+
+/**
+ * Window pooling args: [bytesPerElement, pass (POOL2D_PASS), out, in, argmax (int32s; max pooling only, else 0),
+ * countIncludePad, P, H, W, oH, oW, kH, kW, sH, sW, pH, pW, dH, dW] (kernels/pool2d.ts): forward out = y [P, oH, oW]
+ * from in = x; backward out = gx [P, H, W] from in = gy. [lo, hi) are planes; each writes only its own plane.
+ */
+const pool2dJs: PoolKernel = {
+  name: 'pool2d.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, pass, out, inp, argmaxAt, countIncludePad] = args;
+    const [P, H, W, oH, oW, kH, kW, sH, sW, pH, pW, dH, dW] = ints(args, 6, 13);
+    const g: PoolGeom = { P, H, W, oH, oW, kH, kW, sH, sW, pH, pW, dH, dW }, big = P * H * W, small = P * oH * oW;
+    const argmax = argmaxAt ? new Int32Array(ctx.heap.f32.buffer, argmaxAt, small) : new Int32Array(0);
+    if (pass === POOL2D_PASS.maxForward) maxPool2dForward(view(ctx, bytes, out, small), argmax, view(ctx, bytes, inp, big), g, lo, hi);
+    else if (pass === POOL2D_PASS.maxBackward) maxPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), argmax, g, lo, hi);
+    else if (pass === POOL2D_PASS.avgForward) avgPool2dForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), g, countIncludePad === 1, lo, hi);
+    else avgPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), g, countIncludePad === 1, lo, hi);
+  },
+};
+
 /**
  * Softmax args: [bytesPerElement, log (0/1), out, in, gy (backward only; 0 in the forward), outer, D, inner]:
  * forward out = y from in = x; backward out = gx from gy and in = y. [lo, hi) are lanes of outer·inner.
@@ -181,4 +206,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
-  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs];
+  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs];

@@ -9,6 +9,7 @@
  *                                           the weight gradient; chunks of ~depthwiseChunk multiply-adds
  *   runAdaptiveAvgPoolJs(pass, out, in, g)  adaptive average pooling, forward or backward, over planes
  *   runSoftmaxJs(out, in, gy, g, log)       softmax / log-softmax, forward or backward, over lanes
+ *   runPool2dJs(pass, out, in, argmax, g)   max / average pooling, forward or backward, over planes
  *
  * Results are bit-identical to the single-thread loop for any thread count: every output element is computed
  * by the same code from the same inputs whichever chunk it falls in (element-wise: one element; depth-wise: one
@@ -16,7 +17,8 @@
  */
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
-import type { AdaptiveGeom } from '../../kernels/pool2d.js';
+import type { AdaptiveGeom, PoolGeom } from '../../kernels/pool2d.js';
+import { POOL2D_PASS } from './js-kernels.js';
 import type { LaneGeom } from '../../kernels/softmax.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
@@ -156,6 +158,32 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, { threads, chunks });
   dst.copyBack();
+  return true;
+}
+
+/**
+ * Max or average pooling over the pool by planes ('pool2d.js'; kernels/pool2d.ts, each plane written by the loop
+ * alone, so the bits of the loop). Forward: out = y from input = x (max pooling also fills argmax); backward: out =
+ * gx from input = gy (max pooling reads argmax). The int32 argmax goes through the heap as its bits. Returns false,
+ * having done nothing, when the caller should run the loop: one thread, mixed types, or under two chunks of work.
+ */
+export function runPool2dJs(
+  pass: keyof typeof POOL2D_PASS, out: FloatArray, input: FloatArray, argmax: Int32Array | null, g: PoolGeom, countIncludePad = false,
+): boolean {
+  const work = g.P * Math.max(g.H * g.W, g.oH * g.oW * g.kH * g.kW);
+  const chunks = Math.min(g.P, Math.floor(work / jsPoolChunks.elementChunk));
+  const threads = Math.min(poolThreads(), chunks);
+  if (threads < 2 || !sameType(out, [input])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const inAddr = heap.place(input), dst = placeOut(out);
+  const bits = argmax && new Float32Array(argmax.buffer, argmax.byteOffset, argmax.length);
+  const forward = pass === 'maxForward';
+  const arg = bits ? (forward ? placeOut(bits) : { addr: heap.place(bits), copyBack: () => {} }) : { addr: 0, copyBack: () => {} };
+  getPool().run('pool2d.js', [out.BYTES_PER_ELEMENT, POOL2D_PASS[pass], dst.addr, inAddr, arg.addr, countIncludePad ? 1 : 0,
+    g.P, g.H, g.W, g.oH, g.oW, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW], g.P, { threads, chunks });
+  dst.copyBack();
+  arg.copyBack();
   return true;
 }
 
