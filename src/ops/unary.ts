@@ -1,9 +1,12 @@
 /**
  * Element-wise unary ops from one table: name -> [f(x), f'(x) given x and y = f(x)].
- * Backward is always gx = gy * f'(x, y), so adding a unary op is one row here.
+ * Backward is always gx = gy * f'(x, y). The table is the definition; the ops run its loops, one per row, in
+ * src/kernels/unary.ts (tests/kernels/unary.test.ts holds them to the table's bits), so adding a unary op is a row
+ * here and its two loops there.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray } from '../tensor/dtype.js';
+import { allocUninit, type FloatArray } from '../tensor/dtype.js';
+import { unaryBackward, unaryForward } from '../backend/dispatch/unary.js';
 import { ShapeError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 
@@ -23,15 +26,13 @@ export type UnaryName = keyof typeof unaryTable;
 /** Apply a table row: forward now, backward gy * f'(x, y) recorded. */
 export function unary(name: UnaryName, x: Tensor): Tensor {
   if (x.dtype === 'int32') throw new ShapeError(name, 'expects a float tensor, got int32', { input: x.shape });
-  const [f, df] = unaryTable[name] as Row;
-  const xd = x.data;
-  const yd = allocArray(x.dtype, x.size);
-  for (let i = 0; i < yd.length; i++) yd[i] = f(xd[i]);
+  const yd = allocUninit(x.dtype, x.size) as FloatArray; // every element written
+  unaryForward(name, yd, x.data as FloatArray);
   const y = new Tensor(yd, x.shape);
   return record(name, [x], y, (gy) => {
-    const g = allocArray(x.dtype, x.size);
-    const gd = gy.data, xb = x.data, yb = y.data; // read now: a remade x (lifetimes.ts) has new data
-    for (let i = 0; i < g.length; i++) g[i] = gd[i] * df(xb[i], yb[i]);
+    const g = allocUninit(x.dtype, x.size) as FloatArray;
+    // read now: a remade x (lifetimes.ts) has new data
+    unaryBackward(name, g, gy.data as FloatArray, x.data as FloatArray, y.data as FloatArray);
     return [new Tensor(g, x.shape)];
   });
 }

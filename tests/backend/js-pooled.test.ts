@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
 import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runPool2dJs, runSoftmaxJs } from '../../src/backend/parallel/js-pooled.js';
 import { softmaxBackward, softmaxForward } from '../../src/kernels/softmax.js';
+import { unaryLoops } from '../../src/kernels/unary.js';
 import {
   adaptiveAvgPool2dBackward, adaptiveAvgPool2dForward, avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward,
 } from '../../src/kernels/pool2d.js';
@@ -275,6 +276,24 @@ describe('pooled max and average pooling (kernels/pool2d.ts by planes)', () => {
         ),
         { numRuns: 40, seed: 0x9001 + threads },
       );
+    }
+  });
+});
+
+describe('pooled unary ops (kernels/unary.ts)', () => {
+  test.each(types)('%s: every op forward and backward on 2 threads equals its loop', (_, A) => {
+    setThreads(2);
+    jsPoolChunks.elementChunk = 37;
+    const n = 1000, x = spread(A, n, 5), gy = fillRandom(new A(n), 6, 'uniform');
+    for (const name of Object.keys(unaryLoops) as (keyof typeof unaryLoops)[]) {
+      const [loop, gradLoop] = unaryLoops[name];
+      const [y1, y, gx1, gx] = [new A(n), new A(n), new A(n), new A(n)];
+      loop(y1, x, 0, n);
+      gradLoop(gx1, gy, x, y1, 0, n);
+      expect(runElementwiseJs(`unary.${name}.js`, y, [x])).toBe(true);
+      expect(runElementwiseJs(`unaryBackward.${name}.js`, gx, [gy, x, y1])).toBe(true);
+      expect(firstMismatch(y, y1)).toBe(-1);
+      expect(firstMismatch(gx, gx1)).toBe(-1);
     }
   });
 });

@@ -18,6 +18,7 @@ import {
   maxPool2dForward,
 } from '../../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
+import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
   depthwiseForwardPlanes, depthwiseInputGradPlanes, depthwiseWeightGradChannels,
@@ -121,6 +122,21 @@ const adaptiveAvgPoolJs: PoolKernel = {
   },
 };
 
+/**
+ * The unary ops' loops (kernels/unary.ts): 'unary.<name>.js' with inputs [x], 'unaryBackward.<name>.js' with args
+ * [bytesPerElement, gx, gy, x, y]; [lo, hi) are elements.
+ */
+const unaryJs = (Object.keys(unaryLoops) as UnaryLoopName[]).flatMap((name): PoolKernel[] => [
+  elementwise(`unary.${name}.js`, 1, (y, x) => unaryLoops[name][0](y, x, 0, y.length)),
+  {
+    name: `unaryBackward.${name}.js`,
+    run(ctx, g, lo, hi) {
+      const bytes = g[0], n = hi - lo, at = (addr: number) => view(ctx, bytes, addr + bytes * lo, n);
+      unaryLoops[name][1](at(g[1]), at(g[2]), at(g[3]), at(g[4]), 0, n);
+    },
+  },
+]);
+
 /** Window pooling passes by their pooled-kernel arg code. */
 export const POOL2D_PASS = { maxForward: 0, maxBackward: 1, avgForward: 2, avgBackward: 3 } as const;
 
@@ -206,4 +222,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
-  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs];
+  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs];
