@@ -12,7 +12,7 @@ import { gemmJs } from '../kernels/gemm.js';
 import { KC, type WasmGemmProblem, gemmWasmBlock, packFull } from './wasm/gemm-driver.js';
 import { depthwiseWeightChannels } from './wasm/depthwise-weight-kernel.js';
 import { jsPoolKernels } from './parallel/js-kernels.js';
-import { elementwisePoolKernels } from './wasm/elementwise-pooled.js';
+import { elementwisePoolKernels, streamingKernel } from './wasm/elementwise-pooled.js';
 
 export type { PoolKernel };
 
@@ -86,21 +86,9 @@ const gemmWasmPackKernel: PoolKernel = {
   },
 };
 
-/** GELU args: [x, y] byte addresses of float32 arrays; [lo, hi) are elements. */
-const geluWasmKernel: PoolKernel = {
-  name: 'gelu.wasm',
-  run(ctx, g, lo, hi) {
-    ctx.wasmGelu.gelu(g[0] + 4 * lo, g[1] + 4 * lo, hi - lo);
-  },
-};
-
-/** GELU backward args: [gy, x, gx] byte addresses of float32 arrays; [lo, hi) are elements. */
-const geluBackwardWasmKernel: PoolKernel = {
-  name: 'geluBackward.wasm',
-  run(ctx, g, lo, hi) {
-    ctx.wasmGelu.geluBackward(g[0] + 4 * lo, g[1] + 4 * lo, g[2] + 4 * lo, hi - lo);
-  },
-};
+/** GELU: args [x, y] byte addresses of float32 arrays; its backward: [gy, x, gx]. [lo, hi) are elements. */
+const geluWasmKernel = streamingKernel('gelu.wasm', 2, (ctx) => ctx.wasmGelu.gelu);
+const geluBackwardWasmKernel = streamingKernel('geluBackward.wasm', 3, (ctx) => ctx.wasmGelu.geluBackward);
 
 /**
  * Depth-wise gather args: [src, dst, w, bias (0: none), C, T, taps, srcH, srcW, dstH, dstW, top, left, Hp, Wp,

@@ -16,6 +16,7 @@ import { amsunetCriterion } from '../../src/nn/losses.js';
 import { firstMismatch } from './gemm-problems.js';
 import { randomArray } from '../helpers/random.js';
 import { withPoolLog } from '../helpers/pool-log.js';
+import { lossCaseArb } from '../helpers/loss-cases.js';
 
 const defaults = { ...jsPoolChunks };
 afterEach(() => Object.assign(jsPoolChunks, defaults));
@@ -24,23 +25,8 @@ afterAll(() => setThreads(1));
 const IGNORE = 255;
 
 const caseArb = fc
-  .record({
-    N: fc.integer({ min: 1, max: 3 }),
-    C: fc.integer({ min: 1, max: 4 }),
-    S: fc.integer({ min: 1, max: 300 }),
-    seed: fc.nat(1 << 20),
-    ignoreEvery: fc.integer({ min: 2, max: 9 }),
-    f32: fc.boolean(),
-    chunk: fc.integer({ min: 1, max: 64 }),
-  })
-  .map(({ N, C, S, seed, ignoreEvery, f32, chunk }) => {
-    const g: K.LossGeom = { N, C, S };
-    const z64 = randomArray(Float64Array, N * C * S, seed).map((v) => 6 * v);
-    const z = f32 ? Float32Array.from(z64) : z64;
-    const target = new Int32Array(N * S);
-    for (let i = 0; i < target.length; i++) target[i] = i % ignoreEvery === 1 ? IGNORE : (i * 7 + seed) % C;
-    return { g, z, target, seed, chunk };
-  });
+  .tuple(lossCaseArb({ maxS: 300, maxIgnoreEvery: 9, ignore: IGNORE, scale: 6 }), fc.boolean(), fc.integer({ min: 1, max: 64 }))
+  .map(([c, f32, chunk]) => ({ ...c, z: f32 ? Float32Array.from(c.z) : c.z, chunk }));
 
 /** Whether the drivers should pool this geometry at this chunk size (two chunks of logits or more). */
 const pools = (g: K.LossGeom, chunk: number): boolean => Math.min(g.N * g.S, Math.floor((g.N * g.S * g.C) / chunk)) >= 2;

@@ -10,25 +10,12 @@ import {
   type LossGeom, crossEntropyForward, crossEntropyBackward, diceForward, diceBackward,
 } from '../../src/kernels/losses.js';
 import { randomArray } from '../helpers/random.js';
+import { lossCaseArb } from '../helpers/loss-cases.js';
 
 const IGNORE = -100;
 
-/** Logits, targets (some ignored) and per-pixel upstream gradients for a random [N, C, S] geometry. */
-const caseArb = fc
-  .record({
-    N: fc.integer({ min: 1, max: 3 }),
-    C: fc.integer({ min: 1, max: 4 }),
-    S: fc.integer({ min: 1, max: 5 }),
-    seed: fc.nat(1 << 20),
-    ignoreEvery: fc.integer({ min: 2, max: 4 }),
-  })
-  .map(({ N, C, S, seed, ignoreEvery }) => {
-    const g: LossGeom = { N, C, S };
-    const z = randomArray(Float64Array, N * C * S, seed);
-    const target = new Int32Array(N * S);
-    for (let i = 0; i < target.length; i++) target[i] = i % ignoreEvery === 1 ? IGNORE : (i * 7 + seed) % C;
-    return { g, z, target, seed };
-  });
+/** Logits and targets (some ignored) for a random [N, C, S] geometry. */
+const caseArb = lossCaseArb({ maxS: 5, maxIgnoreEvery: 4, ignore: IGNORE });
 
 /** gz from `run` over [lo, hi) in one in-order call on zeros, and pixel by pixel in reverse on NaNs. */
 function expectOrderFree(size: number, pixels: number, run: (gz: Float64Array, lo: number, hi: number) => void): void {

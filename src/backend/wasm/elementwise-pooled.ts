@@ -78,21 +78,24 @@ const addListWasmKernel: PoolKernel = {
   },
 };
 
-/** ReLU args: [x, out] byte addresses of float32 arrays; [lo, hi) are elements. */
-const reluWasmKernel: PoolKernel = {
-  name: 'relu.wasm',
-  run(ctx, g, lo, hi) {
-    ctx.wasmElementwise.relu(g[0] + 4 * lo, g[1] + 4 * lo, hi - lo);
-  },
-};
+/**
+ * A pooled kernel streaming float32 arrays through one generated function f(addresses…, n): args are the arrays'
+ * byte addresses (inputs, then the output), each moved to element lo; [lo, hi) are elements.
+ */
+export function streamingKernel(name: string, arrays: number, fn: (ctx: ThreadContext) => (...args: number[]) => void): PoolKernel {
+  return {
+    name,
+    run(ctx, g, lo, hi) {
+      const args: number[] = [];
+      for (let k = 0; k < arrays; k++) args.push(g[k] + 4 * lo);
+      fn(ctx)(...args, hi - lo);
+    },
+  };
+}
 
-/** ReLU backward args: [gy, y, gx]; [lo, hi) are elements. */
-const reluBackwardWasmKernel: PoolKernel = {
-  name: 'reluBackward.wasm',
-  run(ctx, g, lo, hi) {
-    ctx.wasmElementwise.reluBackward(g[0] + 4 * lo, g[1] + 4 * lo, g[2] + 4 * lo, hi - lo);
-  },
-};
+/** ReLU: args [x, out]; its backward: [gy, y, gx]. */
+const reluWasmKernel = streamingKernel('relu.wasm', 2, (ctx) => ctx.wasmElementwise.relu);
+const reluBackwardWasmKernel = streamingKernel('reluBackward.wasm', 3, (ctx) => ctx.wasmElementwise.reluBackward);
 
 /** BatchNorm apply args: [x, y, coef, C, HW]; coef: f64 α[C] then β[C]; plane p has channel p mod C. */
 const bnApplyWasmKernel: PoolKernel = {
