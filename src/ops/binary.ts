@@ -9,12 +9,14 @@ import { allocArray, allocUninit, type DType, type TypedArray } from '../tensor/
 import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
 import { ADD, SUB, MUL, DIV, type ArithOp } from '../kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../kernels/elementwise.js';
+import { type BinaryLoops, binaryLoops } from '../kernels/binary-loops.js';
 import { record } from '../autograd/record.js';
 import { remakeable } from '../autograd/lifetimes.js';
 import { arith as arithDispatch, mulGrads, mulSumTo } from '../backend/dispatch/elementwise.js';
 import { asTensor, castData, resultDType, sumTo } from './broadcast.js';
 
 type SameFn = (out: TypedArray, a: TypedArray, b: TypedArray) => void;
+type Loops = Partial<BinaryLoops>;
 
 /**
  * Evaluate a broadcasting binary op (no graph). Shared by every binary op, differentiable or not.
@@ -25,7 +27,7 @@ export function broadcastBinary(
   a: Tensor | number,
   b: Tensor | number,
   f: BinaryFn,
-  same?: SameFn,
+  fast?: SameFn | Loops,
   outDtype?: DType,
 ): Tensor {
   const dtype = resultDType(a, b);
@@ -33,7 +35,11 @@ export function broadcastBinary(
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastShapes(op, ta.shape, tb.shape);
   const out = allocUninit(outDtype ?? dtype, numel(shape)); // every element written
-  if (same && shapesEqual(ta.shape, tb.shape)) same(out, ta.data, tb.data);
+  // `fast`: f's own loops where no broadcast is needed (a function: the same-shape loop only)
+  const loops = typeof fast === 'function' ? { vv: fast } : fast;
+  if (loops?.vv && shapesEqual(ta.shape, tb.shape)) loops.vv(out, ta.data, tb.data);
+  else if (loops?.vs && tb.size === 1 && shapesEqual(ta.shape, shape)) loops.vs(out, ta.data, tb.data[0]);
+  else if (loops?.sv && ta.size === 1 && shapesEqual(tb.shape, shape)) loops.sv(out, ta.data[0], tb.data);
   else binaryBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, f);
   return new Tensor(out, shape);
 }
@@ -141,7 +147,7 @@ function gradVia(gy: Tensor, a: Tensor | number, b: Tensor | number, f: BinaryFn
  * that x^0 and 0^b with b >= 0 have finite gradients.
  */
 export function pow(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('pow', a, b, (u, v) => u ** v);
+  const y = broadcastBinary('pow', a, b, (u, v) => u ** v, binaryLoops.pow);
   const [ta, tb] = tensors(a, b);
   return record('pow', [ta, tb], y, (gy, needs) => [
     needs[0] ? gradVia(gy, a, b, (u, v) => (v === 0 ? 0 : v * u ** (v - 1)), ta!.shape) : null,
@@ -151,7 +157,7 @@ export function pow(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** Element-wise larger value (NaN propagates); the gradient goes to the larger operand, 0.5/0.5 on ties. */
 export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('maximum', a, b, Math.max);
+  const y = broadcastBinary('maximum', a, b, Math.max, binaryLoops.maximum);
   const [ta, tb] = tensors(a, b);
   return record('maximum', [ta, tb], y, (gy, needs) => [
     needs[0] ? gradVia(gy, a, b, (u, v) => (u > v ? 1 : u === v ? 0.5 : 0), ta!.shape) : null,
@@ -161,7 +167,7 @@ export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** Element-wise smaller value (NaN propagates); the gradient goes to the smaller operand, 0.5/0.5 on ties. */
 export function minimum(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('minimum', a, b, Math.min);
+  const y = broadcastBinary('minimum', a, b, Math.min, binaryLoops.minimum);
   const [ta, tb] = tensors(a, b);
   return record('minimum', [ta, tb], y, (gy, needs) => [
     needs[0] ? gradVia(gy, a, b, (u, v) => (u < v ? 1 : u === v ? 0.5 : 0), ta!.shape) : null,

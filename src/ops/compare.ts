@@ -10,12 +10,13 @@ import { broadcastStrides } from '../kernels/elementwise.js';
 import { whereKernel } from '../kernels/where.js';
 import { record } from '../autograd/record.js';
 import { broadcastBinary } from './binary.js';
+import { type BinaryLoopName, binaryLoops } from '../kernels/binary-loops.js';
 import { asTensor, broadcastAll, castData, resultDType, sumTo } from './broadcast.js';
 
 type Operand = Tensor | number;
 
-const compare = (op: string, f: (u: number, v: number) => boolean) => (a: Operand, b: Operand): Tensor =>
-  broadcastBinary(op, a, b, (u, v) => (f(u, v) ? 1 : 0), undefined, 'int32');
+const compare = (op: BinaryLoopName, f: (u: number, v: number) => boolean) => (a: Operand, b: Operand): Tensor =>
+  broadcastBinary(op, a, b, (u, v) => (f(u, v) ? 1 : 0), binaryLoops[op], 'int32');
 
 export const eq = compare('eq', (u, v) => u === v);
 export const ne = compare('ne', (u, v) => u !== v);
