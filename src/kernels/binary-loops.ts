@@ -61,6 +61,37 @@ export const binaryLoops = {
     vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i] >= v); },
     sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = +(u >= b[i]); },
   },
+  // the local derivatives of pow, maximum and minimum (binaryDerivatives in ops/binary.ts), for their gradients
+  powGradA: {
+    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = b[i] === 0 ? 0 : b[i] * a[i] ** (b[i] - 1); },
+    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = v === 0 ? 0 : v * a[i] ** (v - 1); },
+    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = b[i] === 0 ? 0 : b[i] * u ** (b[i] - 1); },
+  },
+  powGradB: {
+    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = a[i] === 0 && b[i] >= 0 ? 0 : a[i] ** b[i] * Math.log(a[i]); },
+    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = a[i] === 0 && v >= 0 ? 0 : a[i] ** v * Math.log(a[i]); },
+    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = u === 0 && b[i] >= 0 ? 0 : u ** b[i] * Math.log(u); },
+  },
+  maximumGradA: {
+    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = a[i] > b[i] ? 1 : a[i] === b[i] ? 0.5 : 0; },
+    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = a[i] > v ? 1 : a[i] === v ? 0.5 : 0; },
+    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = u > b[i] ? 1 : u === b[i] ? 0.5 : 0; },
+  },
+  maximumGradB: {
+    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = b[i] > a[i] ? 1 : a[i] === b[i] ? 0.5 : 0; },
+    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = v > a[i] ? 1 : a[i] === v ? 0.5 : 0; },
+    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = b[i] > u ? 1 : u === b[i] ? 0.5 : 0; },
+  },
+  minimumGradA: {
+    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = a[i] < b[i] ? 1 : a[i] === b[i] ? 0.5 : 0; },
+    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = a[i] < v ? 1 : a[i] === v ? 0.5 : 0; },
+    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = u < b[i] ? 1 : u === b[i] ? 0.5 : 0; },
+  },
+  minimumGradB: {
+    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = b[i] < a[i] ? 1 : a[i] === b[i] ? 0.5 : 0; },
+    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = v < a[i] ? 1 : a[i] === v ? 0.5 : 0; },
+    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = b[i] < u ? 1 : u === b[i] ? 0.5 : 0; },
+  },
 } as const satisfies Record<string, BinaryLoops>;
 
 export type BinaryLoopName = keyof typeof binaryLoops;

@@ -137,9 +137,22 @@ export function neg(x: Tensor): Tensor {
   return record('neg', [x], new Tensor(out, x.shape), (gy) => [neg(gy)]);
 }
 
+/**
+ * The local derivatives of pow, maximum and minimum with respect to each operand (u = a, v = b); their loops are
+ * binaryLoops' entries of the same names (kernels/binary-loops.ts, held to these functions by its tests).
+ */
+export const binaryDerivatives = {
+  powGradA: (u, v) => (v === 0 ? 0 : v * u ** (v - 1)),
+  powGradB: (u, v) => (u === 0 && v >= 0 ? 0 : u ** v * Math.log(u)),
+  maximumGradA: (u, v) => (u > v ? 1 : u === v ? 0.5 : 0),
+  maximumGradB: (u, v) => (v > u ? 1 : u === v ? 0.5 : 0),
+  minimumGradA: (u, v) => (u < v ? 1 : u === v ? 0.5 : 0),
+  minimumGradB: (u, v) => (v < u ? 1 : u === v ? 0.5 : 0),
+} as const satisfies Record<string, BinaryFn>;
+
 /** Element-wise gy * f(a, b), summed back to `shape`: the gradient of one operand given its local derivative f. */
-function gradVia(gy: Tensor, a: Tensor | number, b: Tensor | number, f: BinaryFn, shape: readonly number[]): Tensor {
-  return sumTo(mul(gy, broadcastBinary('grad', a, b, f)), shape);
+function gradVia(gy: Tensor, a: Tensor | number, b: Tensor | number, f: keyof typeof binaryDerivatives, shape: readonly number[]): Tensor {
+  return sumTo(mul(gy, broadcastBinary('grad', a, b, binaryDerivatives[f], binaryLoops[f])), shape);
 }
 
 /**
@@ -150,8 +163,8 @@ export function pow(a: Tensor | number, b: Tensor | number): Tensor {
   const y = broadcastBinary('pow', a, b, (u, v) => u ** v, binaryLoops.pow);
   const [ta, tb] = tensors(a, b);
   return record('pow', [ta, tb], y, (gy, needs) => [
-    needs[0] ? gradVia(gy, a, b, (u, v) => (v === 0 ? 0 : v * u ** (v - 1)), ta!.shape) : null,
-    needs[1] ? gradVia(gy, a, b, (u, v) => (u === 0 && v >= 0 ? 0 : u ** v * Math.log(u)), tb!.shape) : null,
+    needs[0] ? gradVia(gy, a, b, 'powGradA', ta!.shape) : null,
+    needs[1] ? gradVia(gy, a, b, 'powGradB', tb!.shape) : null,
   ]);
 }
 
@@ -160,8 +173,8 @@ export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
   const y = broadcastBinary('maximum', a, b, Math.max, binaryLoops.maximum);
   const [ta, tb] = tensors(a, b);
   return record('maximum', [ta, tb], y, (gy, needs) => [
-    needs[0] ? gradVia(gy, a, b, (u, v) => (u > v ? 1 : u === v ? 0.5 : 0), ta!.shape) : null,
-    needs[1] ? gradVia(gy, a, b, (u, v) => (v > u ? 1 : u === v ? 0.5 : 0), tb!.shape) : null,
+    needs[0] ? gradVia(gy, a, b, 'maximumGradA', ta!.shape) : null,
+    needs[1] ? gradVia(gy, a, b, 'maximumGradB', tb!.shape) : null,
   ]);
 }
 
@@ -170,7 +183,7 @@ export function minimum(a: Tensor | number, b: Tensor | number): Tensor {
   const y = broadcastBinary('minimum', a, b, Math.min, binaryLoops.minimum);
   const [ta, tb] = tensors(a, b);
   return record('minimum', [ta, tb], y, (gy, needs) => [
-    needs[0] ? gradVia(gy, a, b, (u, v) => (u < v ? 1 : u === v ? 0.5 : 0), ta!.shape) : null,
-    needs[1] ? gradVia(gy, a, b, (u, v) => (v < u ? 1 : u === v ? 0.5 : 0), tb!.shape) : null,
+    needs[0] ? gradVia(gy, a, b, 'minimumGradA', ta!.shape) : null,
+    needs[1] ? gradVia(gy, a, b, 'minimumGradB', tb!.shape) : null,
   ]);
 }
