@@ -53,7 +53,11 @@ function copyRows(
     const o = r * inner;
     let d = intoView ? at : o;
     let q = intoView ? o : at;
-    for (let j = 0; j < inner; j++, d += dStep, q += sStep) dst[d] = src[q];
+    // the same copies, done natively where a row is contiguous on both sides (memcpy) or one value broadcast
+    // along it (a gather with stride 0, as expand's rows: fill)
+    if (dStep === 1 && sStep === 1 && inner >= 16) dst.set(src.subarray(q, q + inner), d);
+    else if (sStep === 0 && inner >= 16) dst.fill(src[q], d, d + inner);
+    else for (let j = 0; j < inner; j++, d += dStep, q += sStep) dst[d] = src[q];
   }
 }
 
