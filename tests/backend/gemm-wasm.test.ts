@@ -5,7 +5,7 @@ import { gemmJs, type GemmProblem } from '../../src/kernels/gemm.js';
 import { SharedHeap } from '../../src/backend/parallel/heap.js';
 import { wasmFeatures } from '../../src/backend/wasm/features.js';
 import { defaultGemmShape, instantiateGemm } from '../../src/backend/wasm/gemm-instance.js';
-import { gemmScratchBytes, gemmWasmBlock, type WasmGemmProblem } from '../../src/backend/wasm/gemm-driver.js';
+import { gemmScratchBytes, gemmWasmBlock, packedFullBytes, type WasmGemmProblem } from '../../src/backend/wasm/gemm-driver.js';
 import type { GemmKernelShape } from '../../src/backend/wasm/modules/gemm-module.js';
 import { gemmCase, makeProblem, maxScaledErr, naiveGemm } from './gemm-problems.js';
 import { gemm, getHeap, setBackend, setThreads } from '../../src/backend/index.js';
@@ -163,6 +163,38 @@ describe.runIf(wasmFeatures().simd)('wasm SIMD GEMM (generated kernel)', () => {
       );
       expect(pooledSums).toBeGreaterThan(3); // the sum split over the pool, not only inline
     } finally {
+      setThreads(1);
+    }
+  });
+
+  test('a heap too full to copy plain operands in: the js GEMM on this thread; too full for the packed operand: one wasm thread, the same bits', () => {
+    setBackend('wasm');
+    const heap = getHeap(), tryStage = heap.tryStage.bind(heap);
+    try {
+      const base = fc.sample(gemmCase(1, 1, 1), { seed: 11, numRuns: 1 })[0];
+      // M not a multiple of MR = 4, so the packed op(A) (rows padded to 4) differs in size from every operand
+      const [M, N, K] = [118, 256, 200];
+      const p = makeProblem({ ...base, M, N, K, padC: 0 }, Float32Array);
+      const one = { ...p, c: Float32Array.from(p.c) }, js = { ...p, c: Float32Array.from(p.c) };
+      setThreads(1);
+      gemm(one);
+      gemmJs(js);
+      setThreads(2);
+      const normal = { ...p, c: Float32Array.from(p.c) };
+      expect(withPoolLog((log) => (gemm(normal), [...log]))).toContain('gemm.wasm.pack'); // this size takes the parallel path
+      // operands refused: nothing goes to the pool, C gets the js GEMM's result
+      heap.tryStage = () => 0;
+      const noRoom = { ...p, c: Float32Array.from(p.c) };
+      expect(withPoolLog((log) => (gemm(noRoom), [...log]))).toEqual([]);
+      expect(noRoom.c).toEqual(js.c);
+      // only the shared packed op(A) refused (N > M: the columns are split, op(A) packed in full): one wasm thread
+      const packBytes = packedFullBytes(M, K, defaultGemmShape().MR);
+      heap.tryStage = (bytes) => (bytes === packBytes ? 0 : tryStage(bytes));
+      const noPack = { ...p, c: Float32Array.from(p.c) };
+      expect(withPoolLog((log) => (gemm(noPack), [...log]))).toEqual(['gemm.wasm']);
+      expect(noPack.c).toEqual(one.c);
+    } finally {
+      heap.tryStage = tryStage;
       setThreads(1);
     }
   });

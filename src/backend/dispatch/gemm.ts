@@ -91,27 +91,38 @@ export function gemm(p: GemmProblem): void {
   const extentA = p.transA ? (K - 1) * p.lda + M : (M - 1) * p.lda + K;
   const extentB = p.transB ? (N - 1) * p.ldb + K : (K - 1) * p.ldb + N;
   const extentC = (M - 1) * p.ldc + N;
-  const a = heap.place(p.a, p.aOffset, extentA);
-  const b = heap.place(p.b, p.bOffset, extentB);
+  const a = heap.tryPlace(p.a, p.aOffset, extentA);
+  const b = heap.tryPlace(p.b, p.bOffset, extentB);
   const cInHeap = heap.contains(p.c);
   // C is read when accumulating, and its gaps (ldc > N) must survive the copy back
-  const c = cInHeap || p.accumulate || p.ldc !== N ? heap.place(p.c, p.cOffset, extentC) : heap.stage(extentC * size);
-  const bias = p.rowBias ? heap.place(p.rowBias, p.rowBiasOffset ?? 0, M) : 0;
+  const c = cInHeap || p.accumulate || p.ldc !== N ? heap.tryPlace(p.c, p.cOffset, extentC) : heap.tryStage(extentC * size);
+  const bias = p.rowBias ? heap.tryPlace(p.rowBias, p.rowBiasOffset ?? 0, M) : -1;
   const splitColumns = N > M;
-  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
+  if (a === 0 || b === 0 || c === 0 || bias === 0) {
+    // operands too big to copy into the 4 GiB heap (plain arrays): the js GEMM on this thread, the same contract
+    heap.resetStaging();
+    gemmJs(p);
+    return;
+  }
+  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, Math.max(bias, 0)];
   const total = splitColumns ? N : M;
   if (kind === 'js') {
     pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });
   } else if (threads === 1) {
     pool.run('gemm.wasm', args, total, { threads: 1 });
-  } else if (!splitK(args, M, N, K, c, p.ldc, p.accumulate, bias, threads)) {
+  } else if (!splitK(args, M, N, K, c, p.ldc, p.accumulate, Math.max(bias, 0), threads)) {
     const { MR, NR } = pool.main.gemmShape;
-    if (splitColumns) args[14] = heap.stage(packedFullBytes(M, K, MR));
-    else args[15] = heap.stage(packedFullBytes(N, K, NR));
-    pool.run('gemm.wasm.pack', args, splitColumns ? M : N, { align: splitColumns ? MR : NR, threads });
-    const align = splitColumns ? NR : MR;
-    const chunk = splitColumns ? chunkSize(total, threads, 128, 512, NR) : chunkSize(total, threads, 32, MC, MR);
-    pool.run('gemm.wasm', args, total, { align, threads, chunks: Math.ceil(total / chunk) });
+    const packed = heap.tryStage(splitColumns ? packedFullBytes(M, K, MR) : packedFullBytes(N, K, NR));
+    if (packed === 0) {
+      // no room for the shared packed operand: one thread, packing block by block in its own scratch (same bits)
+      pool.run('gemm.wasm', args, total, { threads: 1 });
+    } else {
+      args[splitColumns ? 14 : 15] = packed;
+      pool.run('gemm.wasm.pack', args, splitColumns ? M : N, { align: splitColumns ? MR : NR, threads });
+      const align = splitColumns ? NR : MR;
+      const chunk = splitColumns ? chunkSize(total, threads, 128, 512, NR) : chunkSize(total, threads, 32, MC, MR);
+      pool.run('gemm.wasm', args, total, { align, threads, chunks: Math.ceil(total / chunk) });
+    }
   }
   if (!cInHeap) p.c.set((f64 ? heap.f64 : heap.f32).subarray(c / size, c / size + extentC), p.cOffset);
 }

@@ -111,8 +111,17 @@ export class SharedHeap {
    * x[offset, offset + length) (valid until the next resetStaging).
    */
   place(x: FloatArray, offset = 0, length = x.length - offset): number {
+    const at = this.tryPlace(x, offset, length);
+    if (at === 0) throw new Error(`SharedHeap: cannot stage ${length * x.BYTES_PER_ELEMENT} bytes: the 4 GiB WebAssembly memory is full`);
+    return at;
+  }
+
+  /** As place, but 0 when a copy is needed and the memory cannot hold it (the caller goes without the heap). */
+  tryPlace(x: FloatArray, offset = 0, length = x.length - offset): number {
     if (this.contains(x)) return x.byteOffset + offset * x.BYTES_PER_ELEMENT;
-    return this.stageCopy(x, offset, length, x instanceof Float64Array ? 'float64' : 'float32');
+    const size = x.BYTES_PER_ELEMENT, at = this.tryStage(length * size);
+    if (at !== 0) (size === 8 ? this.f64 : this.f32).set(x.subarray(offset, offset + length), at / size);
+    return at;
   }
 
   /** True when every array is a view of this heap (pooled work on them needs no copies). */
