@@ -17,16 +17,18 @@ import { gemm } from '../backend/dispatch/gemm.js';
 import { record } from '../autograd/record.js';
 import { broadcastAll, castData, sumTo } from './broadcast.js';
 import { reshape } from './shape.js';
-import { transpose } from './permute.js';
 
-/** Batched product of operands with ndim >= 2 whose shapes were validated; no graph. */
-function batchedProduct(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
+/**
+ * Batched product op(a)·op(b) of operands with ndim >= 2 whose shapes were validated; no graph. op(x) is x, or with
+ * `transA` / `transB` its last two dims swapped, read in place by the GEMM (the backward's Bᵀ and Aᵀ: no copies).
+ */
+function batchedProduct(a: Tensor, b: Tensor, batch: readonly number[], transA = false, transB = false): Tensor {
   const dtype = promote(a.dtype, b.dtype);
+  if (dtype === 'int32' && (transA || transB)) throw new Error('matmul: transposed operands need float data (the backward\'s)');
   const A = castData(a, dtype).data;
   const B = castData(b, dtype).data;
-  const M = a.shape[a.ndim - 2];
-  const K = a.shape[a.ndim - 1];
-  const N = b.shape[b.ndim - 1];
+  const [M, K] = transA ? [a.shape[a.ndim - 1], a.shape[a.ndim - 2]] : [a.shape[a.ndim - 2], a.shape[a.ndim - 1]];
+  const N = transB ? b.shape[b.ndim - 2] : b.shape[b.ndim - 1];
   const sa = broadcastStrides(a.shape.slice(0, -2), batch);
   const sb = broadcastStrides(b.shape.slice(0, -2), batch);
   const out = allocArray(dtype, numel(batch) * M * N);
@@ -47,19 +49,19 @@ function batchedProduct(a: Tensor, b: Tensor, batch: readonly number[]): Tensor 
     // float: the engine's GEMM (backend/dispatch/gemm.ts: WebAssembly SIMD over the worker pool where it applies),
     // summing in the operands' type as PyTorch's BLAS does
     gemm({
-      M, N, K, a: A as FloatArray, aOffset: ia * M * K, lda: K, transA: false, b: B as FloatArray, bOffset: ib * K * N, ldb: N,
-      transB: false, c: out as FloatArray, cOffset: q * M * N, ldc: N, accumulate: false,
+      M, N, K, a: A as FloatArray, aOffset: ia * M * K, lda: transA ? M : K, transA, b: B as FloatArray, bOffset: ib * K * N,
+      ldb: transB ? K : N, transB, c: out as FloatArray, cOffset: q * M * N, ldc: N, accumulate: false,
     });
   }
   return new Tensor(out, [...batch, M, N]);
 }
 
-/** The recorded product for ndim >= 2 operands. */
+/** The recorded product for ndim >= 2 operands; its backward reads b and a transposed in place (backward runs under noGrad). */
 function product(a: Tensor, b: Tensor, batch: readonly number[]): Tensor {
   const y = batchedProduct(a, b, batch);
   return record('matmul', [a, b], y, (gy, needs) => [
-    needs[0] ? sumTo(product(gy, transpose(b, -1, -2), batch), a.shape) : null,
-    needs[1] ? sumTo(product(transpose(a, -1, -2), gy, batch), b.shape) : null,
+    needs[0] ? sumTo(batchedProduct(gy, b, batch, false, true), a.shape) : null, // gy·Bᵀ
+    needs[1] ? sumTo(batchedProduct(a, gy, batch, true, false), b.shape) : null, // Aᵀ·gy
   ]);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { matmul, gradcheck, tensor, full, Tensor } from '../../src/index.js';
+import { matmul, gradcheck, tensor, full, Tensor, sumTo, transpose, clone } from '../../src/index.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
 import { gemm } from '../../src/backend/index.js';
 import { bshape, dtypeArb, ravel, seedArb, shapeArb, size, unravel } from './core-util.js';
@@ -102,6 +102,22 @@ describe('matmul', () => {
         }
       }),
       { numRuns: 30, seed: 62 },
+    );
+  });
+
+  test('backward reads the operands transposed in place: the bits of products with transposed copies, summed over broadcast dims', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), dtypeArb, seedArb,
+        (M, K, N, broadcastA, dtype, seed) => {
+          const a = rnd(broadcastA ? [M, K] : [2, M, K], dtype, seed).requiresGrad_();
+          const b = rnd([2, K, N], dtype, seed + 1).requiresGrad_();
+          const y = matmul(a, b), gy = rnd([...y.shape], dtype, seed + 2);
+          y.backward(gy);
+          const ga = sumTo(matmul(gy, clone(transpose(b, -1, -2))), a.shape), gb = sumTo(matmul(clone(transpose(a, -1, -2)), gy), b.shape);
+          expect(Array.from(a.grad!.data)).toEqual(Array.from(ga.data));
+          expect(Array.from(b.grad!.data)).toEqual(Array.from(gb.data));
+        }),
+      { numRuns: 40, seed: 64 },
     );
   });
 
