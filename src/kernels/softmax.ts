@@ -23,8 +23,8 @@ const E_MAX = 1 << 15;
 let eBuf = new Float64Array(0);
 
 /**
- * Calls f(base, j0, n) for runs of lanes [lo, hi) that share one outer index: lanes t0 + j (j < n) start at
- * base + j, their element d at base + d·inner + j. Walking a run d by d reads whole rows, where one lane at a time
+ * Calls f(base, n) for runs of lanes [lo, hi) that share one outer index: the run's lane j (j < n) starts at
+ * base + j, its element d at base + d·inner + j (at most BLOCK lanes, and at most E_MAX / D for the exp buffer). Walking a run d by d reads whole rows, where one lane at a time
  * would jump `inner` elements per step (a page per element for a channel axis of an image tensor).
  */
 function forRuns(g: LaneGeom, lo: number, hi: number, f: (base: number, n: number) => void): void {

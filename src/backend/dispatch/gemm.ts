@@ -96,21 +96,21 @@ export function gemm(p: GemmProblem): void {
   const cInHeap = heap.contains(p.c);
   // C is read when accumulating, and its gaps (ldc > N) must survive the copy back
   const c = cInHeap || p.accumulate || p.ldc !== N ? heap.tryPlace(p.c, p.cOffset, extentC) : heap.tryStage(extentC * size);
-  const bias = p.rowBias ? heap.tryPlace(p.rowBias, p.rowBiasOffset ?? 0, M) : -1;
+  const bias = p.rowBias ? heap.tryPlace(p.rowBias, p.rowBiasOffset ?? 0, M) : 0; // 0: none
   const splitColumns = N > M;
-  if (a === 0 || b === 0 || c === 0 || bias === 0) {
+  if (a === 0 || b === 0 || c === 0 || (p.rowBias && bias === 0)) {
     // operands too big to copy into the 4 GiB heap (plain arrays): the js GEMM on this thread, the same contract
     heap.resetStaging();
     gemmJs(p);
     return;
   }
-  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, Math.max(bias, 0)];
+  const args = [M, N, K, a, p.lda, +p.transA, b, p.ldb, +p.transB, c, p.ldc, +p.accumulate, +splitColumns, size, 0, 0, bias];
   const total = splitColumns ? N : M;
   if (kind === 'js') {
     pool.run('gemm.js', args, total, { align: splitColumns ? 8 : 4, threads, chunks: 2 * threads });
   } else if (threads === 1) {
     pool.run('gemm.wasm', args, total, { threads: 1 });
-  } else if (!splitK(args, M, N, K, c, p.ldc, p.accumulate, Math.max(bias, 0), threads)) {
+  } else if (!splitK(args, M, N, K, c, p.ldc, p.accumulate, bias, threads)) {
     const { MR, NR } = pool.main.gemmShape;
     const packed = heap.tryStage(splitColumns ? packedFullBytes(M, K, MR) : packedFullBytes(N, K, NR));
     if (packed === 0) {

@@ -38,7 +38,7 @@ export function diceForward(
   inter: Float64Array, predSum: Float64Array, targetSum: Float64Array, prob: Float64Array, z: FloatArray,
   target: Int32Array, ignoreIndex: number, g: K.LossGeom,
 ): void {
-  if (!softmaxProbsPooled(prob, z, target, g)) K.softmaxProbs(prob, z, g);
+  if (!softmaxProbsPooled(prob, z, g)) K.softmaxProbs(prob, z, g);
   K.diceSums(inter, predSum, targetSum, prob, target, ignoreIndex, g);
 }
 

@@ -182,7 +182,7 @@ const i32At = (ctx: ThreadContext, addr: number, length: number): Int32Array => 
  * Args start [zBytes, z, target, N, C, S] (logits of zBytes-sized floats, int32 targets), then per kernel:
  *   'crossEntropy.js'          loss, weightOf, lse (float64 [N·S]), weight (float64 [C], 0: none), ignoreIndex, smoothing
  *   'crossEntropyBackward.js'  gz (like z), weight, ignoreIndex, smoothing, lse, gyPixel (like z, 0: none), gyScale
- *   'softmaxProbs.js'          prob (float64 [N·C·S]) (target unused)
+ *   'softmaxProbs.js'          prob (float64 [N·C·S]) (target unused: 0)
  *   'diceBackward.js'          gz, prob, ignoreIndex, A, B (float64 [N·C]), k
  */
 function lossKernel(name: string, run: (ctx: ThreadContext, a: Float64Array, io: LossIO, lo: number, hi: number) => void): PoolKernel {
@@ -191,7 +191,7 @@ function lossKernel(name: string, run: (ctx: ThreadContext, a: Float64Array, io:
     run(ctx, args, lo, hi) {
       const [bytes, z, target] = args, [N, C, S] = ints(args, 3, 3);
       const g: LossGeom = { N, C, S };
-      run(ctx, args, { g, z: view(ctx, bytes, z, N * C * S), target: i32At(ctx, target, N * S), zLike: (addr, n = N * C * S) => view(ctx, bytes, addr, n) }, lo, hi);
+      run(ctx, args, { g, z: view(ctx, bytes, z, N * C * S), target: i32At(ctx, target, target ? N * S : 0), zLike: (addr, n = N * C * S) => view(ctx, bytes, addr, n) }, lo, hi);
     },
   };
 }

@@ -40,6 +40,17 @@ export function poolThreads(): number {
   return dispatches() && getThreads() > 1 ? getPool().size : 1;
 }
 
+/**
+ * Threads and chunks for `units` work units of `work` elements in all (a chunk is at least jsPoolChunks.elementChunk
+ * elements and at least one unit), or null when the caller should run the loop itself: one thread, a worker thread,
+ * or under two chunks of work.
+ */
+export function poolPlan(units: number, work: number): { threads: number; chunks: number } | null {
+  const chunks = Math.min(units, Math.floor(work / jsPoolChunks.elementChunk));
+  const threads = Math.min(poolThreads(), chunks);
+  return threads < 2 ? null : { threads, chunks };
+}
+
 /** Same element type as `out` (so the pooled views are one type), or null. */
 function sameType(out: FloatArray, arrays: readonly (TypedArray | null)[]): boolean {
   const Arr = out instanceof Float64Array ? Float64Array : Float32Array;
@@ -150,13 +161,12 @@ export function col2imPooled(gx: FloatArray, gcol: FloatArray, g: ConvGeom, n: n
  * nothing, when the caller should run the loop: one thread, mixed types, or under two chunks of the big side.
  */
 export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArray, input: FloatArray, g: AdaptiveGeom): boolean {
-  const chunks = Math.min(g.P, Math.floor((g.P * g.H * g.W) / jsPoolChunks.elementChunk));
-  const threads = Math.min(poolThreads(), chunks);
-  if (threads < 2 || !sameType(out, [input])) return false;
+  const plan = poolPlan(g.P, g.P * g.H * g.W);
+  if (!plan || !sameType(out, [input])) return false;
   getHeap().resetStaging();
   const inAddr = getHeap().place(input), dst = placeOut(out);
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
-    g.P, { threads, chunks });
+    g.P, plan);
   dst.copyBack();
   return true;
 }
@@ -170,10 +180,8 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
 export function runPool2dJs(
   pass: keyof typeof POOL2D_PASS, out: FloatArray, input: FloatArray, argmax: Int32Array | null, g: PoolGeom, countIncludePad = false,
 ): boolean {
-  const work = g.P * Math.max(g.H * g.W, g.oH * g.oW * g.kH * g.kW);
-  const chunks = Math.min(g.P, Math.floor(work / jsPoolChunks.elementChunk));
-  const threads = Math.min(poolThreads(), chunks);
-  if (threads < 2 || !sameType(out, [input])) return false;
+  const plan = poolPlan(g.P, g.P * Math.max(g.H * g.W, g.oH * g.oW * g.kH * g.kW));
+  if (!plan || !sameType(out, [input])) return false;
   const heap = getHeap();
   heap.resetStaging();
   const inAddr = heap.place(input), dst = placeOut(out);
@@ -181,7 +189,7 @@ export function runPool2dJs(
   const forward = pass === 'maxForward';
   const arg = bits ? (forward ? placeOut(bits) : { addr: heap.place(bits), copyBack: () => {} }) : { addr: 0, copyBack: () => {} };
   getPool().run('pool2d.js', [out.BYTES_PER_ELEMENT, POOL2D_PASS[pass], dst.addr, inAddr, arg.addr, countIncludePad ? 1 : 0,
-    g.P, g.H, g.W, g.oH, g.oW, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW], g.P, { threads, chunks });
+    g.P, g.H, g.W, g.oH, g.oW, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW], g.P, plan);
   dst.copyBack();
   arg.copyBack();
   return true;
@@ -193,13 +201,12 @@ export function runPool2dJs(
  * done nothing, when the caller should run the loop: one thread, mixed types, or under two chunks of work.
  */
 export function runSoftmaxJs(out: FloatArray, input: FloatArray, gy: FloatArray | null, g: LaneGeom, log: boolean): boolean {
-  const lanes = g.outer * g.inner, chunks = Math.min(lanes, Math.floor((lanes * g.D) / jsPoolChunks.elementChunk));
-  const threads = Math.min(poolThreads(), chunks);
-  if (threads < 2 || !sameType(out, [input, gy])) return false;
+  const lanes = g.outer * g.inner, plan = poolPlan(lanes, lanes * g.D);
+  if (!plan || !sameType(out, [input, gy])) return false;
   const heap = getHeap();
   heap.resetStaging();
   const inAddr = heap.place(input), gyAddr = gy ? heap.place(gy) : 0, dst = placeOut(out);
-  getPool().run('softmax.js', [out.BYTES_PER_ELEMENT, log ? 1 : 0, dst.addr, inAddr, gyAddr, g.outer, g.D, g.inner], lanes, { threads, chunks });
+  getPool().run('softmax.js', [out.BYTES_PER_ELEMENT, log ? 1 : 0, dst.addr, inAddr, gyAddr, g.outer, g.D, g.inner], lanes, plan);
   dst.copyBack();
   return true;
 }

@@ -10,33 +10,27 @@
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { LossGeom } from '../../kernels/losses.js';
 import { getHeap, getPool } from '../runtime.js';
-import { jsPoolChunks, placeOut, poolThreads } from './js-pooled.js';
-
-/** Threads and chunks for a pass over g's pixels, or null when the caller should run the loop. */
-function plan(g: LossGeom): { threads: number; chunks: number } | null {
-  const pixels = g.N * g.S, chunks = Math.min(pixels, Math.floor((pixels * g.C) / jsPoolChunks.elementChunk));
-  if (chunks < 2) return null;
-  const threads = Math.min(poolThreads(), chunks);
-  return threads < 2 ? null : { threads, chunks };
-}
+import { placeOut, poolPlan } from './js-pooled.js';
 
 /** Class weights as float64 (the kernels' type for them), or null. */
 const f64 = (w: FloatArray | null): Float64Array | null => (w === null || w instanceof Float64Array ? w : Float64Array.from(w));
 
 /**
  * Run `kernel` over g's pixels with args [zBytes, z, target, N, C, S, ...rest(addr, outs)], then copy the outputs
- * back; `like` gives zBytes (the logits, or the gradient of the same type when the logits are not read).
+ * back; `like` gives zBytes (the logits, or the gradient of the same type when the logits are not read); a null z or
+ * target (one the kernel does not read) passes address 0.
  */
 function runLoss(
-  kernel: string, like: FloatArray, z: FloatArray | null, target: Int32Array, g: LossGeom, outs: FloatArray[],
+  kernel: string, like: FloatArray, z: FloatArray | null, target: Int32Array | null, g: LossGeom, outs: FloatArray[],
   rest: (addr: (x: FloatArray | null) => number, outs: number[]) => number[],
 ): boolean {
-  const p = plan(g);
+  const pixels = g.N * g.S, p = poolPlan(pixels, pixels * g.C);
   if (!p) return false;
   const heap = getHeap();
   heap.resetStaging();
   const addr = (x: FloatArray | null): number => (x === null ? 0 : heap.place(x));
-  const head = [like.BYTES_PER_ELEMENT, addr(z), addr(new Float32Array(target.buffer, target.byteOffset, target.length)), g.N, g.C, g.S];
+  const targetBits = target && new Float32Array(target.buffer, target.byteOffset, target.length);
+  const head = [like.BYTES_PER_ELEMENT, addr(z), addr(targetBits), g.N, g.C, g.S];
   const placed = outs.map(placeOut);
   getPool().run(kernel, [...head, ...rest(addr, placed.map((o) => o.addr))], g.N * g.S, p);
   for (const o of placed) o.copyBack();
@@ -60,8 +54,8 @@ export function crossEntropyBackwardPooled(
     [out, addr(f64(weight)), ignoreIndex, smoothing, addr(lse), addr(gyPixel), gyScale]);
 }
 
-export function softmaxProbsPooled(prob: Float64Array, z: FloatArray, target: Int32Array, g: LossGeom): boolean {
-  return runLoss('softmaxProbs.js', z, z, target, g, [prob], (_, [out]) => [out]);
+export function softmaxProbsPooled(prob: Float64Array, z: FloatArray, g: LossGeom): boolean {
+  return runLoss('softmaxProbs.js', z, z, null, g, [prob], (_, [out]) => [out]); // reads no target
 }
 
 export function diceBackwardPooled(
