@@ -347,6 +347,18 @@ export const opdb: { readonly [K in Differentiable]: OpCase } = {
       };
     }),
   },
+  groupNorm: {
+    sample: fc.tuple(fc.record({ N: fc.integer({ min: 1, max: 2 }), G: fc.integer({ min: 1, max: 3 }), Cg: fc.integer({ min: 1, max: 3 }) }),
+      dims(1, 4, 0, 2), fc.boolean(), fc.constantFrom(1e-5, 0.5), seedArb).map(([r, spatial, affine, eps, seed]) => {
+      const C = r.G * r.Cg;
+      const inputs = [normal([r.N, C, ...spatial], seed), ...(affine ? [normal([C], seed + 1), normal([C], seed + 2)] : [])];
+      return {
+        inputs,
+        call: (x: Tensor, w?: Tensor, b?: Tensor) => ops.groupNorm(x, r.G, w ?? null, b ?? null, { eps }),
+        note: `groupNorm [${r.N}, ${C}, ${spatial}] in ${r.G} groups, affine ${affine}, eps ${eps}`,
+      };
+    }),
+  },
   interpolate: {
     sample: fc.tuple(image, fc.constantFrom('bilinear-true', 'bilinear-false', 'nearest'), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.boolean()).map(([r, m, oH, oW, byScale]) => {
       const [mode, align] = m.split('-') as ['bilinear' | 'nearest', string | undefined];
