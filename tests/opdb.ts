@@ -397,6 +397,32 @@ export const opdb: { readonly [K in Differentiable]: OpCase } = {
   diceLoss: {
     sample: segmentation(255).map(({ logits, target }) => ({ inputs: [logits, target], call: (z, t) => losses.diceLoss(z, t), note: 'diceLoss' })),
   },
+  mseLoss: {
+    sample: fc.tuple(dims(1, 4, 0, 3), fc.constantFrom<losses.Reduction>('mean', 'sum', 'none'), seedArb).map(([s, reduction, seed]) => ({
+      inputs: [normal(s, seed), normal(s, seed + 1)], call: (x, t) => losses.mseLoss(x, t, { reduction }), note: `mseLoss ${reduction}`,
+    })),
+  },
+  l1Loss: {
+    // the target keeps at least 0.2 from the input (the kink of |x − t|)
+    sample: fc.tuple(dims(1, 4, 0, 3), fc.constantFrom<losses.Reduction>('mean', 'sum', 'none'), seedArb).map(([s, reduction, seed]) => {
+      const x = normal(s, seed);
+      return { inputs: [x, ops.sub(x, awayFromZero(s, seed + 1))], call: (u: Tensor, t: Tensor) => losses.l1Loss(u, t, { reduction }), note: `l1Loss ${reduction}` };
+    }),
+  },
+  binaryCrossEntropyWithLogits: {
+    sample: fc.tuple(dims(1, 4, 1, 3), fc.constantFrom<losses.Reduction>('mean', 'sum', 'none'), fc.boolean(), fc.boolean(), seedArb)
+      .map(([s, reduction, weighted, posWeighted, seed]) => {
+        const t = ops.sigmoid(normal(s, seed + 1)); // probabilities in (0, 1)
+        const weight = weighted ? positive([s[s.length - 1]], seed + 2) : null;
+        const posWeight = posWeighted ? positive(s.map((d, i) => (i === 0 ? d : 1)), seed + 3) : null;
+        return {
+          inputs: [ops.mul(normal(s, seed), 3), t],
+          // the constants stay float64 in the float32 run too (any float dtype is accepted), so both runs weigh alike
+          call: (x: Tensor, u: Tensor) => losses.binaryCrossEntropyWithLogits(x, u, { reduction, weight, posWeight }),
+          note: `binaryCrossEntropyWithLogits ${reduction} weight ${weighted} posWeight ${posWeighted}`,
+        };
+      }),
+  },
   amsunetCriterion: {
     sample: segmentation(255).map(({ logits, target }) => ({ inputs: [logits, target], call: (z, t) => losses.amsunetCriterion(z, t), note: 'amsunetCriterion' })),
   },

@@ -26,7 +26,9 @@ import { record } from '../autograd/record.js';
 import { add } from '../ops/binary.js';
 import * as K from '../backend/dispatch/losses.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
+import type { Reduction } from './pointwise-losses.js';
+
+export * from './pointwise-losses.js';
 
 export interface CrossEntropyOptions {
   /** Class weights [C] (a tensor or plain numbers). */

@@ -47,7 +47,7 @@ describe('the registry is complete', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
     const declared = new Set<string>();
-    for (const f of [...files(join(ROOT, 'src/ops')), join(ROOT, 'src/nn/losses.ts')]) {
+    for (const f of [...files(join(ROOT, 'src/ops')), join(ROOT, 'src/nn/losses.ts'), join(ROOT, 'src/nn/pointwise-losses.ts')]) {
       const text = readFileSync(f, 'utf8');
       for (const m of text.matchAll(/record\(\s*'([^']+)'/g)) declared.add(m[1]);
       for (const m of text.matchAll(/const OP = '([^']+)'/g)) declared.add(m[1]);
