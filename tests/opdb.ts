@@ -335,6 +335,12 @@ export const opdb: { readonly [K in Differentiable]: OpCase } = {
   relu: unaryCase(ops.relu, awayFromZero, 'relu'),
   sigmoid: unaryCase(ops.sigmoid, normal, 'sigmoid'),
   tanh: unaryCase(ops.tanh, normal, 'tanh'),
+  leakyRelu: {
+    sample: fc.tuple(dims(1, 4, 0, 3), fc.constantFrom(0.01, 0.2, -0.5, 1.5), seedArb).map(([s, slope, seed]) => ({
+      inputs: [awayFromZero(s, seed)], call: (x) => ops.leakyRelu(x, slope), note: `leakyRelu slope ${slope}`,
+    })),
+  },
+  silu: unaryCase(ops.silu, normal, 'silu'),
   batchNorm2d: {
     sample: fc.tuple(image, fc.boolean(), fc.boolean()).filter(([r, training]) => !training || r.N * r.H * r.W > 1).map(([r, training, affine]) => {
       const stats = training ? [] : [positive([r.C], r.seed + 3), positive([r.C], r.seed + 4)];

@@ -7,6 +7,8 @@
  *   relu        y = max(x, 0)                                          y' = [y > 0]   (0 at x = 0, as PyTorch)
  *   sigmoid     y = 1/(1 + e^(−x))                                     y' = y(1 − y)
  *   tanh        y = tanh x                                             y' = 1 − y²
+ *   leaky relu  y = x for x > 0, a·x otherwise (a = negative slope)    y' = 1 for x > 0, a otherwise (a at 0, as PyTorch)
+ *   silu        y = x·σ(x),  σ(x) = 1/(1 + e^(−x))                     y' = σ(x)·(1 + x·(1 − σ(x)))
  */
 import type { FloatArray } from '../tensor/dtype.js';
 import { erfc } from '../tensor/erf.js';
@@ -91,5 +93,32 @@ export function tanhBackward(gx: FloatArray, gy: FloatArray, y: FloatArray, lo =
   for (let i = lo; i < hi; i++) {
     const t = y[i];
     gx[i] = gy[i] * (1 - t * t);
+  }
+}
+
+/** x where x > 0, else slope·x (NaN stays NaN). */
+export function leakyReluForward(y: FloatArray, x: FloatArray, slope: number, lo = 0, hi = x.length): void {
+  for (let i = lo; i < hi; i++) {
+    const v = x[i];
+    y[i] = v > 0 ? v : v * slope;
+  }
+}
+
+/** gx = gy where x > 0, else slope·gy (PyTorch's leaky_relu_backward, on the input). */
+export function leakyReluBackward(gx: FloatArray, gy: FloatArray, x: FloatArray, slope: number, lo = 0, hi = x.length): void {
+  for (let i = lo; i < hi; i++) gx[i] = x[i] > 0 ? gy[i] : gy[i] * slope;
+}
+
+export function siluForward(y: FloatArray, x: FloatArray, lo = 0, hi = x.length): void {
+  for (let i = lo; i < hi; i++) {
+    const v = x[i];
+    y[i] = v / (1 + Math.exp(-v));
+  }
+}
+
+export function siluBackward(gx: FloatArray, gy: FloatArray, x: FloatArray, lo = 0, hi = x.length): void {
+  for (let i = lo; i < hi; i++) {
+    const v = x[i], s = 1 / (1 + Math.exp(-v));
+    gx[i] = gy[i] * s * (1 + v * (1 - s));
   }
 }

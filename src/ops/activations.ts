@@ -1,7 +1,8 @@
 /**
- * Activations: gelu (exact erf form by default, 'tanh' approximation on request), relu, sigmoid, tanh.
- * Each saves what its derivative needs: gelu the input x, the others their output y.
- *   gelu'(x) = Φ(x) + x·φ(x);  relu'(x) = [x > 0];  sigmoid'(x) = y(1 − y);  tanh'(x) = 1 − y².
+ * Activations: gelu (exact erf form by default, 'tanh' approximation on request), relu, sigmoid, tanh, leakyRelu, silu.
+ * Each saves what its derivative needs: gelu, leakyRelu and silu the input x, the others their output y.
+ *   gelu'(x) = Φ(x) + x·φ(x);  relu'(x) = [x > 0];  sigmoid'(x) = y(1 − y);  tanh'(x) = 1 − y²;
+ *   leakyRelu'(x) = 1 for x > 0, else the slope;  silu'(x) = σ(x)·(1 + x·(1 − σ(x))).
  * Kernels and the full formulas: src/kernels/activations.ts. The exact gelu on float32 data runs on the
  * wasm SIMD kernels when the backend is wasm (src/backend/dispatch/activations.ts: float32 erf to 4e-7 absolute, every thread);
  * float64 and the js backend keep the double-precision erfc kernel.
@@ -73,4 +74,19 @@ export function tanh(x: Tensor): Tensor {
   floatInput('tanh', x);
   const y = map(x, D.tanh);
   return record('tanh', [x], y, (gy) => [grad(gy, y, D.tanhBackward)], [y]);
+}
+
+/** x for x > 0, negativeSlope·x otherwise (F.leaky_relu, default slope 0.01); the gradient at 0 is the slope. Shape: any. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  floatInput('leakyRelu', x);
+  if (!Number.isFinite(negativeSlope)) throw new ConfigError('leakyRelu', `negativeSlope must be a finite number, got ${negativeSlope}`);
+  const y = map(x, (out, v) => D.leakyRelu(out, v, negativeSlope));
+  return record('leakyRelu', [x], y, (gy) => [grad(gy, x, (gx, g, v) => D.leakyReluBackward(gx, g, v, negativeSlope))], [x]);
+}
+
+/** x·σ(x), the sigmoid linear unit (F.silu, "swish"). Shape: any. */
+export function silu(x: Tensor): Tensor {
+  floatInput('silu', x);
+  const y = map(x, D.silu);
+  return record('silu', [x], y, (gy) => [grad(gy, x, D.siluBackward)], [x]);
 }

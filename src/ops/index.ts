@@ -16,7 +16,7 @@ export { conv2d } from './conv2d.js';
 export { convTranspose2d } from './conv-transpose2d.js';
 export type { Conv2dOptions, ConvTranspose2dOptions, PaddingMode, Pair } from './conv-geometry.js';
 export { pad, type PadMode, type PadOptions } from './pad.js';
-export { gelu, relu, sigmoid, tanh, type GeluOptions } from './activations.js';
+export { gelu, relu, sigmoid, tanh, leakyRelu, silu, type GeluOptions } from './activations.js';
 export { batchNorm2d, type BatchNorm2dOptions } from './batchnorm2d.js';
 export { groupNorm, type GroupNormOptions } from './group-norm.js';
 export { interpolate, type InterpolateOptions } from './interpolate.js';

@@ -15,6 +15,7 @@ import {
 } from '../../src/kernels/pool2d.js';
 import {
   geluBackwardRange, geluForwardRange, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
+  leakyReluForward, leakyReluBackward, siluForward, siluBackward,
 } from '../../src/kernels/activations.js';
 // the js entry points (the pool when worth it, else the loop), under the names this file used when they were kernels
 import { geluBackwardJs as geluBackward, geluJs as geluForward } from '../../src/backend/dispatch/activations.js';
@@ -205,6 +206,37 @@ describe('pooled ReLU, sigmoid and tanh (the loops of kernels/activations.ts)', 
           }
         }),
         { numRuns: 15, seed: 0x51 + threads },
+      );
+    }
+  });
+});
+
+describe('pooled leaky ReLU and SiLU (their backward reads the input; leaky ReLU passes its slope)', () => {
+  test.each(types)('%s: forward and backward on 2 and 3 threads equal the loops, any length, chunk size and slope', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 500 }), fc.constantFrom(0.01, -0.3, 2), fc.nat(), (n, chunk, slope, seed) => {
+          jsPoolChunks.elementChunk = chunk;
+          const x = spread(A, n, seed), gy = fillRandom(new A(n), seed + 1, 'uniform');
+          x[0] = -0;
+          const passes = [
+            ['leakyRelu.js', (y: typeof x, u: typeof x) => leakyReluForward(y, u, slope), 'leakyReluBackward.js',
+              (gx: typeof x, g: typeof x, u: typeof x) => leakyReluBackward(gx, g, u, slope), [slope]],
+            ['silu.js', siluForward, 'siluBackward.js', siluBackward, []],
+          ] as const;
+          for (const [fwdName, fwd, bwdName, bwd, scalars] of passes) {
+            const [y1, y, gx1, gx] = [new A(n), new A(n), new A(n), new A(n)];
+            fwd(y1, x);
+            bwd(gx1, gy, x);
+            expect(runElementwiseJs(fwdName, y, [x], scalars)).toBe(n >= 2 * chunk);
+            expect(runElementwiseJs(bwdName, gx, [gy, x], scalars)).toBe(n >= 2 * chunk);
+            if (n < 2 * chunk) continue;
+            expect(firstMismatch(y, y1)).toBe(-1);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+          }
+        }),
+        { numRuns: 15, seed: 0x52 + threads },
       );
     }
   });

@@ -18,6 +18,8 @@ import { GELU } from '../../src/nn/layers/gelu.js';
 import { ReLU } from '../../src/nn/layers/relu.js';
 import { Sigmoid } from '../../src/nn/layers/sigmoid.js';
 import { Identity } from '../../src/nn/layers/identity.js';
+import { AvgPool2d, Flatten, LeakyReLU, SiLU, Softmax, Tanh } from '../../src/nn/layers/index.js';
+import { avgPool2d, softmax, tanh, silu, leakyRelu } from '../../src/ops/index.js';
 import { loadGolden } from '../golden.js';
 import { maxRelErr } from '../helpers/close.js';
 
@@ -137,5 +139,25 @@ describe('layers', () => {
     expect(new GELU().forward(v).data[2]).toBeCloseTo(2 * 0.9772498680518208, 6);
     expect(noGrad(() => new Identity().forward(v))).toBe(v);
     expect(() => new Upsample({})).toThrow('Upsample: give exactly one of scaleFactor and size');
+  });
+
+  test('LeakyReLU, SiLU, Tanh, Softmax, Flatten and AvgPool2d forward to their ops with PyTorch defaults; no state', () => {
+    const x = randn([2, 3, 6, 7], { generator: g(8) });
+    const same = (a: Tensor, b: Tensor): void => {
+      expect(a.shape).toEqual(b.shape);
+      expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    };
+    same(new LeakyReLU().forward(x), leakyRelu(x, 0.01));
+    same(new LeakyReLU(0.3).forward(x), leakyRelu(x, 0.3));
+    same(new SiLU().forward(x), silu(x));
+    same(new Tanh().forward(x), tanh(x));
+    same(new Softmax(1).forward(x), softmax(x, 1));
+    // torch.nn.Flatten keeps the batch dim (start 1), unlike the functional flatten (start 0)
+    expect(new Flatten().forward(x).shape).toEqual([2, 126]);
+    expect(new Flatten(2).forward(x).shape).toEqual([2, 3, 42]);
+    expect(new Flatten(0, 1).forward(x).shape).toEqual([6, 6, 7]);
+    same(new AvgPool2d(2).forward(x), avgPool2d(x, 2, { stride: 2 }));
+    same(new AvgPool2d(3, { stride: 1, padding: 1, countIncludePad: false }).forward(x), avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }));
+    for (const m of [new LeakyReLU(), new SiLU(), new Tanh(), new Softmax(1), new Flatten(), new AvgPool2d(2)]) expect(m.stateDict().size).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
-/** gelu (exact and tanh), relu, sigmoid, tanh and the fdlibm erf/erfc: golden fixtures, reference values, gradcheck, errors. */
+/** gelu (exact and tanh), relu, sigmoid, tanh, leakyRelu, silu and the fdlibm erf/erfc: golden fixtures, reference values, gradcheck, errors. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { gelu, relu, sigmoid, tanh, gradcheck, tensor, Generator, randn, Tensor, type DType } from '../../src/index.js';
+import { gelu, relu, sigmoid, tanh, leakyRelu, silu, gradcheck, tensor, Generator, randn, Tensor, type DType } from '../../src/index.js';
 import { erf, erfc } from '../../src/tensor/erf.js';
 import { loadGolden } from '../golden.js';
 import { geluBackwardWasm, geluWasm, getBackend, setBackend, wasmFeatures } from '../../src/backend/index.js';
@@ -170,6 +170,27 @@ describe('forward against the defining formulas', () => {
     expect(r[xs.length]).toBeNaN(); // relu(NaN) = NaN, as torch.relu
   });
 
+  test('leakyRelu: x for x > 0, slope·x otherwise (NaN stays NaN); silu: x·σ(x)', () => {
+    const x = tensor([...xs, NaN], [xs.length + 1], { dtype: 'float64' });
+    for (const slope of [0.01, 0.2, -1.5]) {
+      const l = leakyRelu(x, slope).data;
+      xs.forEach((v, i) => expect(l[i]).toBe(v > 0 ? v : v * slope));
+      expect(l[xs.length]).toBeNaN();
+    }
+    expect(leakyRelu(x).data[0]).toBe(-30 * 0.01); // the default slope is PyTorch's 0.01
+    const y = silu(x).data;
+    xs.forEach((v, i) => expect(Math.abs(y[i] - v / (1 + Math.exp(-v)))).toBeLessThanOrEqual(1e-16 * Math.max(1, Math.abs(v))));
+  });
+
+  test("gradients at 0: leakyRelu's is the slope (PyTorch's x > 0 rule), silu's is ½", () => {
+    const x = tensor([0, -0, 1, -1], [4], { dtype: 'float64', requiresGrad: true });
+    leakyRelu(x, 0.2).backward(tensor([1, 1, 1, 1], [4], { dtype: 'float64' }));
+    expect(Array.from(x.grad!.data)).toEqual([0.2, 0.2, 1, 0.2]);
+    const z = tensor([0], [1], { dtype: 'float64', requiresGrad: true });
+    silu(z).backward(tensor([1], [1], { dtype: 'float64' }));
+    expect(z.grad!.data[0]).toBe(0.5);
+  });
+
   test('float32 input gives float32 output equal to the rounded float64 result (js backend)', () => {
     const x64 = seeded([3, 4, 5], 7);
     const x32 = cast(x64, 'float32');
@@ -250,6 +271,11 @@ describe('errors', () => {
     expect(() => relu(ints)).toThrow('relu: expects a float tensor, got int32; input [2]');
     expect(() => sigmoid(ints)).toThrow('sigmoid: expects a float tensor, got int32; input [2]');
     expect(() => tanh(ints)).toThrow('tanh: expects a float tensor, got int32; input [2]');
+    expect(() => leakyRelu(ints)).toThrow('leakyRelu: expects a float tensor, got int32; input [2]');
+    expect(() => silu(ints)).toThrow('silu: expects a float tensor, got int32; input [2]');
+  });
+  test('a non-finite leakyRelu slope', () => {
+    expect(() => leakyRelu(tensor([1], [1]), NaN)).toThrow('leakyRelu: negativeSlope must be a finite number, got NaN');
   });
   test('unknown gelu approximation', () => {
     const x = tensor([1], [1]);

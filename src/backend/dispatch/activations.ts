@@ -13,7 +13,8 @@
  * relu(y, x) / reluBackward(gx, gy, y):
  *   wasm backend, main thread, arrays in the heap   the generated max / mask kernels over the pool (wasm/relu.ts), same bits
  *   otherwise                                       as GELU's js path: the loop over the pool when worth it, else here
- * sigmoid, tanh and their backward passes: the loop over the pool when worth it (Math.exp / Math.tanh, same bits), else here
+ * sigmoid, tanh, leaky relu, silu and their backward passes: the loop over the pool when worth it (Math.exp /
+ * Math.tanh, same bits), else here
  */
 import type { FloatArray } from '../../tensor/dtype.js';
 import * as K from '../../kernels/activations.js';
@@ -63,4 +64,20 @@ export function tanh(y: FloatArray, x: FloatArray): void {
 
 export function tanhBackward(gx: FloatArray, gy: FloatArray, y: FloatArray): void {
   if (!runElementwiseJs('tanhBackward.js', gx, [gy, y])) K.tanhBackward(gx, gy, y);
+}
+
+export function leakyRelu(y: FloatArray, x: FloatArray, slope: number): void {
+  if (!runElementwiseJs('leakyRelu.js', y, [x], [slope])) K.leakyReluForward(y, x, slope);
+}
+
+export function leakyReluBackward(gx: FloatArray, gy: FloatArray, x: FloatArray, slope: number): void {
+  if (!runElementwiseJs('leakyReluBackward.js', gx, [gy, x], [slope])) K.leakyReluBackward(gx, gy, x, slope);
+}
+
+export function silu(y: FloatArray, x: FloatArray): void {
+  if (!runElementwiseJs('silu.js', y, [x])) K.siluForward(y, x);
+}
+
+export function siluBackward(gx: FloatArray, gy: FloatArray, x: FloatArray): void {
+  if (!runElementwiseJs('siluBackward.js', gx, [gy, x])) K.siluBackward(gx, gy, x);
 }

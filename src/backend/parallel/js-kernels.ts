@@ -9,7 +9,8 @@ import type { PoolKernel } from '../pooled-kernels.js';
 import type { FloatArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import {
-  geluBackwardRange, geluForwardRange, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
+  geluBackwardRange, geluForwardRange, leakyReluBackward, leakyReluForward, reluBackward, reluForward, sigmoidBackward, sigmoidForward,
+  siluBackward, siluForward, tanhBackward, tanhForward,
 } from '../../kernels/activations.js';
 import { channelSum } from '../../kernels/channel-bias.js';
 import { col2im } from '../../kernels/conv2d-gemm.js';
@@ -34,13 +35,14 @@ function view(ctx: ThreadContext, bytes: number, addr: number, length: number): 
  * Element-wise args: [bytesPerElement, out, in0, in1, …] byte addresses of element 0; [lo, hi) are elements.
  * The views start at element lo, so the loop runs on [0, hi − lo) of them (same element, same operation).
  */
-function elementwise(name: string, arity: 1 | 2, loop: (out: FloatArray, a: FloatArray, b: FloatArray) => void): PoolKernel {
+function elementwise(name: string, arity: 1 | 2, loop: (out: FloatArray, a: FloatArray, b: FloatArray, scalar: number) => void): PoolKernel {
   return {
     name,
     run(ctx, g, lo, hi) {
       const bytes = g[0], n = hi - lo, at = (addr: number) => view(ctx, bytes, addr + bytes * lo, n);
       const out = at(g[1]), a = at(g[2]);
-      loop(out, a, arity === 2 ? at(g[3]) : a);
+      // a real-number parameter (leaky relu's slope) follows the addresses
+      loop(out, a, arity === 2 ? at(g[3]) : a, g[2 + arity]);
     },
   };
 }
@@ -56,6 +58,11 @@ const sigmoidJs = elementwise('sigmoid.js', 1, (y, x) => sigmoidForward(y, x));
 const sigmoidBackwardJs = elementwise('sigmoidBackward.js', 2, (gx, gy, y) => sigmoidBackward(gx, gy, y));
 const tanhJs = elementwise('tanh.js', 1, (y, x) => tanhForward(y, x));
 const tanhBackwardJs = elementwise('tanhBackward.js', 2, (gx, gy, y) => tanhBackward(gx, gy, y));
+/** inputs [x] or [gy, x], then the slope */
+const leakyReluJs = elementwise('leakyRelu.js', 1, (y, x, _, slope) => leakyReluForward(y, x, slope));
+const leakyReluBackwardJs = elementwise('leakyReluBackward.js', 2, (gx, gy, x, slope) => leakyReluBackward(gx, gy, x, slope));
+const siluJs = elementwise('silu.js', 1, (y, x) => siluForward(y, x));
+const siluBackwardJs = elementwise('siluBackward.js', 2, (gx, gy, x) => siluBackward(gx, gy, x));
 
 /**
  * Depth-wise args: [bytesPerElement, pass (0 forward, 1 input, 2 weight), out, a, b, bias (0: none),
@@ -222,4 +229,5 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
-  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs];
+  reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs];

@@ -70,10 +70,10 @@ export function placeOut(out: FloatArray): { addr: number; copyBack: () => void 
 }
 
 /**
- * Run pooled element-wise kernel `kernel` (args [bytesPerElement, out, ...inputs]) over out's n elements, when
+ * Run pooled element-wise kernel `kernel` (args [bytesPerElement, out, ...inputs, ...scalars]) over out's n elements, when
  * worth it. Returns false, having done nothing, when the caller should run its own loop.
  */
-export function runElementwiseJs(kernel: string, out: FloatArray, inputs: readonly FloatArray[]): boolean {
+export function runElementwiseJs(kernel: string, out: FloatArray, inputs: readonly FloatArray[], scalars: readonly number[] = []): boolean {
   const n = out.length, chunk = jsPoolChunks.elementChunk;
   if (n < 2 * chunk || !sameType(out, inputs) || inputs.some((a) => a.length < n)) return false;
   const threads = poolThreads();
@@ -82,7 +82,7 @@ export function runElementwiseJs(kernel: string, out: FloatArray, inputs: readon
   const addrs = inputs.map((x) => getHeap().place(x));
   const dst = placeOut(out);
   const chunks = Math.ceil(n / chunk);
-  getPool().run(kernel, [out.BYTES_PER_ELEMENT, dst.addr, ...addrs], n, { threads: Math.min(threads, chunks), chunks });
+  getPool().run(kernel, [out.BYTES_PER_ELEMENT, dst.addr, ...addrs, ...scalars], n, { threads: Math.min(threads, chunks), chunks });
   dst.copyBack();
   return true;
 }
