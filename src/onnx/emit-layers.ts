@@ -4,6 +4,8 @@
  *   BatchNorm2d → BatchNormalization (running statistics)     GELU → Gelu (opset ≥ 20) or x·½·(1 + erf(x/√2))
  *   ReLU → Relu, Sigmoid → Sigmoid, Identity/Dropout → nothing, Sequential → its children in order
  *   Upsample → Resize, AdaptiveAvgPool2d → GlobalAveragePool / AveragePool, MaxPool2d → MaxPool, Linear → MatMul + Add
+ *   LeakyReLU → LeakyRelu, SiLU → x·Sigmoid(x), Tanh → Tanh, Softmax → Softmax, Flatten → Flatten / Reshape,
+ *   AvgPool2d → AveragePool, GroupNorm → Reshape, InstanceNormalization, Reshape, then the per-channel γ, β
  * Weights are graph initializers named by their state-dict keys (g.param).
  */
 import { ConfigError } from '../tensor/errors.js';
@@ -21,6 +23,13 @@ import { Upsample } from '../nn/layers/upsample.js';
 import { AdaptiveAvgPool2d } from '../nn/layers/adaptive-avg-pool2d.js';
 import { MaxPool2d } from '../nn/layers/max-pool2d.js';
 import { Linear } from '../nn/layers/linear.js';
+import { LeakyReLU } from '../nn/layers/leaky-relu.js';
+import { SiLU } from '../nn/layers/silu.js';
+import { Tanh } from '../nn/layers/tanh.js';
+import { Softmax } from '../nn/layers/softmax.js';
+import { Flatten } from '../nn/layers/flatten.js';
+import { AvgPool2d } from '../nn/layers/avg-pool2d.js';
+import { GroupNorm } from '../nn/layers/group-norm.js';
 import type { Dim } from './onnx-proto.js';
 import { registerOnnxEmitter, type OnnxGraph, type Value } from './graph.js';
 
@@ -197,4 +206,55 @@ registerOnnxEmitter(Linear, (g, m, x) => {
   const wT = g.op('Transpose', [g.param(m.weight)], [m.inFeatures, m.outFeatures], { perm: [1, 0] });
   const y = g.op('MatMul', [x, wT], shape);
   return m.bias ? g.op('Add', [y.name, g.param(m.bias)], shape) : y;
+});
+
+registerOnnxEmitter(LeakyReLU, (g, m, x) => g.op('LeakyRelu', [x], x.shape, { alpha: { f: m.negativeSlope } }));
+registerOnnxEmitter(SiLU, (g, _m, x) => g.mul(x, g.op('Sigmoid', [x], x.shape)));
+registerOnnxEmitter(Tanh, (g, _m, x) => g.op('Tanh', [x], x.shape));
+registerOnnxEmitter(Softmax, (g, m, x) => g.op('Softmax', [x], x.shape, { axis: m.dim }));
+
+/** The dim index d of a rank-r shape, negative counting from the end. */
+const axis = (d: number, r: number): number => (d < 0 ? d + r : d);
+
+// ONNX Flatten makes [d0·…·d(axis−1), d(axis)·…]: torch's Flatten(start, −1) for start 1 (the default); otherwise a
+// Reshape with the merged dim inferred (−1), the dims before it copied (0) and the ones after it written out
+registerOnnxEmitter(Flatten, (g, m, x) => {
+  const r = x.shape.length, start = axis(m.startDim, r), end = axis(m.endDim, r);
+  if (start < 0 || end >= r || start > end) throw new ConfigError('exportOnnx', `${g.where}: Flatten(${m.startDim}, ${m.endDim}) does not fit an input of rank ${r}`);
+  const merged = x.shape.slice(start, end + 1).reduce<Dim>((a, d) => (typeof a === 'number' && typeof d === 'number' ? a * d : null), 1);
+  const shape = [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)];
+  if (start === 1 && end === r - 1) return g.op('Flatten', [x], shape, { axis: 1 });
+  const after = x.shape.slice(end + 1);
+  if (after.some((d) => typeof d !== 'number')) {
+    throw new ConfigError('exportOnnx', `${g.where}: Flatten(${m.startDim}, ${m.endDim}) with dynamic dims after the merged ones is not supported`);
+  }
+  const target = g.constInt64('shape', [...x.shape.slice(0, start).map(() => 0), -1, ...(after as number[])]);
+  return g.op('Reshape', [x, target], shape);
+});
+
+registerOnnxEmitter(AvgPool2d, (g, m, x) => {
+  const { stride, padding = 0, countIncludePad = true, ceilMode = false } = m.options;
+  if (ceilMode) throw new ConfigError('exportOnnx', `${g.where}: AvgPool2d with ceilMode is not supported (ONNX's ceil_mode windows differ from PyTorch's at the edge)`);
+  const [kH, kW] = pair(m.kernelSize), [sH, sW] = pair(stride ?? m.kernelSize), [pH, pW] = pair(padding);
+  const [N, C, H, W] = x.shape;
+  return g.op('AveragePool', [x], [N, C, windowOut(g, H, 2 * pH, kH, sH), windowOut(g, W, 2 * pW, kW, sW)], {
+    kernel_shape: [kH, kW],
+    strides: [sH, sW],
+    pads: [pH, pW, pH, pW],
+    count_include_pad: countIncludePad ? 1 : 0,
+  });
+});
+
+// x [N, C, *] → [N, G, −1] → InstanceNormalization (mean and biased variance per (n, g), γ = 1, β = 0) → x's shape
+// → ·γ + β per channel (γ, β reshaped to [C, 1, …, 1]); the decomposition torch.onnx used before GroupNormalization
+registerOnnxEmitter(GroupNorm, (g, m, x) => {
+  const G = m.numGroups, C = m.numChannels, r = x.shape.length;
+  const grouped = g.op('Reshape', [x, g.constInt64('groups', [0, G, -1])], [x.shape[0], G, null]);
+  const ones = g.constFloat('ones', new Array<number>(G).fill(1)), zeros = g.constFloat('zeros', new Array<number>(G).fill(0));
+  const normed = g.op('InstanceNormalization', [grouped, ones, zeros], grouped.shape, { epsilon: { f: m.eps } });
+  let y = g.op('Reshape', [normed, g.op('Shape', [x], [r])], x.shape);
+  const perChannel = g.constInt64('channel_shape', [C, ...new Array<number>(r - 2).fill(1)]);
+  if (m.weight) y = g.mul(y, g.op('Reshape', [g.param(m.weight), perChannel.name], [C, ...new Array<number>(r - 2).fill(1)]));
+  if (m.bias) y = g.add(y, g.op('Reshape', [g.param(m.bias), perChannel.name], [C, ...new Array<number>(r - 2).fill(1)]));
+  return y;
 });

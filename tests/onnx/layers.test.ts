@@ -7,6 +7,7 @@ import { add, mul } from '../../src/ops/index.js';
 import { Module } from '../../src/nn/module.js';
 import {
   AdaptiveAvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, GELU, Identity, Linear, MaxPool2d, ReLU, Sequential, Sigmoid, Upsample,
+  AvgPool2d, Flatten, GroupNorm, LeakyReLU, SiLU, Softmax, Tanh,
 } from '../../src/nn/layers/index.js';
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { exportOnnx } from '../../src/onnx/export.js';
@@ -55,6 +56,30 @@ describe('each layer emitter matches the layer in onnxruntime-web', () => {
     const m = zoo(gelu);
     randomizeBatchNorm(m, 2);
     await expectOrtMatches(m, [2, 3, 11, 13], opset);
+  });
+
+  test('a chain of the other layers: GroupNorm, LeakyReLU, SiLU, Tanh, AvgPool2d, Softmax, Flatten', async () => {
+    const gn = new GroupNorm(2, 6), gn2 = new GroupNorm(3, 6, { affine: false, eps: 1e-3 });
+    for (const p of [gn.weight!, gn.bias!]) p.data.set(randn([6], { generator: new Generator(9) }).data);
+    const m = new Sequential(
+      new Conv2d(3, 6, 3, { padding: 1, generator: g }),
+      gn, //                                                                                     γ, β random
+      new LeakyReLU(0.2),
+      new SiLU(),
+      new AvgPool2d(2),
+      new Tanh(),
+      gn2,
+      new AvgPool2d(3, { stride: 1, padding: 1, countIncludePad: false }),
+      new Softmax(1),
+      new Flatten(), //                                                                          ONNX Flatten, axis 1
+      new Linear(6 * 5 * 6, 4, { generator: g }),
+    );
+    await expectOrtMatches(m, [2, 3, 11, 13]);
+    await expectOrtMatches(new Sequential(new Flatten(0, 1)), [2, 3, 4, 5]); //                  Reshape [-1, 4, 5]
+    await expectOrtMatches(new Sequential(new Flatten(2)), [2, 3, 4, 5]); //                     Reshape [0, 0, -1]
+    expect(() => exportOnnx(new Sequential(new AvgPool2d(2, { ceilMode: true })), { inputShape: [1, 1, 5, 5] })).toThrow(
+      'exportOnnx: 0: AvgPool2d with ceilMode is not supported',
+    );
   });
 
   test('circular padding exports as Pad mode wrap from opset 19', async () => {
