@@ -365,6 +365,16 @@ export const opdb: { readonly [K in Differentiable]: OpCase } = {
       };
     }),
   },
+  layerNorm: {
+    sample: fc.tuple(dims(1, 3, 0, 2), dims(1, 4, 1, 2), fc.boolean(), fc.constantFrom(1e-5, 0.5), seedArb).map(([lead, norm, affine, eps, seed]) => {
+      const inputs = [normal([...lead, ...norm], seed), ...(affine ? [normal(norm, seed + 1), normal(norm, seed + 2)] : [])];
+      return {
+        inputs,
+        call: (x: Tensor, w?: Tensor, b?: Tensor) => ops.layerNorm(x, norm, w ?? null, b ?? null, { eps }),
+        note: `layerNorm [${lead}] x [${norm}], affine ${affine}, eps ${eps}`,
+      };
+    }),
+  },
   interpolate: {
     sample: fc.tuple(image, fc.constantFrom('bilinear-true', 'bilinear-false', 'nearest'), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.boolean()).map(([r, m, oH, oW, byScale]) => {
       const [mode, align] = m.split('-') as ['bilinear' | 'nearest', string | undefined];

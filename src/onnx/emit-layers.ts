@@ -5,7 +5,8 @@
  *   ReLU → Relu, Sigmoid → Sigmoid, Identity/Dropout → nothing, Sequential → its children in order
  *   Upsample → Resize, AdaptiveAvgPool2d → GlobalAveragePool / AveragePool, MaxPool2d → MaxPool, Linear → MatMul + Add
  *   LeakyReLU → LeakyRelu, SiLU → x·Sigmoid(x), Tanh → Tanh, Softmax → Softmax, Flatten → Flatten / Reshape,
- *   AvgPool2d → AveragePool, GroupNorm → Reshape, InstanceNormalization, Reshape, then the per-channel γ, β
+ *   AvgPool2d → AveragePool, GroupNorm → Reshape, InstanceNormalization, Reshape, then the per-channel γ, β,
+ *   LayerNorm → LayerNormalization (opset ≥ 17)
  * Weights are graph initializers named by their state-dict keys (g.param).
  */
 import { ConfigError } from '../tensor/errors.js';
@@ -30,6 +31,7 @@ import { Softmax } from '../nn/layers/softmax.js';
 import { Flatten } from '../nn/layers/flatten.js';
 import { AvgPool2d } from '../nn/layers/avg-pool2d.js';
 import { GroupNorm } from '../nn/layers/group-norm.js';
+import { LayerNorm } from '../nn/layers/layer-norm.js';
 import type { Dim } from './onnx-proto.js';
 import { registerOnnxEmitter, type OnnxGraph, type Value } from './graph.js';
 
@@ -257,4 +259,12 @@ registerOnnxEmitter(GroupNorm, (g, m, x) => {
   if (m.weight) y = g.mul(y, g.op('Reshape', [g.param(m.weight), perChannel.name], [C, ...new Array<number>(r - 2).fill(1)]));
   if (m.bias) y = g.add(y, g.op('Reshape', [g.param(m.bias), perChannel.name], [C, ...new Array<number>(r - 2).fill(1)]));
   return y;
+});
+
+registerOnnxEmitter(LayerNorm, (g, m, x) => {
+  if (g.opset < 17) throw new ConfigError('exportOnnx', `${g.where}: LayerNorm needs opset ≥ 17 (LayerNormalization), got opset ${g.opset}`);
+  const shape = m.normalizedShape, size = shape.reduce((a, d) => a * d, 1);
+  const scale = m.weight ? g.param(m.weight) : g.constFloat('ones', new Array<number>(size).fill(1), shape).name;
+  const bias = m.bias ? g.param(m.bias) : g.constFloat('zeros', new Array<number>(size).fill(0), shape).name;
+  return g.op('LayerNormalization', [x.name, scale, bias], x.shape, { axis: -shape.length, epsilon: { f: m.eps } });
 });

@@ -19,6 +19,7 @@ export { pad, type PadMode, type PadOptions } from './pad.js';
 export { gelu, relu, sigmoid, tanh, leakyRelu, silu, type GeluOptions } from './activations.js';
 export { batchNorm2d, type BatchNorm2dOptions } from './batchnorm2d.js';
 export { groupNorm, type GroupNormOptions } from './group-norm.js';
+export { layerNorm, type LayerNormOptions } from './layer-norm.js';
 export { interpolate, type InterpolateOptions } from './interpolate.js';
 export { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AvgPool2dOptions, type MaxPool2dOptions } from './pool2d.js';
 export { addN } from './add-n.js';

@@ -7,7 +7,7 @@ import { add, mul } from '../../src/ops/index.js';
 import { Module } from '../../src/nn/module.js';
 import {
   AdaptiveAvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, GELU, Identity, Linear, MaxPool2d, ReLU, Sequential, Sigmoid, Upsample,
-  AvgPool2d, Flatten, GroupNorm, LeakyReLU, SiLU, Softmax, Tanh,
+  AvgPool2d, Flatten, GroupNorm, LayerNorm, LeakyReLU, SiLU, Softmax, Tanh,
 } from '../../src/nn/layers/index.js';
 import { AMSUnet } from '../../src/models/amsunet/amsunet.js';
 import { exportOnnx } from '../../src/onnx/export.js';
@@ -79,6 +79,17 @@ describe('each layer emitter matches the layer in onnxruntime-web', () => {
     await expectOrtMatches(new Sequential(new Flatten(2)), [2, 3, 4, 5]); //                     Reshape [0, 0, -1]
     expect(() => exportOnnx(new Sequential(new AvgPool2d(2, { ceilMode: true })), { inputShape: [1, 1, 5, 5] })).toThrow(
       'exportOnnx: 0: AvgPool2d with ceilMode is not supported',
+    );
+  });
+
+  test('LayerNorm exports as LayerNormalization over its last dims (opset ≥ 17)', async () => {
+    const ln = new LayerNorm([4, 5], { eps: 1e-3 });
+    ln.weight!.data.set(randn([4, 5], { generator: new Generator(4) }).data);
+    ln.bias!.data.set(randn([4, 5], { generator: new Generator(5) }).data);
+    await expectOrtMatches(new Sequential(ln), [2, 3, 4, 5]);
+    await expectOrtMatches(new Sequential(new LayerNorm(5, { elementwiseAffine: false })), [2, 3, 4, 5], 18);
+    expect(() => exportOnnx(new Sequential(new LayerNorm(5)), { inputShape: [1, 2, 3, 5], opset: 16 })).toThrow(
+      'exportOnnx: 0: LayerNorm needs opset ≥ 17 (LayerNormalization), got opset 16',
     );
   });
 

@@ -3,6 +3,7 @@ export { Conv2d, type Conv2dLayerOptions } from './conv2d.js';
 export { ConvTranspose2d, type ConvTranspose2dLayerOptions } from './conv-transpose2d.js';
 export { BatchNorm2d, type BatchNorm2dLayerOptions } from './batch-norm2d.js';
 export { GroupNorm, type GroupNormLayerOptions } from './group-norm.js';
+export { LayerNorm, type LayerNormLayerOptions } from './layer-norm.js';
 export { GELU } from './gelu.js';
 export { ReLU } from './relu.js';
 export { Sigmoid } from './sigmoid.js';
