@@ -145,6 +145,11 @@ export function nearestForward(y: FloatArray, x: FloatArray, ih: Int32Array, iw:
     const xOff = p * H * W;
     let yo = p * oH * oW;
     for (let oh = 0; oh < oH; oh++) {
+      if (oh > 0 && ih[oh] === ih[oh - 1]) {
+        y.copyWithin(yo, yo - oW, yo); // the same source row as the last output row (upsampling): a copy of it
+        yo += oW;
+        continue;
+      }
       const row = xOff + ih[oh] * W;
       for (let ow = 0; ow < oW; ow++, yo++) y[yo] = x[row + iw[ow]];
     }

@@ -14,7 +14,7 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import * as K from '../kernels/upsample2d.js';
-import { bilinear, bilinearBackward } from '../backend/dispatch/upsample2d.js';
+import { bilinear, bilinearBackward, nearest, nearestBackward } from '../backend/dispatch/upsample2d.js';
 
 export interface InterpolateOptions {
   /** Output [H, W] (a number means both). Exactly one of size and scaleFactor. */
@@ -91,10 +91,10 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   }
   const ih = K.nearestAxis(H, oH, scales[0], round);
   const iw = K.nearestAxis(W, oW, scales[1], round);
-  K.nearestForward(y, xd, ih, iw, g);
+  nearest(y, xd, ih, iw, g);
   return record(OP, [x], new Tensor(y, [N, C, oH, oW]), (gy) => {
     const gx = newGrad();
-    K.nearestBackward(gx.data as FloatArray, gy.data as FloatArray, ih, iw, g);
+    nearestBackward(gx.data as FloatArray, gy.data as FloatArray, ih, iw, g);
     return [gx];
   }, []);
 }

@@ -7,7 +7,10 @@
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { setThreads } from '../../src/backend/index.js';
-import { jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runPool2dJs, runSoftmaxJs } from '../../src/backend/parallel/js-pooled.js';
+import {
+  jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runSoftmaxJs,
+} from '../../src/backend/parallel/js-pooled.js';
+import { nearestAxis, nearestBackward, nearestForward } from '../../src/kernels/upsample2d.js';
 import { softmaxBackward, softmaxForward } from '../../src/kernels/softmax.js';
 import { unaryLoops } from '../../src/kernels/unary.js';
 import {
@@ -148,6 +151,41 @@ describe('pooled depth-wise conv (stride 1)', () => {
     expect(runDepthwiseJs('forward', y, x, w, null, { ...g, sH: 2, oH: 4 })).toBe(false);
     setThreads(1);
     expect(runDepthwiseJs('forward', y, x, w, null, g)).toBe(false);
+  });
+});
+
+describe('pooled nearest resize', () => {
+  test.each(types)('%s: forward and backward by planes on 2 and 3 threads equal the loop (up- and downsampling)', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(
+          fc.record({ P: fc.integer({ min: 1, max: 9 }), H: fc.integer({ min: 1, max: 12 }), W: fc.integer({ min: 1, max: 12 }),
+            oH: fc.integer({ min: 1, max: 30 }), oW: fc.integer({ min: 1, max: 30 }), chunk: fc.integer({ min: 1, max: 400 }), seed: fc.nat() }),
+          ({ P, H, W, oH, oW, chunk, seed }) => {
+            jsPoolChunks.elementChunk = chunk;
+            const g = { P, H, W, oH, oW };
+            const ih = nearestAxis(H, oH, undefined, Math.floor), iw = nearestAxis(W, oW, undefined, Math.floor);
+            const x = fillRandom(new A(P * H * W), seed, 'uniform'), gy = fillRandom(new A(P * oH * oW), seed + 1, 'uniform');
+            const [y1, y, gx1, gx] = [new A(P * oH * oW), new A(P * oH * oW), new A(P * H * W).fill(NaN), new A(P * H * W).fill(NaN)];
+            nearestForward(y1, x, ih, iw, g);
+            nearestBackward(gx1, gy, ih, iw, g);
+            // the loop's copied rows are the gather's values
+            for (let i = 0; i < y1.length; i++) {
+              const p = Math.floor(i / (oH * oW)), r = Math.floor(i / oW) % oH, c = i % oW;
+              expect(y1[i]).toBe(x[p * H * W + ih[r] * W + iw[c]]);
+            }
+            const pooled = Math.min(P, Math.floor((P * Math.max(H * W, oH * oW)) / chunk)) >= 2;
+            expect(runNearestJs('forward', y, x, ih, iw, g)).toBe(pooled);
+            expect(runNearestJs('backward', gx, gy, ih, iw, g)).toBe(pooled);
+            if (!pooled) return;
+            expect(firstMismatch(y, y1)).toBe(-1);
+            expect(firstMismatch(gx, gx1)).toBe(-1);
+          },
+        ),
+        { numRuns: 40, seed: 0xae + threads },
+      );
+    }
   });
 });
 

@@ -19,6 +19,7 @@ import {
   maxPool2dForward,
 } from '../../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
+import { nearestBackward, nearestForward } from '../../kernels/upsample2d.js';
 import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -130,6 +131,22 @@ const adaptiveAvgPoolJs: PoolKernel = {
 };
 
 /**
+ * Nearest resize args: [bytesPerElement, pass (0 forward, 1 backward), out, in, ih, iw, P, H, W, oH, oW] with ih, iw
+ * the byte addresses of the int32 source-index tables; forward out = y from in = x, backward out = gx from in = gy.
+ * [lo, hi) are planes.
+ */
+const nearestJs: PoolKernel = {
+  name: 'nearest.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, pass, out, inp, ihAt, iwAt] = args, [P, H, W, oH, oW] = ints(args, 6, 5);
+    const g = { P, H, W, oH, oW }, big = P * H * W, small = P * oH * oW;
+    const ih = new Int32Array(ctx.heap.f32.buffer, ihAt, oH), iw = new Int32Array(ctx.heap.f32.buffer, iwAt, oW);
+    if (pass === 0) nearestForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), ih, iw, g, lo, hi);
+    else nearestBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), ih, iw, g, lo, hi);
+  },
+};
+
+/**
  * The unary ops' loops (kernels/unary.ts): 'unary.<name>.js' with inputs [x], 'unaryBackward.<name>.js' with args
  * [bytesPerElement, gx, gy, x, y]; [lo, hi) are elements.
  */
@@ -230,4 +247,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
   reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
-  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs];
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs];

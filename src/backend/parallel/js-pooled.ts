@@ -20,6 +20,7 @@ import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import type { AdaptiveGeom, PoolGeom } from '../../kernels/pool2d.js';
 import { POOL2D_PASS } from './js-kernels.js';
 import type { LaneGeom } from '../../kernels/softmax.js';
+import type { ResampleGeom } from '../../kernels/upsample2d.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
 
@@ -167,6 +168,25 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   const inAddr = getHeap().place(input), dst = placeOut(out);
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, plan);
+  dst.copyBack();
+  return true;
+}
+
+/**
+ * The nearest resize over the pool by planes ('nearest.js'; kernels/upsample2d.ts, each plane written by the loop
+ * alone, so the bits of the loop): forward out = y from input = x, backward out = gx from input = gy; the int32
+ * source-index tables are staged in the heap. Returns false, having done nothing, when the caller should run the loop.
+ */
+export function runNearestJs(pass: 'forward' | 'backward', out: FloatArray, input: FloatArray, ih: Int32Array, iw: Int32Array, g: ResampleGeom): boolean {
+  const plan = poolPlan(g.P, g.P * Math.max(g.H * g.W, g.oH * g.oW));
+  if (!plan || !sameType(out, [input])) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const inAddr = heap.place(input), dst = placeOut(out);
+  const ihAt = heap.stage(4 * ih.length), iwAt = heap.stage(4 * iw.length);
+  new Int32Array(heap.memory.buffer, ihAt, ih.length).set(ih);
+  new Int32Array(heap.memory.buffer, iwAt, iw.length).set(iw);
+  getPool().run('nearest.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, ihAt, iwAt, g.P, g.H, g.W, g.oH, g.oW], g.P, plan);
   dst.copyBack();
   return true;
 }
