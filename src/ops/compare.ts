@@ -3,11 +3,12 @@
  * where's gradient routes gy by the condition: ga = sumTo(gy ⊙ [cond ≠ 0], a), gb = sumTo(gy ⊙ [cond = 0], b).
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray } from '../tensor/dtype.js';
-import { numel } from '../tensor/shape.js';
+import { allocArray, allocUninit } from '../tensor/dtype.js';
+import { numel, shapesEqual } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
 import { broadcastStrides } from '../kernels/elementwise.js';
 import { whereKernel } from '../kernels/where.js';
+import { whereSameShape } from '../backend/dispatch/where.js';
 import { record } from '../autograd/record.js';
 import { broadcastBinary } from './binary.js';
 import { type BinaryLoopName, binaryLoops } from '../kernels/binary-loops.js';
@@ -32,9 +33,14 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   const tb = castData(asTensor(b, dtype), dtype);
   const shape = broadcastAll([cond.shape, ta.shape, tb.shape]);
   if (!shape) throw new ShapeError('where', 'cond, a and b cannot broadcast', { cond: cond.shape, a: ta.shape, b: tb.shape });
-  const out = allocArray(dtype, numel(shape));
-  const sc = broadcastStrides(cond.shape, shape);
-  whereKernel(out, cond.data, sc, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape);
+  const out = allocUninit(dtype, numel(shape)); // every element written
+  if ([cond.shape, ta.shape, tb.shape].every((s) => shapesEqual(s, shape))) {
+    // no broadcast: the SIMD select on heap float32 data, else the branch-free loop (both exact copies)
+    whereSameShape(out, cond.data, ta.data, tb.data);
+  } else {
+    const sc = broadcastStrides(cond.shape, shape);
+    whereKernel(out, cond.data, sc, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape);
+  }
   const y = new Tensor(out, shape);
   const inputs = [null, a instanceof Tensor ? a : null, b instanceof Tensor ? b : null];
   return record('where', inputs, y, (gy, needs) => {

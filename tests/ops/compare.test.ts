@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { eq, ne, lt, le, gt, ge, where, gradcheck, tensor, Tensor } from '../../src/index.js';
+import { eq, ne, lt, le, gt, ge, where, gradcheck, tensor, tidy, Tensor } from '../../src/index.js';
+import { getBackend, setBackend, setThreads, getThreads, wasmFeatures } from '../../src/backend/index.js';
+import { whereSame } from '../../src/kernels/where.js';
 import { broadcastPairArb, bshape, dtypeArb, naiveMap, seedArb, shapeArb, tolFor } from './core-util.js';
 import { expectClose } from '../helpers/close.js';
 import { rnd, uniformTensor } from '../helpers/random.js';
@@ -101,6 +103,49 @@ describe('where', () => {
     where(cond, a, b).sum().backward();
     expect(Array.from(a.grad!.data)).toEqual([2]);
     expect(Array.from(b.grad!.data)).toEqual([1, 2, 1]);
+  });
+
+  test('same shapes: the branch-free loop copies the chosen element bit for bit (any cond and value type)', () => {
+    const special = fc.constantFrom(0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2 ** 31 - 1, -(2 ** 31), 3e38);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(special, fc.double({ noNaN: false }), fc.double({ noNaN: false })), { minLength: 1, maxLength: 40 }), (rows) => {
+        for (const C of [Int32Array, Float32Array, Float64Array]) {
+          for (const A of [Float32Array, Float64Array, Int32Array]) {
+            const c = C.from(rows.map((r) => r[0])), a = A.from(rows.map((r) => r[1])), b = A.from(rows.map((r) => r[2]));
+            const out = new A(rows.length);
+            whereSame(out, c, a, b);
+            for (let i = 0; i < rows.length; i++) {
+              const want = c[i] !== 0 ? a[i] : b[i]; // NaN ≠ 0: true
+              expect(Object.is(out[i], want) || (Number.isNaN(out[i]) && Number.isNaN(want))).toBe(true);
+            }
+          }
+        }
+      }),
+      { numRuns: 60, seed: 24 },
+    );
+  });
+
+  test.runIf(wasmFeatures().simd)('same shapes on the wasm backend: heap float32 operands take the SIMD select, the loop\'s bits, 1 and 2 threads', () => {
+    const [backend, threads] = [getBackend(), getThreads()];
+    try {
+      setBackend('wasm');
+      for (const t of [1, 2]) {
+        setThreads(t);
+        tidy(() => {
+          const n = 3 * 7001; // more than the heap's smallest tensor, not a multiple of 4
+          const a = rnd([n], 'float32', 5), b = rnd([n], 'float32', 6);
+          for (const cond of [uniformTensor([n], 'int32', 7, -2, 3, true), uniformTensor([n], 'float32', 8, -1, 2, true)]) {
+            cond.data[1] = cond.dtype === 'int32' ? -(2 ** 31) : NaN;
+            const want = new Float32Array(n);
+            whereSame(want, cond.data, a.data, b.data);
+            expect(Array.from(where(cond, a, b).data)).toEqual(Array.from(want));
+          }
+        });
+      }
+    } finally {
+      setBackend(backend);
+      setThreads(threads);
+    }
   });
 
   test('NaN in a float condition counts as true', () => {

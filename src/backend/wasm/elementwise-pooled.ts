@@ -97,6 +97,10 @@ export function streamingKernel(name: string, arrays: number, fn: (ctx: ThreadCo
 const reluWasmKernel = streamingKernel('relu.wasm', 2, (ctx) => ctx.wasmElementwise.relu);
 const reluBackwardWasmKernel = streamingKernel('reluBackward.wasm', 3, (ctx) => ctx.wasmElementwise.reluBackward);
 
+/** where: args [c, a, b, out] (c int32 or float32: two kernels). */
+const whereIWasmKernel = streamingKernel('whereI.wasm', 4, (ctx) => ctx.wasmElementwise.whereI);
+const whereFWasmKernel = streamingKernel('whereF.wasm', 4, (ctx) => ctx.wasmElementwise.whereF);
+
 /** BatchNorm apply args: [x, y, coef, C, HW]; coef: f64 α[C] then β[C]; plane p has channel p mod C. */
 const bnApplyWasmKernel: PoolKernel = {
   name: 'bn.apply.wasm',
@@ -237,5 +241,5 @@ const adamWasmKernel: PoolKernel = {
   },
 };
 
-export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, addListWasmKernel, reluWasmKernel, reluBackwardWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
+export const elementwisePoolKernels: readonly PoolKernel[] = [adamWasmKernel, im2colWasmKernel, arithWasmKernel, addNWasmKernel, addListWasmKernel, reluWasmKernel, reluBackwardWasmKernel, whereIWasmKernel, whereFWasmKernel, bnApplyWasmKernel, bilinearWasmKernel,
   bilinearBackwardWasmKernel, bnStatsWasmKernel, bnBackwardWasmKernel, rowDotsWasmKernel, colDotsWasmKernel, channelSumWasmKernel];

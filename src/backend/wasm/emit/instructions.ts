@@ -50,6 +50,7 @@ export const f32 = {
   max: (a: Expr, b: Expr) => op(0x97, a, b),
   /** a > b (i32 0 or 1; false when either is NaN) */
   gt: (a: Expr, b: Expr) => op(0x5e, a, b),
+  ne: (a: Expr, b: Expr) => op(0x5c, a, b),
   /** cond ? a : b (the untyped select) */
   select: (a: Expr, b: Expr, cond: Expr) => op(0x1b, a, b, cond),
   load: (addr: Expr, offset = 0): Expr => [...addr, 0x2a, ...memarg(2, offset)],
@@ -83,6 +84,8 @@ export const v128 = {
   zero: (): Expr => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
   /** bitwise and */
   and: (a: Expr, b: Expr) => simd(0x4e, a, b),
+  /** bits of a where mask is 1, of b where it is 0: (a & mask) | (b & ~mask) */
+  bitselect: (a: Expr, b: Expr, mask: Expr) => simd(0x52, a, b, mask),
   /** v128.load64_zero: 8 bytes (two f32) into lanes 0, 1; lanes 2, 3 zero */
   load64Zero: (addr: Expr, offset = 0): Expr => [...simd(0x5d, addr), ...memarg(3, offset)],
   /** v128.store64_lane: 64-bit lane `lane` (0: f32 lanes 0, 1) to memory */
@@ -101,6 +104,8 @@ export const f32x4 = {
   splat: (x: Expr) => simd(0x13, x),
   /** lane-wise a > b: all ones or all zeros (zeros where either is NaN) */
   gt: (a: Expr, b: Expr) => simd(0x44, a, b),
+  /** lane-wise a ≠ b: all ones or all zeros (ones where either is NaN) */
+  ne: (a: Expr, b: Expr) => simd(0x42, a, b),
   add: (a: Expr, b: Expr) => simd(0xe4, a, b),
   sub: (a: Expr, b: Expr) => simd(0xe5, a, b),
   mul: (a: Expr, b: Expr) => simd(0xe6, a, b),
@@ -144,6 +149,8 @@ export const memory = {
 
 export const i32x4 = {
   splat: (x: Expr) => simd(0x11, x),
+  /** lane-wise a ≠ b: all ones or all zeros */
+  ne: (a: Expr, b: Expr) => simd(0x38, a, b),
   add: (a: Expr, b: Expr) => simd(0xae, a, b),
   /** shift every lane left by an i32 count */
   shl: (a: Expr, count: Expr) => simd(0xab, a, count),

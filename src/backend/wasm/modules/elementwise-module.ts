@@ -6,6 +6,8 @@
  *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
  *   relu(x, out, n)        out[i] = max(x[i], 0): IEEE maximum, so NaN stays NaN and −0 gives +0, as the js loop
  *   reluBackward(gy, y, out, n)   out[i] = y[i] > 0 ? gy[i] : +0 (a lane mask and'ed with gy)
+ *   whereI(c, a, b, out, n) out[i] = c[i] ≠ 0 ? a[i] : b[i], c int32 (a lane mask selecting bits: exact copies)
+ *   whereF(c, a, b, out, n) the same with c float32 (NaN counts as true, ±0 as false, as bool(x))
  *   bnApply(x, y, n, α, β) y[i] = f32(f64(x[i])·α + β)   (α, β f64 parameters)
  *   bilinearPlane(x, y, W, oH, oW, tw, th, buf)   one plane of the bilinear resize (see bilinearPlaneFunction)
  *   bilinearBackwardPlane(gy, gx, H, W, oH, oW, tw, th)   its adjoint on one plane (bilinearBackward's order)
@@ -23,7 +25,7 @@
  */
 import { encodeModule } from '../emit/encoding.js';
 import {
-  type Expr, FunctionBuilder, type Local, f32, f32x4, f64, f64x2, forLoop, i32, ifThen, memory, shuffleF32, v128, whileLoop,
+  type Expr, FunctionBuilder, type Local, f32, f32x4, f64, f64x2, forLoop, i32, i32x4, ifThen, memory, shuffleF32, v128, whileLoop,
 } from '../emit/instructions.js';
 import { heapMemoryImport } from '../features.js';
 
@@ -126,6 +128,18 @@ function reluBackwardFunction() {
   return f.build([zero.set(v128.zero()), ...stream(f, '', i, i32.const(0), n,
     (k) => v128.store(at(out.get(), i, k), v128.and(v128.load(at(gy.get(), i, k)), f32x4.gt(v128.load(at(y.get(), i, k)), zero.get()))),
     () => f32.store(at(out.get(), i), f32.select(f32.load(at(gy.get(), i)), f32.const(0), f32.gt(f32.load(at(y.get(), i)), f32.const(0)))))]);
+}
+
+/** whereI / whereF (c, a, b, out, n): out = c ≠ 0 ? a : b, c int32 or float32, a, b, out float32 (bits copied). */
+function whereFunction(cond: 'i32' | 'f32') {
+  const f = new FunctionBuilder(cond === 'i32' ? 'whereI' : 'whereF', { c: 'i32', a: 'i32', b: 'i32', out: 'i32', n: 'i32' });
+  const c = f.param('c'), a = f.param('a'), b = f.param('b'), out = f.param('out'), n = f.param('n'), i = f.local('i', 'i32');
+  const zero = f.local('zero', 'v128');
+  const mask = (v: Expr): Expr => (cond === 'i32' ? i32x4.ne(v, zero.get()) : f32x4.ne(v, zero.get()));
+  const test = (addr: Expr): Expr => (cond === 'i32' ? i32.ne(i32.load(addr), i32.const(0)) : f32.ne(f32.load(addr), f32.const(0)));
+  return f.build([zero.set(v128.zero()), ...stream(f, '', i, i32.const(0), n,
+    (k) => v128.store(at(out.get(), i, k), v128.bitselect(v128.load(at(a.get(), i, k)), v128.load(at(b.get(), i, k)), mask(v128.load(at(c.get(), i, k))))),
+    () => f32.store(at(out.get(), i), f32.select(f32.load(at(a.get(), i)), f32.load(at(b.get(), i)), test(at(c.get(), i)))))]);
 }
 
 /** bnApply(x, y, n, α, β): y[i] = f32(f64(x[i])·α + β), two floats per f64x2. */
@@ -423,7 +437,7 @@ function adamStepFunction() {
 export function elementwiseModuleBytes(): Uint8Array {
   const arith = ARITH_OPS.flatMap((op) => (['vv', 'vs', 'sv'] as const).map((form) => arithFunction(op, form)));
   const memory = heapMemoryImport();
-  return encodeModule(memory, [...arith, addNFunction(), reluFunction(), reluBackwardFunction(), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
+  return encodeModule(memory, [...arith, addNFunction(), reluFunction(), reluBackwardFunction(), whereFunction('i32'), whereFunction('f32'), bnApplyFunction(), bilinearPlaneFunction(), bilinearBackwardPlaneFunction(),
     channelSumsFunction('bnStats', ['x'], ([x], K, sub, mul) => [sub(x, K), mul(sub(x, K), sub(x, K))]),
     channelSumsFunction('bnGradSums', ['gy', 'x'], ([gy, x], m, sub, mul) => [gy, mul(gy, sub(x, m))]),
     channelSumsFunction('channelSum', ['gy'], ([gy]) => [gy]),
