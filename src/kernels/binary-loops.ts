@@ -1,5 +1,5 @@
 /**
- * Loops of the binary ops defined by a scalar function (pow, maximum, minimum and the comparisons; ops/binary.ts and
+ * Loops of the binary ops defined by a scalar function (pow and the comparisons; ops/binary.ts and
  * ops/compare.ts hold the functions, which stay the definition), for the two layouts that need no broadcast
  * odometer: the same shapes (vv) and one operand a single value (vs: b is the value v; sv: a is the value u). The
  * general broadcast calls the op's function once per element from one shared loop, which V8 then calls
@@ -24,16 +24,6 @@ export const binaryLoops = {
       else for (let i = 0; i < o.length; i++) o[i] = a[i] ** v;
     },
     sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = u ** b[i]; },
-  },
-  maximum: {
-    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = Math.max(a[i], b[i]); },
-    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = Math.max(a[i], v); },
-    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = Math.max(u, b[i]); },
-  },
-  minimum: {
-    vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = Math.min(a[i], b[i]); },
-    vs: (o, a, v) => { for (let i = 0; i < o.length; i++) o[i] = Math.min(a[i], v); },
-    sv: (o, u, b) => { for (let i = 0; i < o.length; i++) o[i] = Math.min(u, b[i]); },
   },
   eq: {
     vv: (o, a, b) => { for (let i = 0; i < o.length; i++) o[i] = +(a[i] === b[i]); },

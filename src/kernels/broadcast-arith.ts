@@ -1,6 +1,7 @@
 /**
- * add / sub / mul / div over broadcast operands with no call per element (the general binaryBroadcast calls f
- * for every element). Broadcast strides as in elementwise.ts (0 on broadcast dims).
+ * add / sub / mul / div / max / min over broadcast operands with no call per element (the general binaryBroadcast
+ * calls f for every element). max and min are Math.max / Math.min (NaN propagates, +0 above −0): the element-wise
+ * maximum and minimum ops, which on heap float32 data run as f32x4.max / min (the same results). Broadcast strides as in elementwise.ts (0 on broadcast dims).
  *
  * First the dims are collapsed: size-1 dims are dropped and dim d merges into dim d+1 when, for both operands,
  * stride[d] = stride[d+1]·size[d+1] (contiguous across the pair, or broadcast along both). AMSUnet's patterns
@@ -14,8 +15,8 @@ import type { TypedArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { addSame, subSame, mulSame, divSame } from './elementwise.js';
 
-export const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
-export type ArithOp = typeof ADD | typeof SUB | typeof MUL | typeof DIV;
+export const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5;
+export type ArithOp = typeof ADD | typeof SUB | typeof MUL | typeof DIV | typeof MAX | typeof MIN;
 
 export interface CollapsedBroadcast {
   shape: number[];
@@ -174,8 +175,20 @@ function divRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: numbe
   } else for (; j < n; j++) out[o + j] = a[pa + j * ia] / b[pb + j * ib];
 }
 
-const ROWS: readonly Row[] = [addRow, subRow, mulRow, divRow];
-const SAME = [addSame, subSame, mulSame, divSame] as const;
+/** max / min rows: one loop each, strides general (Math.max / Math.min branch inside anyway: no unrolling gains). */
+function maxRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number): void {
+  for (let j = 0; j < n; j++) out[o + j] = Math.max(a[pa + j * ia], b[pb + j * ib]);
+}
+
+function minRow(out: TypedArray, o: number, a: TypedArray, pa: number, ia: number, b: TypedArray, pb: number, ib: number, n: number): void {
+  for (let j = 0; j < n; j++) out[o + j] = Math.min(a[pa + j * ia], b[pb + j * ib]);
+}
+
+const maxSame = (out: TypedArray, a: TypedArray, b: TypedArray): void => maxRow(out, 0, a, 0, 1, b, 0, 1, out.length);
+const minSame = (out: TypedArray, a: TypedArray, b: TypedArray): void => minRow(out, 0, a, 0, 1, b, 0, 1, out.length);
+
+const ROWS: readonly Row[] = [addRow, subRow, mulRow, divRow, maxRow, minRow];
+const SAME = [addSame, subSame, mulSame, divSame, maxSame, minSame] as const;
 
 /** out = a (op) b over outShape, a and b read through broadcast strides sa, sb. Same results as binaryBroadcast. */
 export function arithBroadcast(

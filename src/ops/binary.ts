@@ -7,7 +7,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastShapes, shapesEqual, numel, type Shape } from '../tensor/shape.js';
-import { ADD, SUB, MUL, DIV, type ArithOp } from '../kernels/broadcast-arith.js';
+import { ADD, SUB, MUL, DIV, MAX, MIN, type ArithOp } from '../kernels/broadcast-arith.js';
 import { type BinaryFn, binaryBroadcast, broadcastStrides } from '../kernels/elementwise.js';
 import { type BinaryLoops, binaryLoops } from '../kernels/binary-loops.js';
 import { record } from '../autograd/record.js';
@@ -40,7 +40,7 @@ export function broadcastBinary(
   if (loops?.vv && shapesEqual(ta.shape, tb.shape)) loops.vv(out, ta.data, tb.data);
   else if (loops?.vs && tb.size === 1 && shapesEqual(ta.shape, shape)) loops.vs(out, ta.data, tb.data[0]);
   else if (loops?.sv && ta.size === 1 && shapesEqual(tb.shape, shape)) loops.sv(out, ta.data[0], tb.data);
-  else binaryBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, f);
+  else binaryBroadcast(out, ta.data, broadcastStrides(ta.shape, shape), tb.data, broadcastStrides(tb.shape, shape), shape, f, loops);
   return new Tensor(out, shape);
 }
 
@@ -170,7 +170,7 @@ export function pow(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** Element-wise larger value (NaN propagates); the gradient goes to the larger operand, 0.5/0.5 on ties. */
 export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('maximum', a, b, Math.max, binaryLoops.maximum);
+  const y = arith('maximum', a, b, MAX);
   const [ta, tb] = tensors(a, b);
   return record('maximum', [ta, tb], y, (gy, needs) => [
     needs[0] ? gradVia(gy, a, b, 'maximumGradA', ta!.shape) : null,
@@ -180,7 +180,7 @@ export function maximum(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** Element-wise smaller value (NaN propagates); the gradient goes to the smaller operand, 0.5/0.5 on ties. */
 export function minimum(a: Tensor | number, b: Tensor | number): Tensor {
-  const y = broadcastBinary('minimum', a, b, Math.min, binaryLoops.minimum);
+  const y = arith('minimum', a, b, MIN);
   const [ta, tb] = tensors(a, b);
   return record('minimum', [ta, tb], y, (gy, needs) => [
     needs[0] ? gradVia(gy, a, b, 'minimumGradA', ta!.shape) : null,

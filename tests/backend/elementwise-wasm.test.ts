@@ -13,7 +13,7 @@ import { bilinearBackwardWasm, bilinearWasm } from '../../src/backend/wasm/bilin
 import { setElementwiseChunk } from '../../src/backend/wasm/elementwise-run.js';
 import { reluBackwardWasm, reluWasm } from '../../src/backend/wasm/relu.js';
 import { reluBackward, reluForward } from '../../src/kernels/activations.js';
-import { ADD, DIV, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
+import { ADD, DIV, MAX, MIN, MUL, SUB, type ArithOp, arithBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
 import { broadcastStrides } from '../../src/kernels/elementwise.js';
 import { addIntoKernel, addNKernel } from '../../src/kernels/add-n.js';
 import { channelSum } from '../../src/kernels/channel-bias.js';
@@ -86,7 +86,7 @@ describe.runIf(wasmFeatures().simd)('wasm broadcast arithmetic', () => {
       fc.property(
         broadcastCase.chain(({ a, b }) =>
           fc.record({ a: fc.constant(a), b: fc.constant(b), av: floats(numel(a)), bv: floats(numel(b)),
-            op: fc.constantFrom<ArithOp>(ADD, SUB, MUL, DIV), chunk: fc.constantFrom(16, 32, 1 << 16) })),
+            op: fc.constantFrom<ArithOp>(ADD, SUB, MUL, DIV, MAX, MIN), chunk: fc.constantFrom(16, 32, 1 << 16) })),
         ({ a, b, av, bv, op, chunk }) => {
           setElementwiseChunk(chunk);
           const { used, out, ref } = arithBoth(op, a, b, av, bv);
@@ -102,7 +102,7 @@ describe.runIf(wasmFeatures().simd)('wasm broadcast arithmetic', () => {
     const cases: [number[], number[]][] = [[[2, 3, 5, 7], [2, 3, 5, 7]], [[2, 3, 5, 7], [2, 3, 1, 1]], [[2, 3, 5, 7], [2, 1, 5, 7]],
       [[2, 3, 1, 1], [2, 3, 5, 7]], [[37], [1]], [[1], [37]]];
     for (const [sa, sb] of cases) {
-      for (const op of [ADD, SUB, MUL, DIV] as ArithOp[]) {
+      for (const op of [ADD, SUB, MUL, DIV, MAX, MIN] as ArithOp[]) {
         setElementwiseChunk(16);
         const av = Array.from({ length: numel(sa) }, (_, i) => Math.sin(i + 1) * 3), bv = Array.from({ length: numel(sb) }, (_, i) => Math.cos(i) + 0.01);
         const { used, out, ref } = arithBoth(op, sa, sb, av, bv);

@@ -1,13 +1,13 @@
-/** add/sub/mul/div broadcast fast paths (collapsed dims, specialised rows) and the fused product gradient mulSumTo. */
+/** add/sub/mul/div/max/min broadcast fast paths (collapsed dims, specialised rows) and the fused product gradient mulSumTo. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { ADD, SUB, MUL, DIV, type ArithOp, arithBroadcast, collapseBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
+import { ADD, SUB, MUL, DIV, MAX, MIN, type ArithOp, arithBroadcast, collapseBroadcast, mulSumTo } from '../../src/kernels/broadcast-arith.js';
 import { binaryBroadcast, broadcastStrides } from '../../src/kernels/elementwise.js';
 import { mul, gradcheck, tensor, randn, Generator, type Tensor, type DType } from '../../src/index.js';
 import { allocArray, type TypedArray } from '../../src/tensor/dtype.js';
 
 const FNS: [ArithOp, (u: number, v: number) => number][] = [
-  [ADD, (u, v) => u + v], [SUB, (u, v) => u - v], [MUL, (u, v) => u * v], [DIV, (u, v) => u / v],
+  [ADD, (u, v) => u + v], [SUB, (u, v) => u - v], [MUL, (u, v) => u * v], [DIV, (u, v) => u / v], [MAX, Math.max], [MIN, Math.min],
 ];
 const numel = (s: readonly number[]): number => s.reduce((p, n) => p * n, 1);
 

@@ -1,6 +1,6 @@
 /**
  * Generates the WebAssembly element-wise kernels for float32 data (byte addresses; n elements):
- *   add_vv(a, b, out, n)   out[i] = a[i] + b[i]       (likewise sub, mul, div)
+ *   add_vv(a, b, out, n)   out[i] = a[i] + b[i]       (likewise sub, mul, div, max, min)
  *   add_vs(a, v, out, n)   out[i] = a[i] + v          (v an f32 parameter: one operand constant along the row)
  *   add_sv(u, b, out, n)   out[i] = u + b[i]
  *   addN(list, k, out, n)  out[i] = ((x0[i] + x1[i]) + x2[i]) + … + x_{k−1}[i],  x_j at the i32 address list[j]
@@ -33,10 +33,11 @@ import { heapMemoryImport } from '../features.js';
 const load2 = (addr: Expr): Expr => v128.load64Zero(addr);
 const store2 = (addr: Expr, v: Expr): Expr => v128.store64Lane(addr, v);
 
-export const ARITH_OPS = ['add', 'sub', 'mul', 'div'] as const;
+/** In the order of kernels/broadcast-arith.ts's op codes. max / min: IEEE maximum / minimum (NaN propagates, +0 above −0), as Math.max / min. */
+export const ARITH_OPS = ['add', 'sub', 'mul', 'div', 'max', 'min'] as const;
 export type ArithName = (typeof ARITH_OPS)[number];
-const VEC = { add: f32x4.add, sub: f32x4.sub, mul: f32x4.mul, div: f32x4.div };
-const SCALAR = { add: f32.add, sub: f32.sub, mul: f32.mul, div: f32.div };
+const VEC = { add: f32x4.add, sub: f32x4.sub, mul: f32x4.mul, div: f32x4.div, max: f32x4.max, min: f32x4.min };
+const SCALAR = { add: f32.add, sub: f32.sub, mul: f32.mul, div: f32.div, max: f32.max, min: f32.min };
 
 /** Elements of out that addN sums in place, one input at a time, while they sit in L1 (as the js kernel). */
 const ADDN_BLOCK = 2048;
