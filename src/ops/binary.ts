@@ -131,10 +131,8 @@ export function div(a: Tensor | number, b: Tensor | number): Tensor {
 
 /** -x, d = -gy. */
 export function neg(x: Tensor): Tensor {
-  const out = allocArray(x.dtype, x.size);
-  const d = x.data;
-  for (let i = 0; i < out.length; i++) out[i] = -d[i];
-  return record('neg', [x], new Tensor(out, x.shape), (gy) => [neg(gy)]);
+  // x·(−1) is −x exactly (a sign flip, −0 included; int32's −(−2³¹) wraps alike), on the arithmetic kernels (wasm on the heap)
+  return record('neg', [x], arith('neg', x, -1, MUL), (gy) => [neg(gy)]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { add, sub, mul, div, neg, pow, maximum, minimum, exp, gradcheck, tensor, Tensor } from '../../src/index.js';
+import { add, sub, mul, div, neg, pow, maximum, minimum, exp, gradcheck, tensor, tidy, Tensor } from '../../src/index.js';
 import { broadcastPairArb, dtypeArb, naiveMap, seedArb, tolFor } from './core-util.js';
 import { expectClose } from '../helpers/close.js';
 import { rnd, uniformTensor } from '../helpers/random.js';
@@ -62,6 +62,22 @@ describe.each(OPS)('%s', (name, op, ref, positive) => {
 });
 
 describe('binary ops, specifics', () => {
+  test('neg flips the sign exactly: ±0, NaN, ±Infinity, int32 wrap; on heap float32 data (the wasm multiply by −1) too', () => {
+    const v = [0, -0, 1.5, -2, NaN, Infinity, -Infinity, 3e38, 1e-45];
+    for (const dtype of ['float32', 'float64'] as const) {
+      const y = neg(tensor(v, [v.length], { dtype })).data;
+      v.forEach((u, i) => expect(Object.is(y[i], dtype === 'float32' ? -Math.fround(u) : -u)).toBe(true));
+    }
+    expect(Array.from(neg(tensor([0, 5, -(2 ** 31), 2 ** 31 - 1], [4], { dtype: 'int32' })).data)).toEqual([0, -5, -(2 ** 31), -(2 ** 31) + 1]);
+    tidy(() => {
+      const x = rnd([3 * 7001], 'float32', 9);
+      x.data[0] = 0;
+      x.data[1] = -0;
+      const y = neg(x).data;
+      for (let i = 0; i < y.length; i++) if (!Object.is(y[i], -x.data[i])) throw new Error(`neg at ${i}: ${y[i]} for ${x.data[i]}`);
+    });
+  });
+
   test('neg forward and gradient', () => {
     const x = rnd([2, 3], 'float32', 3);
     expectClose(neg(x).data, Array.from(x.data, (v) => -v), 0);
