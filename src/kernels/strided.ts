@@ -48,8 +48,22 @@ function copyRows(
   const s = strides[n - 1];
   const dStep = intoView ? s : 1;
   const sStep = intoView ? 1 : s;
+  // the view's row start: computed for row lo, then moved like an odometer over the outer dims
+  const idx = new Array<number>(n).fill(0);
+  for (let d = n - 2, q = lo; d >= 0; d--) {
+    idx[d] = q % shape[d];
+    q = Math.floor(q / shape[d]);
+  }
+  let at = rowStart(shape, offset, strides, lo);
   for (let r = lo; r < hi; r++) {
-    const at = rowStart(shape, offset, strides, r);
+    if (r > lo) {
+      for (let k = n - 2; k >= 0; k--) {
+        at += strides[k];
+        if (++idx[k] < shape[k]) break;
+        at -= strides[k] * shape[k];
+        idx[k] = 0;
+      }
+    }
     const o = r * inner;
     let d = intoView ? at : o;
     let q = intoView ? o : at;

@@ -4,10 +4,10 @@
  * the inverse permutation.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray } from '../tensor/dtype.js';
+import { allocUninit } from '../tensor/dtype.js';
 import { fmtShape, normAxis, stridesOf } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { gatherStrided } from '../kernels/strided.js';
+import { gatherStrided } from '../backend/dispatch/strided.js';
 import { record } from '../autograd/record.js';
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -17,7 +17,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (!valid) throw new ShapeError('permute', `dims ${fmtShape(dims)} are not a permutation of the ${n} axes`, { input: x.shape });
   const xs = stridesOf(x.shape);
   const shape = perm.map((d) => x.shape[d]);
-  const out = allocArray(x.dtype, x.size);
+  const out = allocUninit(x.dtype, x.size); // every element written
   gatherStrided(out, x.data, 0, perm.map((d) => xs[d]), shape);
   const inverse = new Array<number>(n);
   perm.forEach((d, i) => (inverse[d] = i));

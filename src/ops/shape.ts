@@ -12,7 +12,7 @@ import { allocArray } from '../tensor/dtype.js';
 import { type Shape, fmtShape, normAxis, numel, shapesEqual } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
 import { broadcastStrides } from '../kernels/elementwise.js';
-import { gatherStrided } from '../kernels/strided.js';
+import { gatherStrided } from '../backend/dispatch/strided.js';
 import { record } from '../autograd/record.js';
 import { sumTo } from './broadcast.js';
 

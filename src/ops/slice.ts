@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
 import { normAxis, numel, stridesOf } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
-import { gatherStrided, scatterStrided } from '../kernels/strided.js';
+import { gatherStrided, scatterStrided } from '../backend/dispatch/strided.js';
 import { record } from '../autograd/record.js';
 
 /** Take indices start, start+step, ... < end along axis a (already validated, 0 <= start <= end <= size). */

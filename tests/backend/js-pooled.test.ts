@@ -6,11 +6,12 @@
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { setThreads } from '../../src/backend/index.js';
+import { getHeap, setThreads } from '../../src/backend/index.js';
 import {
-  jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runSoftmaxJs,
+  jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runSoftmaxJs, runStridedJs,
 } from '../../src/backend/parallel/js-pooled.js';
 import { nearestAxis, nearestBackward, nearestForward } from '../../src/kernels/upsample2d.js';
+import { gatherStrided, scatterStrided } from '../../src/kernels/strided.js';
 import { softmaxBackward, softmaxForward } from '../../src/kernels/softmax.js';
 import { unaryLoops } from '../../src/kernels/unary.js';
 import {
@@ -151,6 +152,52 @@ describe('pooled depth-wise conv (stride 1)', () => {
     expect(runDepthwiseJs('forward', y, x, w, null, { ...g, sH: 2, oH: 4 })).toBe(false);
     setThreads(1);
     expect(runDepthwiseJs('forward', y, x, w, null, g)).toBe(false);
+  });
+});
+
+describe('pooled strided copies (permute, slice and their gradients)', () => {
+  /** A heap view of n elements of A's type, filled from `values` (freed by the caller). */
+  function heapArray(A: Arr, n: number, values: ArrayLike<number>): [Float32Array | Float64Array, () => void] {
+    const heap = getHeap(), bytes = A.BYTES_PER_ELEMENT * Math.max(n, 1), at = heap.allocRegion(bytes);
+    const v = new A(heap.memory.buffer as ArrayBuffer, at, n);
+    v.set(values);
+    return [v, () => heap.freeRegion(at, bytes)];
+  }
+
+  test.each(types)('%s: gather and scatter of permuted, offset and stepped views on 2 and 3 threads equal the loop', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 2 }), fc.nat(3),
+          fc.integer({ min: 1, max: 300 }), fc.nat(), (dims, step, offset, chunk, seed) => {
+            jsPoolChunks.elementChunk = chunk;
+            // a source holding the view: row-major over dims·step on the last axis, then the axes permuted by a rotation
+            const src = dims.map((d, i) => (i === dims.length - 1 ? d * step : d));
+            const rs = new Array<number>(dims.length).fill(1);
+            for (let d = dims.length - 2; d >= 0; d--) rs[d] = rs[d + 1] * src[d + 1];
+            rs[dims.length - 1] = step;
+            const rot = seed % dims.length, perm = dims.map((_, i) => (i + rot) % dims.length);
+            const shape = perm.map((d) => dims[d]), strides = perm.map((d) => rs[d]);
+            const n = shape.reduce((a, d) => a * d, 1), len = offset + src.reduce((a, d) => a * d, 1);
+            const xs = fillRandom(new A(len), seed, 'uniform');
+            const [x, freeX] = heapArray(A, len, xs), [out, freeOut] = heapArray(A, n, new A(n).fill(NaN));
+            const want = new A(n);
+            gatherStrided(want, xs, offset, strides, shape);
+            const rows = n / shape[shape.length - 1], pooled = Math.min(rows, Math.floor(n / chunk)) >= 2;
+            expect(runStridedJs(false, out, x, offset, strides, shape)).toBe(pooled);
+            if (pooled) expect(firstMismatch(out, want)).toBe(-1);
+            // scatter back into a zeroed source (every view element is distinct, so no element is written twice)
+            const back = new A(len);
+            scatterStrided(back, want, offset, strides, shape);
+            const [g, freeG] = heapArray(A, len, new A(len));
+            expect(runStridedJs(true, g, out, offset, strides, shape)).toBe(pooled);
+            if (pooled) expect(firstMismatch(g, back)).toBe(-1);
+            expect(runStridedJs(false, new A(n), xs, offset, strides, shape)).toBe(false); // plain arrays: the caller's loop
+            freeX(), freeOut(), freeG();
+          }),
+        { numRuns: 40, seed: 0xaf + threads },
+      );
+    }
   });
 });
 

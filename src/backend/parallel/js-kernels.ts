@@ -20,6 +20,7 @@ import {
 } from '../../kernels/pool2d.js';
 import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
 import { nearestBackward, nearestForward } from '../../kernels/upsample2d.js';
+import { gatherStrided, scatterStrided } from '../../kernels/strided.js';
 import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -127,6 +128,21 @@ const adaptiveAvgPoolJs: PoolKernel = {
     const g = { P, H, W, oH, oW }, big = P * H * W, small = P * oH * oW;
     if (pass === 0) adaptiveAvgPool2dForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), g, lo, hi);
     else adaptiveAvgPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), g, lo, hi);
+  },
+};
+
+/**
+ * Strided copy args: [bytesPerElement, intoView (0 gather, 1 scatter), dst, src, offset, n, shape[n], strides[n]]:
+ * kernels/strided.ts on heap views of the whole arrays (the view side: offset and strides in elements); [lo, hi) are
+ * rows of shape.
+ */
+const stridedJs: PoolKernel = {
+  name: 'strided.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, intoView, dst, src, offset, n] = args;
+    const shape = ints(args, 6, n), strides = ints(args, 6 + n, n);
+    const all = bytes === 8 ? ctx.heap.f64 : ctx.heap.f32, at = (addr: number) => all.subarray(addr / bytes);
+    (intoView === 1 ? scatterStrided : gatherStrided)(at(dst), at(src), offset, strides, shape, lo, hi);
   },
 };
 
@@ -247,4 +263,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
   reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
-  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs];
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs];

@@ -23,6 +23,7 @@ import type { LaneGeom } from '../../kernels/softmax.js';
 import type { ResampleGeom } from '../../kernels/upsample2d.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
 import { dispatches } from './thread-role.js';
+import { MAX_ARGS } from './pool.js';
 
 /**
  * Chunk sizes; work smaller than two chunks stays on the calling thread. Tests shrink them to split small
@@ -169,6 +170,21 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, plan);
   dst.copyBack();
+  return true;
+}
+
+/**
+ * A strided gather (out = x viewed at offset/strides over shape) or scatter (the view of out = x) over the pool by
+ * rows ('strided.js'; kernels/strided.ts, each row written by the loop alone, so the same copies), when both arrays
+ * are already heap views (staging a copy in and out would cost what the threads save). False, having done nothing,
+ * when the caller should run the loop.
+ */
+export function runStridedJs(intoView: boolean, dst: FloatArray, src: FloatArray, offset: number, strides: readonly number[], shape: readonly number[]): boolean {
+  const n = shape.length, rows = n === 0 ? 1 : shape.slice(0, -1).reduce((a, d) => a * d, 1);
+  const plan = poolPlan(rows, shape.reduce((a, d) => a * d, 1));
+  if (!plan || 6 + 2 * n > MAX_ARGS || !sameType(dst, [src]) || !getHeap().containsAll([dst, src])) return false;
+  const bytes = dst.BYTES_PER_ELEMENT;
+  getPool().run('strided.js', [bytes, intoView ? 1 : 0, dst.byteOffset, src.byteOffset, offset, n, ...shape, ...strides], rows, plan);
   return true;
 }
 
