@@ -3,7 +3,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { type DType, allocArray, promote } from '../tensor/dtype.js';
 import { type Shape, numel, shapesEqual, fmtShape } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { reducePlan, reduceSum } from '../kernels/reduce.js';
+import { reducePlan } from '../kernels/reduce.js';
+import { reduceSum } from '../backend/dispatch/reduce.js';
 
 /** A number operand becomes a 0-d tensor of the other operand's dtype (a Python scalar does not promote in PyTorch). */
 export function asTensor(v: Tensor | number, like: DType): Tensor {

@@ -7,7 +7,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { allocArray } from '../tensor/dtype.js';
 import { normAxis, numel, stridesOf, type Shape } from '../tensor/shape.js';
 import { ShapeError } from '../tensor/errors.js';
-import { type ReducePlan, reducePlan, reduceSum, reduceExtreme, scatterAt } from '../kernels/reduce.js';
+import { type ReducePlan, reducePlan, scatterAt } from '../kernels/reduce.js';
+import { reduceExtreme, reduceSum } from '../backend/dispatch/reduce.js';
 import { record } from '../autograd/record.js';
 import { expand, reshape } from './shape.js';
 

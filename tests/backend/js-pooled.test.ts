@@ -8,10 +8,12 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { getHeap, setThreads } from '../../src/backend/index.js';
 import {
-  jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runSoftmaxJs, runStridedJs,
+  jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runReduceJs, runSoftmaxJs,
+  runStridedJs,
 } from '../../src/backend/parallel/js-pooled.js';
 import { nearestAxis, nearestBackward, nearestForward } from '../../src/kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../src/kernels/strided.js';
+import { reduceExtreme, reducePlan, reduceSum } from '../../src/kernels/reduce.js';
 import { softmaxBackward, softmaxForward } from '../../src/kernels/softmax.js';
 import { unaryLoops } from '../../src/kernels/unary.js';
 import {
@@ -155,14 +157,48 @@ describe('pooled depth-wise conv (stride 1)', () => {
   });
 });
 
+/** A heap view of n elements of A's type, filled from `values` (freed by the caller). */
+function heapArray(A: Arr, n: number, values: ArrayLike<number>): [Float32Array | Float64Array, () => void] {
+  const heap = getHeap(), bytes = A.BYTES_PER_ELEMENT * Math.max(n, 1), at = heap.allocRegion(bytes);
+  const v = new A(heap.memory.buffer as ArrayBuffer, at, n);
+  v.set(values);
+  return [v, () => heap.freeRegion(at, bytes)];
+}
+
+describe('pooled reductions (sum / mean / max / min over any axes)', () => {
+  test.each(types)('%s: by output rows on 2 and 3 threads equal the loop (values, and the arg offsets of max and min)', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          fc.integer({ min: 1, max: 300 }), fc.constantFrom(1, 3), fc.nat(), (shape, reduced, chunk, divisor, seed) => {
+            jsPoolChunks.elementChunk = chunk;
+            const axes = shape.map((_, i) => i).filter((i) => reduced[i]);
+            const plan = reducePlan(shape, axes), n = shape.reduce((a, d) => a * d, 1), m = plan.rows * plan.J;
+            const xs = fillRandom(new A(n), seed, 'uniform');
+            if (n > 2) xs[1] = xs[0]; // a tie: the first position must win
+            const [x, freeX] = heapArray(A, n, xs);
+            const pooled = plan.count > 0 && Math.min(plan.rows, Math.floor((m * plan.count) / chunk)) >= 2;
+            const [s1, s] = [new A(m), new A(m)];
+            reduceSum(s1, xs, plan, divisor);
+            expect(runReduceJs('sum', s, null, x, plan, divisor)).toBe(pooled);
+            if (pooled) expect(firstMismatch(s, s1)).toBe(-1);
+            for (const isMax of [true, false]) {
+              const [y1, y, a1, a] = [new A(m), new A(m), new Int32Array(m), new Int32Array(m)];
+              if (plan.count > 0) reduceExtreme(y1, a1, xs, plan, isMax);
+              expect(runReduceJs(isMax ? 'max' : 'min', y, a, x, plan)).toBe(pooled);
+              if (pooled) expect([firstMismatch(y, y1), Array.from(a).join()]).toEqual([-1, Array.from(a1).join()]);
+            }
+            expect(runReduceJs('sum', new A(m), null, new A(n), plan)).toBe(false); // a plain input: the caller's loop
+            freeX();
+          }),
+        { numRuns: 40, seed: 0xb0 + threads },
+      );
+    }
+  });
+});
+
 describe('pooled strided copies (permute, slice and their gradients)', () => {
-  /** A heap view of n elements of A's type, filled from `values` (freed by the caller). */
-  function heapArray(A: Arr, n: number, values: ArrayLike<number>): [Float32Array | Float64Array, () => void] {
-    const heap = getHeap(), bytes = A.BYTES_PER_ELEMENT * Math.max(n, 1), at = heap.allocRegion(bytes);
-    const v = new A(heap.memory.buffer as ArrayBuffer, at, n);
-    v.set(values);
-    return [v, () => heap.freeRegion(at, bytes)];
-  }
 
   test.each(types)('%s: gather and scatter of permuted, offset and stepped views on 2 and 3 threads equal the loop', (_, A) => {
     for (const threads of [2, 3]) {

@@ -21,6 +21,7 @@ import {
 import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
 import { nearestBackward, nearestForward } from '../../kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../kernels/strided.js';
+import { type ReducePlan, reduceExtreme, reduceSum } from '../../kernels/reduce.js';
 import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -128,6 +129,27 @@ const adaptiveAvgPoolJs: PoolKernel = {
     const g = { P, H, W, oH, oW }, big = P * H * W, small = P * oH * oW;
     if (pass === 0) adaptiveAvgPool2dForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), g, lo, hi);
     else adaptiveAvgPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), g, lo, hi);
+  },
+};
+
+/** Reduction kinds of 'reduce.js'. */
+export const REDUCE_KIND = { sum: 0, max: 1, min: 2 } as const;
+
+/**
+ * Reduction args: [bytesPerElement, kind (REDUCE_KIND), y, x, src (int32 arg-offsets for max/min, else 0), red (int32
+ * offsets), nRed, J, L, rows, divisor, k, rowSizes[k], rowStrides[k]]: kernels/reduce.ts's plan; [lo, hi) are rows.
+ */
+const reduceJs: PoolKernel = {
+  name: 'reduce.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, kind, y, x, srcAt, redAt, nRed, J, L, rows, divisor, k] = args;
+    const buf = ctx.heap.f32.buffer;
+    const plan: ReducePlan = {
+      rows, J, L, rowSizes: ints(args, 12, k), rowStrides: ints(args, 12 + k, k), red: new Int32Array(buf, redAt, nRed), count: nRed * L,
+    };
+    const xs = (bytes === 8 ? ctx.heap.f64 : ctx.heap.f32).subarray(x / bytes), ys = view(ctx, bytes, y, rows * J);
+    if (kind === REDUCE_KIND.sum) reduceSum(ys, xs, plan, divisor, lo, hi);
+    else reduceExtreme(ys, new Int32Array(buf, srcAt, rows * J), xs, plan, kind === REDUCE_KIND.max, lo, hi);
   },
 };
 
@@ -263,4 +285,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
   reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
-  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs];
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs];

@@ -18,7 +18,8 @@
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import type { AdaptiveGeom, PoolGeom } from '../../kernels/pool2d.js';
-import { POOL2D_PASS } from './js-kernels.js';
+import { POOL2D_PASS, REDUCE_KIND } from './js-kernels.js';
+import type { ReducePlan } from '../../kernels/reduce.js';
 import type { LaneGeom } from '../../kernels/softmax.js';
 import type { ResampleGeom } from '../../kernels/upsample2d.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
@@ -170,6 +171,26 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, plan);
   dst.copyBack();
+  return true;
+}
+
+/**
+ * A reduction over the pool by output rows ('reduce.js'; kernels/reduce.ts, each output row reduced by the loop
+ * alone in its order, so the loop's bits): a sum (divided by `divisor`) or max / min with their source offsets, when
+ * x is already a heap view (its copy would cost what the threads save). False, having done nothing, otherwise.
+ */
+export function runReduceJs(kind: keyof typeof REDUCE_KIND, y: FloatArray, src: Int32Array | null, x: FloatArray, plan: ReducePlan, divisor = 1): boolean {
+  const k = plan.rowSizes.length, pool = poolPlan(plan.rows, plan.rows * plan.J * plan.count);
+  if (!pool || 12 + 2 * k > MAX_ARGS || !sameType(y, [x]) || !getHeap().contains(x)) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const dst = placeOut(y), redAt = heap.stage(4 * plan.red.length);
+  new Int32Array(heap.memory.buffer, redAt, plan.red.length).set(plan.red);
+  const bits = src && new Float32Array(src.buffer, src.byteOffset, src.length), srcOut = bits ? placeOut(bits) : null;
+  getPool().run('reduce.js', [y.BYTES_PER_ELEMENT, REDUCE_KIND[kind], dst.addr, x.byteOffset, srcOut ? srcOut.addr : 0, redAt, plan.red.length,
+    plan.J, plan.L, plan.rows, divisor, k, ...plan.rowSizes, ...plan.rowStrides], plan.rows, pool);
+  dst.copyBack();
+  srcOut?.copyBack();
   return true;
 }
 
