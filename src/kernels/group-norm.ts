@@ -55,6 +55,57 @@ export function rowParams(mean: Float64Array, invstd: Float64Array, w: FloatArra
   return { mean: rm, invstd: ri, w: rw, b: rb };
 }
 
+/** Σ_s gy and Σ_s gy·(x − μ) of rows (n, c) [lo, hi) into sumGy, sumGyD (double, in element order). */
+export function groupNormRowSums(sumGy: Float64Array, sumGyD: Float64Array, gy: FloatArray, x: FloatArray, mean: Float64Array,
+  g: GroupNormGeom, lo = 0, hi = g.N * g.C): void {
+  const { C, G, S } = g, Cg = C / G;
+  for (let r = lo; r < hi; r++) {
+    const n = Math.floor(r / C), c = r - n * C, m = mean[n * G + Math.floor(c / Cg)];
+    let s1 = 0, s2 = 0;
+    for (let i = r * S, end = i + S; i < end; i++) {
+      s1 += gy[i];
+      s2 += gy[i] * (x[i] - m);
+    }
+    sumGy[r] = s1;
+    sumGyD[r] = s2;
+  }
+}
+
+/** gx of groups (n, g) [lo, hi) from the row sums (see the formula at the top). */
+export function groupNormInputGrad(gx: FloatArray, gy: FloatArray, x: FloatArray, mean: Float64Array, invstd: Float64Array,
+  w: FloatArray | null, sumGy: Float64Array, sumGyD: Float64Array, g: GroupNormGeom, lo = 0, hi = g.N * g.G): void {
+  const { C, G, S } = g, Cg = C / G, M = Cg * S;
+  for (let gi = lo; gi < hi; gi++) {
+    const n = Math.floor(gi / G), grp = gi - n * G, m = mean[gi], is = invstd[gi];
+    let A = 0, B = 0;
+    for (let c = grp * Cg; c < (grp + 1) * Cg; c++) {
+      const wc = w ? w[c] : 1;
+      A += wc * sumGy[n * C + c];
+      B += wc * sumGyD[n * C + c];
+    }
+    const meanA = A / M, k = (B * is * is) / M;
+    for (let c = grp * Cg; c < (grp + 1) * Cg; c++) {
+      const wc = w ? w[c] : 1;
+      for (let i = (n * C + c) * S, end = i + S; i < end; i++) gx[i] = (wc * gy[i] - meanA - (x[i] - m) * k) * is;
+    }
+  }
+}
+
+/** gw[c] = Σ_n Σ_s gy·x̂ and gb[c] = Σ_n Σ_s gy from the row sums (either may be null), n in order. */
+export function groupNormParamGrads(gw: FloatArray | null, gb: FloatArray | null, sumGy: Float64Array, sumGyD: Float64Array,
+  invstd: Float64Array, g: GroupNormGeom): void {
+  const { N, C, G } = g, Cg = C / G;
+  for (let c = 0; c < C; c++) {
+    let dw = 0, db = 0;
+    for (let n = 0; n < N; n++) {
+      dw += sumGyD[n * C + c] * invstd[n * G + Math.floor(c / Cg)];
+      db += sumGy[n * C + c];
+    }
+    if (gw) gw[c] = dw;
+    if (gb) gb[c] = db;
+  }
+}
+
 /** gx (if non-null), gw, gb (if non-null) of group norm from gy; mean and invstd are per (n, g). */
 export function groupNormBackward(
   gx: FloatArray | null,
@@ -67,46 +118,8 @@ export function groupNormBackward(
   w: FloatArray | null,
   g: GroupNormGeom,
 ): void {
-  const { N, C, G, S } = g, Cg = C / G, M = Cg * S;
-  const sumGy = new Float64Array(N * C), sumGyD = new Float64Array(N * C); // Σ_s gy and Σ_s gy·(x − μ) per (n, c)
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const r = n * C + c, m = mean[n * G + Math.floor(c / Cg)];
-      let s1 = 0, s2 = 0;
-      for (let i = r * S, end = i + S; i < end; i++) {
-        s1 += gy[i];
-        s2 += gy[i] * (x[i] - m);
-      }
-      sumGy[r] = s1;
-      sumGyD[r] = s2;
-    }
-  }
-  if (gw || gb) {
-    for (let c = 0; c < C; c++) {
-      let dw = 0, db = 0;
-      for (let n = 0; n < N; n++) {
-        dw += sumGyD[n * C + c] * invstd[n * G + Math.floor(c / Cg)];
-        db += sumGy[n * C + c];
-      }
-      if (gw) gw[c] = dw;
-      if (gb) gb[c] = db;
-    }
-  }
-  if (!gx) return;
-  for (let n = 0; n < N; n++) {
-    for (let grp = 0; grp < G; grp++) {
-      const gi = n * G + grp, m = mean[gi], is = invstd[gi];
-      let A = 0, B = 0;
-      for (let c = grp * Cg; c < (grp + 1) * Cg; c++) {
-        const wc = w ? w[c] : 1;
-        A += wc * sumGy[n * C + c];
-        B += wc * sumGyD[n * C + c];
-      }
-      const meanA = A / M, k = (B * is * is) / M;
-      for (let c = grp * Cg; c < (grp + 1) * Cg; c++) {
-        const wc = w ? w[c] : 1;
-        for (let i = (n * C + c) * S, end = i + S; i < end; i++) gx[i] = (wc * gy[i] - meanA - (x[i] - m) * k) * is;
-      }
-    }
-  }
+  const sumGy = new Float64Array(g.N * g.C), sumGyD = new Float64Array(g.N * g.C);
+  groupNormRowSums(sumGy, sumGyD, gy, x, mean, g);
+  groupNormParamGrads(gw, gb, sumGy, sumGyD, invstd, g);
+  if (gx) groupNormInputGrad(gx, gy, x, mean, invstd, w, sumGy, sumGyD, g);
 }

@@ -10,7 +10,8 @@ import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { record } from '../autograd/record.js';
 import { batchNormApply, batchNormStats } from '../backend/dispatch/batchnorm2d.js';
-import { type GroupNormGeom, groupNormBackward, groupStatsGeom, rowParams } from '../kernels/group-norm.js';
+import { type GroupNormGeom, groupStatsGeom, rowParams } from '../kernels/group-norm.js';
+import { groupNormBackward } from '../backend/dispatch/group-norm.js';
 
 export interface GroupNormOptions {
   /** Added to the variance before the square root (default 1e-5). */

@@ -9,8 +9,9 @@ import fc from 'fast-check';
 import { getHeap, setThreads } from '../../src/backend/index.js';
 import {
   jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runReduceJs, runSoftmaxJs,
-  runStridedJs,
+  runStridedJs, runGroupNormBackwardJs,
 } from '../../src/backend/parallel/js-pooled.js';
+import { groupNormBackward } from '../../src/kernels/group-norm.js';
 import { nearestAxis, nearestBackward, nearestForward } from '../../src/kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../src/kernels/strided.js';
 import { reduceExtreme, reducePlan, reduceSum } from '../../src/kernels/reduce.js';
@@ -164,6 +165,36 @@ function heapArray(A: Arr, n: number, values: ArrayLike<number>): [Float32Array 
   v.set(values);
   return [v, () => heap.freeRegion(at, bytes)];
 }
+
+describe("pooled GroupNorm backward (row sums by rows, gx by groups, gw and gb on the caller)", () => {
+  test.each(types)('%s: gx, gw, gb on 2 and 3 threads equal the loop, with and without γ and gx', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.record({ N: fc.integer({ min: 1, max: 3 }), G: fc.integer({ min: 1, max: 3 }), Cg: fc.integer({ min: 1, max: 3 }),
+          S: fc.integer({ min: 1, max: 40 }), chunk: fc.integer({ min: 1, max: 200 }), affine: fc.boolean(), wantGx: fc.boolean(), seed: fc.nat() }),
+        ({ N, G, Cg, S, chunk, affine, wantGx, seed }) => {
+          jsPoolChunks.elementChunk = chunk;
+          const C = G * Cg, n = N * C * S, g = { N, C, G, S };
+          const mean = Float64Array.from({ length: N * G }, (_, i) => Math.sin(seed + i)), invstd = Float64Array.from({ length: N * G }, (_, i) => 1 + (i % 3));
+          const w = affine ? fillRandom(new A(C), seed + 2, 'uniform') : null;
+          const gyv = fillRandom(new A(n), seed, 'uniform'), xv = fillRandom(new A(n), seed + 1, 'uniform');
+          const [gy, freeGy] = heapArray(A, n, gyv), [x, freeX] = heapArray(A, n, xv), [gx, freeGx] = heapArray(A, n, new A(n).fill(NaN));
+          const [gx1, gw1, gb1, gw, gb] = [new A(n), new A(C), new A(C), new A(C), new A(C)];
+          groupNormBackward(wantGx ? gx1 : null, gw1, gb1, gyv, xv, mean, invstd, w, g);
+          const pooled = Math.min(N * C, Math.floor(n / chunk)) >= 2;
+          expect(runGroupNormBackwardJs(wantGx ? gx : null, gw, gb, gy, x, mean, invstd, w, g)).toBe(pooled);
+          if (pooled) {
+            if (wantGx) expect(firstMismatch(gx, gx1)).toBe(-1);
+            expect([firstMismatch(gw, gw1), firstMismatch(gb, gb1)]).toEqual([-1, -1]);
+          }
+          freeGy(), freeX(), freeGx();
+        }),
+        { numRuns: 40, seed: 0xb4 + threads },
+      );
+    }
+  });
+});
 
 describe('pooled reductions (sum / mean / max / min over any axes)', () => {
   test.each(types)('%s: by output rows on 2 and 3 threads equal the loop (values, and the arg offsets of max and min)', (_, A) => {

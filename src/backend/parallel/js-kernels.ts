@@ -22,6 +22,7 @@ import { softmaxBackward, softmaxForward } from '../../kernels/softmax.js';
 import { nearestBackward, nearestForward } from '../../kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../kernels/strided.js';
 import { type ReducePlan, reduceExtreme, reduceSum } from '../../kernels/reduce.js';
+import { groupNormInputGrad, groupNormRowSums } from '../../kernels/group-norm.js';
 import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -129,6 +130,23 @@ const adaptiveAvgPoolJs: PoolKernel = {
     const g = { P, H, W, oH, oW }, big = P * H * W, small = P * oH * oW;
     if (pass === 0) adaptiveAvgPool2dForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), g, lo, hi);
     else adaptiveAvgPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), g, lo, hi);
+  },
+};
+
+/**
+ * GroupNorm backward args: [bytesPerElement, pass, gy, x, gx, mean, invstd, w (0: none), sumGy, sumGyD, N, C, G, S]
+ * (mean, invstd, sumGy, sumGyD float64 addresses): pass 0 fills the row sums over rows (n, c), pass 1 writes gx over
+ * groups (n, g) from them (kernels/group-norm.ts).
+ */
+const groupNormJs: PoolKernel = {
+  name: 'groupNorm.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, pass, gy, x, gx, meanAt, invstdAt, wAt, s1At, s2At] = args, [N, C, G, S] = ints(args, 10, 4);
+    const g = { N, C, G, S }, size = N * C * S, f64 = (at: number, n: number) => ctx.heap.f64.subarray(at / 8, at / 8 + n);
+    const gyv = view(ctx, bytes, gy, size), xv = view(ctx, bytes, x, size), mean = f64(meanAt, N * G);
+    const s1 = f64(s1At, N * C), s2 = f64(s2At, N * C);
+    if (pass === 0) groupNormRowSums(s1, s2, gyv, xv, mean, g, lo, hi);
+    else groupNormInputGrad(view(ctx, bytes, gx, size), gyv, xv, mean, f64(invstdAt, N * G), wAt ? view(ctx, bytes, wAt, C) : null, s1, s2, g, lo, hi);
   },
 };
 
@@ -285,4 +303,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
   reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
-  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs];
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs, groupNormJs];

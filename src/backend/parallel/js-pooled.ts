@@ -20,6 +20,7 @@ import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import type { AdaptiveGeom, PoolGeom } from '../../kernels/pool2d.js';
 import { POOL2D_PASS, REDUCE_KIND } from './js-kernels.js';
 import type { ReducePlan } from '../../kernels/reduce.js';
+import { type GroupNormGeom, groupNormParamGrads } from '../../kernels/group-norm.js';
 import type { LaneGeom } from '../../kernels/softmax.js';
 import type { ResampleGeom } from '../../kernels/upsample2d.js';
 import { getHeap, getPool, getThreads } from '../runtime.js';
@@ -171,6 +172,32 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, plan);
   dst.copyBack();
+  return true;
+}
+
+/**
+ * GroupNorm's backward over the pool ('groupNorm.js'): the row sums by rows (n, c), then gx by groups (n, g), each
+ * unit by the loop alone (the loop's bits); gw, gb from the row sums on this thread, in the loop's order. When gy and x
+ * (and gx) are heap views; false, having done nothing, otherwise.
+ */
+export function runGroupNormBackwardJs(gx: FloatArray | null, gw: FloatArray | null, gb: FloatArray | null, gy: FloatArray, x: FloatArray,
+  mean: Float64Array, invstd: Float64Array, w: FloatArray | null, g: GroupNormGeom): boolean {
+  const rows = g.N * g.C, size = rows * g.S, plan = poolPlan(rows, size), groupPlan = poolPlan(g.N * g.G, size);
+  const heap = getHeap();
+  if (!plan || !sameType(gy, [x, gx, w]) || !heap.containsAll(gx ? [gy, x, gx] : [gy, x])) return false;
+  heap.resetStaging();
+  const f64 = (a: Float64Array): number => heap.place(a);
+  const meanAt = f64(mean), invstdAt = f64(invstd), wAt = w ? heap.place(w) : 0;
+  const s1At = heap.stage(8 * rows), s2At = heap.stage(8 * rows);
+  const args = [gy.BYTES_PER_ELEMENT, 0, gy.byteOffset, x.byteOffset, gx ? gx.byteOffset : 0, meanAt, invstdAt, wAt, s1At, s2At, g.N, g.C, g.G, g.S];
+  getPool().run('groupNorm.js', args, rows, plan);
+  if (gx) {
+    args[1] = 1;
+    if (groupPlan) getPool().run('groupNorm.js', args, g.N * g.G, groupPlan);
+    else getPool().run('groupNorm.js', args, g.N * g.G, { threads: 1 });
+  }
+  const sums = (at: number): Float64Array => heap.f64.slice(at / 8, at / 8 + rows);
+  groupNormParamGrads(gw, gb, sums(s1At), sums(s2At), invstd, g);
   return true;
 }
 
