@@ -7,6 +7,7 @@ import { forwardSuite, trainStepSuite } from './amsunet.js';
 import { geluSuite } from './gelu.js';
 import { depthwiseSuites } from './depthwise.js';
 import { convOpSuites } from './conv-ops.js';
+import { everydayOpSuites } from './everyday-ops.js';
 
 export function allSuites(quick: boolean): Suite[] {
   return [
@@ -19,6 +20,7 @@ export function allSuites(quick: boolean): Suite[] {
     ...depthwiseSuites(true),
     // full runs only: tfjs-cpu alone needs ~30 s for the 1x11 weight gradient, past --quick's 2-minute budget
     ...(quick ? [] : convOpSuites()),
+    ...(quick ? [] : everydayOpSuites()),
     forwardSuite(quick),
     trainStepSuite(8, 8, 64, quick),
     trainStepSuite(32, 2, 256, false),
