@@ -10,35 +10,56 @@
  */
 import type { FloatArray } from '../tensor/dtype.js';
 
-/** y = (x − mean[r])·invstd[r]·w[j] + b[j] over rows of M (w = 1, b = 0 when null). */
+/** y = (x − mean[r])·invstd[r]·w[j] + b[j] over rows [lo, hi) of M (w = 1, b = 0 when null). */
 export function layerNormForward(y: FloatArray, x: FloatArray, mean: Float64Array, invstd: Float64Array, w: FloatArray | null,
-  b: FloatArray | null, M: number): void {
-  const R = mean.length;
-  for (let r = 0; r < R; r++) {
+  b: FloatArray | null, M: number, lo = 0, hi = mean.length): void {
+  for (let r = lo; r < hi; r++) {
     const m = mean[r], is = invstd[r], off = r * M;
     for (let j = 0; j < M; j++) y[off + j] = (x[off + j] - m) * is * (w ? w[j] : 1) + (b ? b[j] : 0);
   }
 }
 
-/** gx (if non-null), gw, gb (if non-null, accumulated from 0 here) from gy. */
-export function layerNormBackward(gx: FloatArray | null, gw: FloatArray | null, gb: FloatArray | null, gy: FloatArray, x: FloatArray,
-  mean: Float64Array, invstd: Float64Array, w: FloatArray | null, M: number): void {
-  const R = mean.length;
-  const dw = gw ? new Float64Array(M) : null, db = gb ? new Float64Array(M) : null;
-  for (let r = 0; r < R; r++) {
+/** gx of rows [lo, hi) from gy (the row sums A, B made per row, j in order). */
+export function layerNormInputGrad(gx: FloatArray, gy: FloatArray, x: FloatArray, mean: Float64Array, invstd: Float64Array,
+  w: FloatArray | null, M: number, lo = 0, hi = mean.length): void {
+  for (let r = lo; r < hi; r++) {
     const m = mean[r], is = invstd[r], off = r * M;
     let A = 0, B = 0;
     for (let j = 0; j < M; j++) {
-      const g = gy[off + j], d = x[off + j] - m, wj = w ? w[j] : 1;
+      const g = gy[off + j], wj = w ? w[j] : 1;
       A += wj * g;
-      B += wj * g * d;
-      if (dw) dw[j] += g * d * is;
-      if (db) db[j] += g;
+      B += wj * g * (x[off + j] - m);
     }
-    if (!gx) continue;
     const meanA = A / M, k = (B * is * is) / M;
     for (let j = 0; j < M; j++) gx[off + j] = ((w ? w[j] : 1) * gy[off + j] - meanA - (x[off + j] - m) * k) * is;
   }
-  if (gw) gw.set(dw!);
-  if (gb) gb.set(db!);
+}
+
+/**
+ * gw[j] = Σ_rows gy·x̂ and gb[j] = Σ_rows gy (either may be null) for columns [lo, hi), rows in order, in double. The
+ * rows are the outer loop (each row's piece of [lo, hi) is contiguous): a column at a time would stream both arrays
+ * once per column.
+ */
+export function layerNormParamGrads(gw: FloatArray | null, gb: FloatArray | null, gy: FloatArray, x: FloatArray, mean: Float64Array,
+  invstd: Float64Array, M: number, lo = 0, hi = M): void {
+  const R = mean.length, n = hi - lo, dw = new Float64Array(n), db = new Float64Array(n);
+  for (let r = 0; r < R; r++) {
+    const m = mean[r], is = invstd[r], off = r * M + lo;
+    for (let j = 0; j < n; j++) {
+      const g = gy[off + j];
+      dw[j] += g * (x[off + j] - m) * is;
+      db[j] += g;
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    if (gw) gw[lo + j] = dw[j];
+    if (gb) gb[lo + j] = db[j];
+  }
+}
+
+/** gx (if non-null), gw, gb (if non-null) from gy. */
+export function layerNormBackward(gx: FloatArray | null, gw: FloatArray | null, gb: FloatArray | null, gy: FloatArray, x: FloatArray,
+  mean: Float64Array, invstd: Float64Array, w: FloatArray | null, M: number): void {
+  if (gx) layerNormInputGrad(gx, gy, x, mean, invstd, w, M);
+  if (gw || gb) layerNormParamGrads(gw, gb, gy, x, mean, invstd, M);
 }

@@ -9,7 +9,7 @@ import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { fmtShape, numel, shapesEqual, type Shape } from '../tensor/shape.js';
 import { record } from '../autograd/record.js';
 import { batchNormStats } from '../backend/dispatch/batchnorm2d.js';
-import { layerNormBackward, layerNormForward } from '../kernels/layer-norm.js';
+import { layerNormBackward, layerNormForward } from '../backend/dispatch/layer-norm.js';
 
 export interface LayerNormOptions {
   /** Added to the variance before the square root (default 1e-5). */

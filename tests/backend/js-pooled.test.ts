@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { getHeap, setThreads } from '../../src/backend/index.js';
 import {
   jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runReduceJs, runSoftmaxJs,
-  runStridedJs, runGroupNormBackwardJs,
+  runStridedJs, runGroupNormBackwardJs, runLayerNormJs,
 } from '../../src/backend/parallel/js-pooled.js';
 import { groupNormBackward } from '../../src/kernels/group-norm.js';
+import { layerNormBackward, layerNormForward } from '../../src/kernels/layer-norm.js';
 import { nearestAxis, nearestBackward, nearestForward } from '../../src/kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../src/kernels/strided.js';
 import { reduceExtreme, reducePlan, reduceSum } from '../../src/kernels/reduce.js';
@@ -191,6 +192,36 @@ describe("pooled GroupNorm backward (row sums by rows, gx by groups, gw and gb o
           freeGy(), freeX(), freeGx();
         }),
         { numRuns: 40, seed: 0xb4 + threads },
+      );
+    }
+  });
+});
+
+describe('pooled LayerNorm (y and gx by rows, gw and gb by columns)', () => {
+  test.each(types)('%s: y, gx, gw, gb on 2 and 3 threads equal the loops, with and without γ, β', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.record({ R: fc.integer({ min: 1, max: 40 }), M: fc.integer({ min: 1, max: 40 }), chunk: fc.integer({ min: 1, max: 200 }),
+          affine: fc.boolean(), seed: fc.nat() }),
+        ({ R, M, chunk, affine, seed }) => {
+          jsPoolChunks.elementChunk = chunk;
+          const n = R * M;
+          const mean = Float64Array.from({ length: R }, (_, i) => Math.sin(seed + i)), invstd = Float64Array.from({ length: R }, (_, i) => 1 + (i % 3));
+          const w = affine ? fillRandom(new A(M), seed + 2, 'uniform') : null, b = affine ? fillRandom(new A(M), seed + 3, 'uniform') : null;
+          const gyv = fillRandom(new A(n), seed, 'uniform'), xv = fillRandom(new A(n), seed + 1, 'uniform');
+          const [gy, freeGy] = heapArray(A, n, gyv), [x, freeX] = heapArray(A, n, xv);
+          const [y, freeY] = heapArray(A, n, new A(n).fill(NaN)), [gx, freeGx] = heapArray(A, n, new A(n).fill(NaN));
+          const [y1, gx1, gw1, gb1, gw, gb] = [new A(n), new A(n), new A(M), new A(M), new A(M), new A(M)];
+          layerNormForward(y1, xv, mean, invstd, w, b, M);
+          layerNormBackward(gx1, gw1, gb1, gyv, xv, mean, invstd, w, M);
+          const pooled = Math.min(R, Math.floor(n / chunk)) >= 2;
+          expect(runLayerNormJs('forward', y, null, null, null, x, mean, invstd, w, b, M)).toBe(pooled);
+          expect(runLayerNormJs('backward', gx, gw, gb, gy, x, mean, invstd, w, null, M)).toBe(pooled);
+          if (pooled) expect([y, gx, gw, gb].map((v, i) => firstMismatch(v, [y1, gx1, gw1, gb1][i]))).toEqual([-1, -1, -1, -1]);
+          freeGy(), freeX(), freeY(), freeGx();
+        }),
+        { numRuns: 40, seed: 0xb8 + threads },
       );
     }
   });

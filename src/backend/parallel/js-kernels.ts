@@ -23,6 +23,7 @@ import { nearestBackward, nearestForward } from '../../kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../kernels/strided.js';
 import { type ReducePlan, reduceExtreme, reduceSum } from '../../kernels/reduce.js';
 import { groupNormInputGrad, groupNormRowSums } from '../../kernels/group-norm.js';
+import { layerNormForward, layerNormInputGrad, layerNormParamGrads } from '../../kernels/layer-norm.js';
 import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -147,6 +148,24 @@ const groupNormJs: PoolKernel = {
     const s1 = f64(s1At, N * C), s2 = f64(s2At, N * C);
     if (pass === 0) groupNormRowSums(s1, s2, gyv, xv, mean, g, lo, hi);
     else groupNormInputGrad(view(ctx, bytes, gx, size), gyv, xv, mean, f64(invstdAt, N * G), wAt ? view(ctx, bytes, wAt, C) : null, s1, s2, g, lo, hi);
+  },
+};
+
+/**
+ * LayerNorm args: [bytesPerElement, pass, out, out2, gy, x, mean, invstd, w, b, R, M] (0 = none for an optional
+ * array; mean, invstd float64): pass 0 y = out from x, w, b by rows; pass 1 gx = out from gy, x, w by rows; pass 2
+ * gw = out, gb = out2 from gy, x by columns [lo, hi) of M (kernels/layer-norm.ts).
+ */
+const layerNormJs: PoolKernel = {
+  name: 'layerNorm.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, pass, out, out2, gy, x, meanAt, invstdAt, wAt, bAt] = args, [R, M] = ints(args, 10, 2);
+    const size = R * M, f64 = (at: number) => ctx.heap.f64.subarray(at / 8, at / 8 + R);
+    const opt = (at: number, n: number) => (at ? view(ctx, bytes, at, n) : null);
+    const xv = view(ctx, bytes, x, size), mean = f64(meanAt), invstd = f64(invstdAt);
+    if (pass === 0) layerNormForward(view(ctx, bytes, out, size), xv, mean, invstd, opt(wAt, M), opt(bAt, M), M, lo, hi);
+    else if (pass === 1) layerNormInputGrad(view(ctx, bytes, out, size), view(ctx, bytes, gy, size), xv, mean, invstd, opt(wAt, M), M, lo, hi);
+    else layerNormParamGrads(opt(out, M), opt(out2, M), view(ctx, bytes, gy, size), xv, mean, invstd, M, lo, hi);
   },
 };
 
@@ -303,4 +322,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
   reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
-  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs, groupNormJs];
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs, groupNormJs, layerNormJs];

@@ -176,6 +176,35 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
 }
 
 /**
+ * LayerNorm over the pool ('layerNorm.js'; kernels/layer-norm.ts, each row or column by the loop alone, so the loop's
+ * bits): 'forward' y from x by rows; 'backward' gx by rows, then gw / gb by columns (rows summed in order). When the
+ * big arrays (x, y or gy, gx) are heap views; false, having done nothing, otherwise.
+ */
+export function runLayerNormJs(pass: 'forward' | 'backward', out: FloatArray | null, gw: FloatArray | null, gb: FloatArray | null,
+  gy: FloatArray | null, x: FloatArray, mean: Float64Array, invstd: Float64Array, w: FloatArray | null, b: FloatArray | null, M: number): boolean {
+  const R = mean.length, heap = getHeap(), rowPlan = poolPlan(R, R * M);
+  const big = [x, out, gy].filter((a): a is FloatArray => a !== null);
+  if (!rowPlan || !sameType(x, [out, gy, gw, gb, w, b]) || !heap.containsAll(big)) return false;
+  heap.resetStaging();
+  const meanAt = heap.place(mean), invstdAt = heap.place(invstd), wAt = w ? heap.place(w) : 0, bAt = b ? heap.place(b) : 0;
+  const args = [x.BYTES_PER_ELEMENT, 0, out ? out.byteOffset : 0, 0, gy ? gy.byteOffset : 0, x.byteOffset, meanAt, invstdAt, wAt, bAt, R, M];
+  if (pass === 'forward') {
+    getPool().run('layerNorm.js', args, R, rowPlan);
+    return true;
+  }
+  if (out) getPool().run('layerNorm.js', [...args.slice(0, 1), 1, ...args.slice(2)], R, rowPlan);
+  if (gw || gb) {
+    // one chunk of columns per thread: every chunk reads each row's piece, so more chunks would read more cache lines
+    const dw = gw ? placeOut(gw) : null, db = gb ? placeOut(gb) : null, threads = Math.min(rowPlan.threads, M);
+    const pargs = [args[0], 2, dw ? dw.addr : 0, db ? db.addr : 0, ...args.slice(4)];
+    getPool().run('layerNorm.js', pargs, M, { threads, chunks: threads });
+    dw?.copyBack();
+    db?.copyBack();
+  }
+  return true;
+}
+
+/**
  * GroupNorm's backward over the pool ('groupNorm.js'): the row sums by rows (n, c), then gx by groups (n, g), each
  * unit by the loop alone (the loop's bits); gw, gb from the row sums on this thread, in the loop's order. When gy and x
  * (and gx) are heap views; false, having done nothing, otherwise.
