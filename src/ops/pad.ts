@@ -12,10 +12,11 @@
  * Shape: y.shape[d] = x.shape[d] + before_d + after_d on the padded dims, unchanged elsewhere.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, type FloatArray } from '../tensor/dtype.js';
+import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { numel, type Shape } from '../tensor/shape.js';
 import { ConfigError, ShapeError } from '../tensor/errors.js';
-import { padConstant, padGather, padGatherIndex, padScatterAdd, type PadGatherMode } from '../kernels/pad.js';
+import { padGatherIndex, type PadGatherMode } from '../kernels/pad.js';
+import { padConstant, padGather, padScatterAdd } from '../backend/dispatch/pad.js';
 import { record } from '../autograd/record.js';
 
 export type PadMode = 'constant' | PadGatherMode;
@@ -33,12 +34,12 @@ export function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}
   const mode = options.mode ?? 'constant';
   const { before, after } = checkPad(x.shape, pads, mode, options.value);
   const outShape = x.shape.map((d, i) => d + before[i] + after[i]);
-  const y = allocArray(x.dtype, numel(outShape));
+  const y = allocUninit(x.dtype, numel(outShape)); // every element written (the kernels fill the padding)
 
   if (mode === 'constant') {
     padConstant(y, x.data, x.shape, outShape, before, options.value ?? 0);
     return record('pad', [x], new Tensor(y, outShape), (gy) => {
-      const gx = allocArray(x.dtype, x.size);
+      const gx = allocUninit(x.dtype, x.size); // every element written
       padConstant(gx, gy.data, outShape, x.shape, before.map((b) => -b), 0);
       return [new Tensor(gx, x.shape)];
     });
@@ -48,10 +49,10 @@ export function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}
   const planes = numel(x.shape.slice(0, lead));
   const inPlane = numel(x.shape.slice(lead));
   const idx = padGatherIndex(x.shape.slice(lead), before.slice(lead), after.slice(lead), mode);
-  padGather(y, x.data, idx, inPlane, 0, planes);
+  padGather(y, x.data, idx, inPlane, planes);
   return record('pad', [x], new Tensor(y, outShape), (gy) => {
-    const gx = allocArray(x.dtype, x.size) as FloatArray;
-    padScatterAdd(gx, gy.data, idx, inPlane, 0, planes);
+    const gx = allocUninit(x.dtype, x.size) as FloatArray; // each plane set whole
+    padScatterAdd(gx, gy.data, idx, inPlane, planes);
     return [new Tensor(gx, x.shape)];
   });
 }

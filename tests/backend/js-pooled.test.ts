@@ -9,10 +9,11 @@ import fc from 'fast-check';
 import { getHeap, setThreads } from '../../src/backend/index.js';
 import {
   jsPoolChunks, runAdaptiveAvgPoolJs, runDepthwiseJs, runElementwiseJs, runNearestJs, runPool2dJs, runReduceJs, runSoftmaxJs,
-  runStridedJs, runGroupNormBackwardJs, runLayerNormJs,
+  runStridedJs, runGroupNormBackwardJs, runLayerNormJs, runPadConstantJs, runPadPlanesJs,
 } from '../../src/backend/parallel/js-pooled.js';
 import { groupNormBackward } from '../../src/kernels/group-norm.js';
 import { layerNormBackward, layerNormForward } from '../../src/kernels/layer-norm.js';
+import { padConstant, padGather, padGatherIndex, padScatterAdd } from '../../src/kernels/pad.js';
 import { nearestAxis, nearestBackward, nearestForward } from '../../src/kernels/upsample2d.js';
 import { gatherStrided, scatterStrided } from '../../src/kernels/strided.js';
 import { reduceExtreme, reducePlan, reduceSum } from '../../src/kernels/reduce.js';
@@ -222,6 +223,43 @@ describe('pooled LayerNorm (y and gx by rows, gw and gb by columns)', () => {
           freeGy(), freeX(), freeY(), freeGx();
         }),
         { numRuns: 40, seed: 0xb8 + threads },
+      );
+    }
+  });
+});
+
+describe('pooled pads (constant by rows, reflect / replicate / circular gathers and scatter-adds by planes)', () => {
+  test.each(types)('%s: on 2 and 3 threads equal the loops, pads and crops', (_, A) => {
+    for (const threads of [2, 3]) {
+      setThreads(threads);
+      fc.assert(
+        fc.property(fc.record({ P: fc.integer({ min: 1, max: 6 }), H: fc.integer({ min: 2, max: 9 }), W: fc.integer({ min: 2, max: 9 }),
+          t: fc.integer({ min: -1, max: 1 }), l: fc.integer({ min: -1, max: 1 }), mode: fc.constantFrom('reflect', 'replicate', 'circular') as fc.Arbitrary<'reflect'>,
+          chunk: fc.integer({ min: 1, max: 100 }), seed: fc.nat() }),
+        ({ P, H, W, t, l, mode, chunk, seed }) => {
+          jsPoolChunks.elementChunk = chunk;
+          const xShape = [P, H, W], before = [0, t, l], yShape = [P, H + t + 1, W + l + 1], n = P * H * W, m = yShape.reduce((a, d) => a * d, 1);
+          const xv = fillRandom(new A(n), seed, 'uniform');
+          const [x, freeX] = heapArray(A, n, xv);
+          const [y1, y] = [new A(m), new A(m).fill(NaN)];
+          padConstant(y1, xv, xShape, yShape, before, 0.5);
+          const rowsPooled = Math.min(P * yShape[1], Math.floor(m / chunk)) >= 2;
+          expect(runPadConstantJs(y, x, xShape, yShape, before, 0.5)).toBe(rowsPooled);
+          if (rowsPooled) expect(firstMismatch(y, y1)).toBe(-1);
+          // the gathers pad by 1 on each side of the last two dims
+          const idx = padGatherIndex([H, W], [1, 1], [1, 1], mode), out = idx.length * P;
+          const [g1, g] = [new A(out), new A(out).fill(NaN)];
+          padGather(g1, xv, idx, H * W, 0, P);
+          const planesPooled = Math.min(P, Math.floor(out / chunk)) >= 2;
+          expect(runPadPlanesJs('gather', g, x, idx, H * W, P)).toBe(planesPooled);
+          if (planesPooled) expect(firstMismatch(g, g1)).toBe(-1);
+          const [gy, freeGy] = heapArray(A, out, g1), [s1, s] = [new A(n), new A(n).fill(NaN)];
+          padScatterAdd(s1, g1, idx, H * W, 0, P);
+          expect(runPadPlanesJs('scatterAdd', s, gy, idx, H * W, P)).toBe(planesPooled);
+          if (planesPooled) expect(firstMismatch(s, s1)).toBe(-1);
+          freeX(), freeGy();
+        }),
+        { numRuns: 40, seed: 0xbc + threads },
       );
     }
   });

@@ -24,6 +24,7 @@ import { gatherStrided, scatterStrided } from '../../kernels/strided.js';
 import { type ReducePlan, reduceExtreme, reduceSum } from '../../kernels/reduce.js';
 import { groupNormInputGrad, groupNormRowSums } from '../../kernels/group-norm.js';
 import { layerNormForward, layerNormInputGrad, layerNormParamGrads } from '../../kernels/layer-norm.js';
+import { padConstant, padGather, padScatterAdd } from '../../kernels/pad.js';
 import { type UnaryLoopName, unaryLoops } from '../../kernels/unary.js';
 import { type LossGeom, crossEntropyBackward, crossEntropyForward, diceBackward, softmaxProbs } from '../../kernels/losses.js';
 import {
@@ -166,6 +167,28 @@ const layerNormJs: PoolKernel = {
     if (pass === 0) layerNormForward(view(ctx, bytes, out, size), xv, mean, invstd, opt(wAt, M), opt(bAt, M), M, lo, hi);
     else if (pass === 1) layerNormInputGrad(view(ctx, bytes, out, size), view(ctx, bytes, gy, size), xv, mean, invstd, opt(wAt, M), M, lo, hi);
     else layerNormParamGrads(opt(out, M), opt(out2, M), view(ctx, bytes, gy, size), xv, mean, invstd, M, lo, hi);
+  },
+};
+
+/** Passes of 'pad.js'. */
+export const PAD_PASS = { constant: 0, gather: 1, scatterAdd: 2 } as const;
+
+/**
+ * Pad args: [bytesPerElement, pass, out, in, then] constant: [value, r, inShape[r], outShape[r], before[r]] (rows of
+ * outShape); gather / scatterAdd: [idx (int32 address), idxLength, inPlane] (planes). kernels/pad.ts.
+ */
+const padJs: PoolKernel = {
+  name: 'pad.js',
+  run(ctx, args, lo, hi) {
+    const [bytes, pass, out, inp] = args, all = bytes === 8 ? ctx.heap.f64 : ctx.heap.f32, at = (a: number) => all.subarray(a / bytes);
+    if (pass === PAD_PASS.constant) {
+      const r = args[5], inShape = ints(args, 6, r), outShape = ints(args, 6 + r, r), before = ints(args, 6 + 2 * r, r);
+      padConstant(at(out), at(inp), inShape, outShape, before, args[4], lo, hi);
+      return;
+    }
+    const idx = new Int32Array(ctx.heap.f32.buffer, args[4], args[5]), inPlane = args[6];
+    if (pass === PAD_PASS.gather) padGather(at(out), at(inp), idx, inPlane, lo, hi);
+    else padScatterAdd(at(out) as FloatArray, at(inp), idx, inPlane, lo, hi);
   },
 };
 
@@ -322,4 +345,4 @@ const diceBackwardJs = lossKernel('diceBackward.js', (ctx, a, { g, target, zLike
 export const jsPoolKernels: readonly PoolKernel[] = [geluJs, geluBackwardJs, depthwiseJs, addJs, channelSumJs, col2imJs,
   adaptiveAvgPoolJs, crossEntropyJs, crossEntropyBackwardJs, softmaxProbsJs, diceBackwardJs,
   reluJs, reluBackwardJs, sigmoidJs, sigmoidBackwardJs, tanhJs, tanhBackwardJs, softmaxJs, pool2dJs, ...unaryJs,
-  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs, groupNormJs, layerNormJs];
+  leakyReluJs, leakyReluBackwardJs, siluJs, siluBackwardJs, nearestJs, stridedJs, reduceJs, groupNormJs, layerNormJs, padJs];

@@ -18,7 +18,7 @@
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import type { AdaptiveGeom, PoolGeom } from '../../kernels/pool2d.js';
-import { POOL2D_PASS, REDUCE_KIND } from './js-kernels.js';
+import { PAD_PASS, POOL2D_PASS, REDUCE_KIND } from './js-kernels.js';
 import type { ReducePlan } from '../../kernels/reduce.js';
 import { type GroupNormGeom, groupNormParamGrads } from '../../kernels/group-norm.js';
 import type { LaneGeom } from '../../kernels/softmax.js';
@@ -171,6 +171,35 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
   const inAddr = getHeap().place(input), dst = placeOut(out);
   getPool().run('adaptiveAvgPool.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, g.P, g.H, g.W, g.oH, g.oW],
     g.P, plan);
+  dst.copyBack();
+  return true;
+}
+
+/**
+ * A constant pad over the pool by output rows, or a reflect / replicate / circular gather (or its scatter-add) by
+ * planes ('pad.js'; kernels/pad.ts, each unit written by the loop alone: the loop's bits), when the input is a heap
+ * view. False, having done nothing, otherwise.
+ */
+export function runPadConstantJs(y: FloatArray, x: FloatArray, xShape: readonly number[], yShape: readonly number[], before: readonly number[],
+  value: number): boolean {
+  const r = yShape.length, rows = r === 0 ? 1 : yShape.slice(0, -1).reduce((a, d) => a * d, 1);
+  const plan = poolPlan(rows, y.length);
+  if (!plan || 6 + 3 * r > MAX_ARGS || !sameType(y, [x]) || !getHeap().contains(x)) return false;
+  getHeap().resetStaging();
+  const dst = placeOut(y);
+  getPool().run('pad.js', [y.BYTES_PER_ELEMENT, PAD_PASS.constant, dst.addr, x.byteOffset, value, r, ...xShape, ...yShape, ...before], rows, plan);
+  dst.copyBack();
+  return true;
+}
+
+export function runPadPlanesJs(pass: 'gather' | 'scatterAdd', out: FloatArray, input: FloatArray, idx: Int32Array, inPlane: number, planes: number): boolean {
+  const plan = poolPlan(planes, planes * idx.length);
+  if (!plan || !sameType(out, [input]) || !getHeap().contains(input)) return false;
+  const heap = getHeap();
+  heap.resetStaging();
+  const dst = placeOut(out), idxAt = heap.stage(4 * idx.length);
+  new Int32Array(heap.memory.buffer, idxAt, idx.length).set(idx);
+  getPool().run('pad.js', [out.BYTES_PER_ELEMENT, PAD_PASS[pass], dst.addr, input.byteOffset, idxAt, idx.length, inPlane], planes, plan);
   dst.copyBack();
   return true;
 }
