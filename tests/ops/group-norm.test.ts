@@ -6,8 +6,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { GroupNorm, Generator, Tensor, groupNorm, randn, tensor, tidy, sum, mul, type DType } from '../../src/index.js';
-import { getBackend, setBackend, wasmFeatures } from '../../src/backend/index.js';
+import { GroupNorm, Generator, Tensor, groupNorm, randn, tensor, sum, mul, type DType } from '../../src/index.js';
+import { wasmFeatures } from '../../src/backend/index.js';
+import { forwardBackwardBits, onBothBackends } from '../helpers/backends.js';
 import { maxRelErr } from '../helpers/close.js';
 
 const seeded = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor => randn(shape, { dtype, generator: new Generator(seed) });
@@ -109,23 +110,12 @@ describe('forward against the naive definition', () => {
 
 describe.runIf(wasmFeatures().simd)('the wasm kernels on heap tensors', () => {
   test('float32 forward and backward on the wasm backend are the js loops bit for bit', () => {
-    const before = getBackend();
-    const run = (backend: 'js' | 'wasm') => {
-      setBackend(backend);
-      try {
-        return tidy(() => {
-          // ≥ 16,384 elements, so on wasm these are heap views and the stats / apply run as wasm on the pool
-          const x = cast(seeded([2, 12, 33, 31], 3), 'float32').requiresGrad_();
-          const w = cast(seeded([12], 4), 'float32').requiresGrad_(), b = cast(seeded([12], 5), 'float32').requiresGrad_();
-          const y = groupNorm(x, 4, w, b);
-          sum(mul(y, cast(seeded([2, 12, 33, 31], 6), 'float32'))).backward();
-          return [y, x.grad!, w.grad!, b.grad!].map((t) => Array.from(t.data));
-        });
-      } finally {
-        setBackend(before);
-      }
-    };
-    const [wasm, js] = [run('wasm'), run('js')];
+    // ≥ 16,384 elements, so on wasm these are heap views and the stats / apply run as wasm on the pool
+    const { wasm, js } = onBothBackends(() => {
+      const x = cast(seeded([2, 12, 33, 31], 3), 'float32').requiresGrad_();
+      const w = cast(seeded([12], 4), 'float32').requiresGrad_(), b = cast(seeded([12], 5), 'float32').requiresGrad_();
+      return forwardBackwardBits((u, v, c) => groupNorm(u, 4, v, c), x, w, b, cast(seeded([2, 12, 33, 31], 6), 'float32'));
+    });
     for (let i = 0; i < 4; i++) expect(wasm[i]).toEqual(js[i]);
   });
 });

@@ -5,8 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { LayerNorm, Generator, Tensor, groupNorm, layerNorm, randn, tensor, tidy, sum, mul, type DType } from '../../src/index.js';
-import { getBackend, setBackend, wasmFeatures } from '../../src/backend/index.js';
+import { LayerNorm, Generator, Tensor, groupNorm, layerNorm, randn, tensor, type DType } from '../../src/index.js';
+import { wasmFeatures } from '../../src/backend/index.js';
+import { forwardBackwardBits, onBothBackends } from '../helpers/backends.js';
 import { maxRelErr } from '../helpers/close.js';
 
 const seeded = (shape: number[], seed: number, dtype: DType = 'float64'): Tensor => randn(shape, { dtype, generator: new Generator(seed) });
@@ -59,22 +60,12 @@ describe('forward against the naive definition', () => {
 
 describe.runIf(wasmFeatures().simd)('the wasm statistics on heap tensors', () => {
   test('float32 forward and backward on the wasm backend are the js loops bit for bit', () => {
-    const before = getBackend();
-    const run = (backend: 'js' | 'wasm') => {
-      setBackend(backend);
-      try {
-        return tidy(() => {
-          const x = cast(seeded([2, 33, 31, 12], 3), 'float32').requiresGrad_(); // channels-last rows of 12
-          const w = cast(seeded([12], 4), 'float32').requiresGrad_(), b = cast(seeded([12], 5), 'float32').requiresGrad_();
-          const y = layerNorm(x, [12], w, b);
-          sum(mul(y, cast(seeded([2, 33, 31, 12], 6), 'float32'))).backward();
-          return [y, x.grad!, w.grad!, b.grad!].map((t) => Array.from(t.data));
-        });
-      } finally {
-        setBackend(before);
-      }
-    };
-    const [wasm, js] = [run('wasm'), run('js')];
+    // channels-last rows of 12
+    const { wasm, js } = onBothBackends(() => {
+      const x = cast(seeded([2, 33, 31, 12], 3), 'float32').requiresGrad_();
+      const w = cast(seeded([12], 4), 'float32').requiresGrad_(), b = cast(seeded([12], 5), 'float32').requiresGrad_();
+      return forwardBackwardBits((u, v, c) => layerNorm(u, [12], v, c), x, w, b, cast(seeded([2, 33, 31, 12], 6), 'float32'));
+    });
     for (let i = 0; i < 4; i++) expect(wasm[i]).toEqual(js[i]);
   });
 });
