@@ -221,7 +221,8 @@ export function runLayerNormJs(pass: 'forward' | 'backward', out: FloatArray | n
     getPool().run('layerNorm.js', args, R, rowPlan);
     return true;
   }
-  if (out) getPool().run('layerNorm.js', [...args.slice(0, 1), 1, ...args.slice(2)], R, rowPlan);
+  args[1] = 1;
+  if (out) getPool().run('layerNorm.js', args, R, rowPlan);
   if (gw || gb) {
     // one chunk of columns per thread: every chunk reads each row's piece, so more chunks would read more cache lines
     const dw = gw ? placeOut(gw) : null, db = gb ? placeOut(gb) : null, threads = Math.min(rowPlan.threads, M);
@@ -244,15 +245,13 @@ export function runGroupNormBackwardJs(gx: FloatArray | null, gw: FloatArray | n
   const heap = getHeap();
   if (!plan || !sameType(gy, [x, gx, w]) || !heap.containsAll(gx ? [gy, x, gx] : [gy, x])) return false;
   heap.resetStaging();
-  const f64 = (a: Float64Array): number => heap.place(a);
-  const meanAt = f64(mean), invstdAt = f64(invstd), wAt = w ? heap.place(w) : 0;
+  const meanAt = heap.place(mean), invstdAt = heap.place(invstd), wAt = w ? heap.place(w) : 0;
   const s1At = heap.stage(8 * rows), s2At = heap.stage(8 * rows);
   const args = [gy.BYTES_PER_ELEMENT, 0, gy.byteOffset, x.byteOffset, gx ? gx.byteOffset : 0, meanAt, invstdAt, wAt, s1At, s2At, g.N, g.C, g.G, g.S];
   getPool().run('groupNorm.js', args, rows, plan);
   if (gx) {
     args[1] = 1;
-    if (groupPlan) getPool().run('groupNorm.js', args, g.N * g.G, groupPlan);
-    else getPool().run('groupNorm.js', args, g.N * g.G, { threads: 1 });
+    getPool().run('groupNorm.js', args, g.N * g.G, groupPlan ?? { threads: 1 }); // few groups: this thread
   }
   const sums = (at: number): Float64Array => heap.f64.slice(at / 8, at / 8 + rows);
   groupNormParamGrads(gw, gb, sums(s1At), sums(s2At), invstd, g);
