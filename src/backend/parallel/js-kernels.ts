@@ -182,11 +182,11 @@ const padJs: PoolKernel = {
   run(ctx, args, lo, hi) {
     const [bytes, pass, out, inp] = args, all = bytes === 8 ? ctx.heap.f64 : ctx.heap.f32, at = (a: number) => all.subarray(a / bytes);
     if (pass === PAD_PASS.constant) {
-      const r = args[5], inShape = ints(args, 6, r), outShape = ints(args, 6 + r, r), before = ints(args, 6 + 2 * r, r);
+      const r = args[5] | 0, inShape = ints(args, 6, r), outShape = ints(args, 6 + r, r), before = ints(args, 6 + 2 * r, r);
       padConstant(at(out), at(inp), inShape, outShape, before, args[4], lo, hi);
       return;
     }
-    const idx = new Int32Array(ctx.heap.f32.buffer, args[4], args[5]), inPlane = args[6];
+    const idx = new Int32Array(ctx.heap.f32.buffer, args[4], args[5]), inPlane = args[6] | 0;
     if (pass === PAD_PASS.gather) padGather(at(out), at(inp), idx, inPlane, lo, hi);
     else padScatterAdd(at(out) as FloatArray, at(inp), idx, inPlane, lo, hi);
   },
@@ -202,7 +202,7 @@ export const REDUCE_KIND = { sum: 0, max: 1, min: 2 } as const;
 const reduceJs: PoolKernel = {
   name: 'reduce.js',
   run(ctx, args, lo, hi) {
-    const [bytes, kind, y, x, srcAt, redAt, nRed, J, L, rows, divisor, k] = args;
+    const [bytes, kind, y, x, srcAt, redAt] = args, [nRed, J, L, rows] = ints(args, 6, 4), divisor = args[10], k = args[11] | 0;
     const buf = ctx.heap.f32.buffer;
     const plan: ReducePlan = {
       rows, J, L, rowSizes: ints(args, 12, k), rowStrides: ints(args, 12 + k, k), red: new Int32Array(buf, redAt, nRed), count: nRed * L,
@@ -221,7 +221,7 @@ const reduceJs: PoolKernel = {
 const stridedJs: PoolKernel = {
   name: 'strided.js',
   run(ctx, args, lo, hi) {
-    const [bytes, intoView, dst, src, offset, n] = args;
+    const [bytes, intoView, dst, src] = args, [offset, n] = ints(args, 4, 2);
     const shape = ints(args, 6, n), strides = ints(args, 6 + n, n);
     const all = bytes === 8 ? ctx.heap.f64 : ctx.heap.f32, at = (addr: number) => all.subarray(addr / bytes);
     (intoView === 1 ? scatterStrided : gatherStrided)(at(dst), at(src), offset, strides, shape, lo, hi);
