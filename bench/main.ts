@@ -1,6 +1,6 @@
 /** The benchmark run (see run.ts for the options). */
 import os from 'node:os';
-import { getBackend, setBackend, setThreads, wasmFeatures } from '../src/backend/index.js';
+import { getBackend, getThreads, setBackend, setThreads, threadsReady, wasmFeatures } from '../src/backend/index.js';
 import { loadPeers, peerLib, type PeerName } from './peers.js';
 import { formatSuite, type Row } from './report.js';
 import { defaultConfigs } from './suite.js';
@@ -38,6 +38,19 @@ const peerLabels: Record<PeerName, string> = { tfjsCpu: 'tfjs-cpu', tfjsWasm: 't
 /** peers that run on our thread count; the others on one thread */
 const threadedPeers: ReadonlySet<PeerName> = new Set(['ort']);
 
+/**
+ * After the thread count changed (a new worker pool), run the work for SETTLE_MS before timing it: each new worker
+ * compiles its kernels, and V8 tiers the hot ones up in background threads, which on a 2-core machine compete with
+ * the timed runs for a second or so (a 2-thread SGEMM 512³ timed right after the switch ran at the 1-thread speed).
+ */
+const SETTLE_MS = 1500;
+
+async function settle(work: () => unknown): Promise<void> {
+  await threadsReady();
+  const end = performance.now() + SETTLE_MS;
+  do await work(); while (performance.now() < end);
+}
+
 export async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -65,7 +78,9 @@ export async function main(): Promise<void> {
       const threads = c.threads === 'all' ? o.threads : c.threads;
       if (c.threads === 'all' && threads === 1) continue;
       setBackend(c.backend);
+      const freshPool = threads !== getThreads();
       setThreads(threads);
+      if (freshPool) await settle(work);
       rows.push({ label: `ours ${c.backend} ${threads}T`, timing: await measure(suite.name, work, iterations, suite.warmup ?? 2), peer: false });
     }
     setBackend(defaultBackend);
