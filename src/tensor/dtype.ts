@@ -43,6 +43,9 @@ export function dtypeOf(a: TypedArray): DType {
 
 export const isFloat = (d: DType): boolean => d !== 'int32';
 
+/** Whether an array holds floats (the kernels' float paths take Float32Array and Float64Array, not Int32Array). */
+export const isFloatArray = (a: TypedArray): a is FloatArray => a instanceof Float32Array || a instanceof Float64Array;
+
 /** Type promotion as PyTorch does for tensor-tensor ops: int32 < float32 < float64. */
 export function promote(a: DType, b: DType): DType {
   if (a === 'float64' || b === 'float64') return 'float64';

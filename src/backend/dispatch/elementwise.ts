@@ -25,7 +25,7 @@
  *                                          two (three with the fresh array's zero fill), same bits
  *     otherwise                            out.set(a), then addInto's rungs
  */
-import type { TypedArray } from '../../tensor/dtype.js';
+import { type TypedArray, isFloatArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { type ArithOp, MUL, arithBroadcast, mulGradsSame, mulSumTo as mulSumToLoop } from '../../kernels/broadcast-arith.js';
 import { addIntoKernel, addNKernel } from '../../kernels/add-n.js';
@@ -52,7 +52,7 @@ export function addN(out: TypedArray, xs: readonly TypedArray[]): void {
 
 export function addInto(a: TypedArray, b: TypedArray): void {
   if (a.length === b.length && addNWasm(a, [a, b])) return;
-  if ((a instanceof Float32Array || a instanceof Float64Array) && addIntoPooled(a, b as typeof a)) return;
+  if (isFloatArray(a) && addIntoPooled(a, b as typeof a)) return;
   addIntoKernel(a, b);
 }
 

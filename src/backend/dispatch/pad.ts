@@ -5,20 +5,19 @@
  *                  (parallel/js-pooled.ts): the loops' bits
  *   otherwise      the loops, this thread
  */
-import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
+import { type FloatArray, type TypedArray, isFloatArray } from '../../tensor/dtype.js';
 import { padConstant as constantLoop, padGather as gatherLoop, padScatterAdd as scatterAddLoop } from '../../kernels/pad.js';
 import { runPadConstantJs, runPadPlanesJs } from '../parallel/js-pooled.js';
 
-const isFloat = (x: TypedArray): x is Float32Array | Float64Array => x instanceof Float32Array || x instanceof Float64Array;
 
 export function padConstant(y: TypedArray, x: TypedArray, xShape: readonly number[], yShape: readonly number[], before: readonly number[], value: number): void {
-  if (!(isFloat(y) && isFloat(x) && runPadConstantJs(y, x, xShape, yShape, before, value))) constantLoop(y, x, xShape, yShape, before, value);
+  if (!(isFloatArray(y) && isFloatArray(x) && runPadConstantJs(y, x, xShape, yShape, before, value))) constantLoop(y, x, xShape, yShape, before, value);
 }
 
 export function padGather(y: TypedArray, x: TypedArray, idx: Int32Array, inPlane: number, planes: number): void {
-  if (!(isFloat(y) && isFloat(x) && runPadPlanesJs('gather', y, x, idx, inPlane, planes))) gatherLoop(y, x, idx, inPlane, 0, planes);
+  if (!(isFloatArray(y) && isFloatArray(x) && runPadPlanesJs('gather', y, x, idx, inPlane, planes))) gatherLoop(y, x, idx, inPlane, 0, planes);
 }
 
 export function padScatterAdd(gx: FloatArray, gy: TypedArray, idx: Int32Array, inPlane: number, planes: number): void {
-  if (!(isFloat(gy) && runPadPlanesJs('scatterAdd', gx, gy, idx, inPlane, planes))) scatterAddLoop(gx, gy, idx, inPlane, 0, planes);
+  if (!(isFloatArray(gy) && runPadPlanesJs('scatterAdd', gx, gy, idx, inPlane, planes))) scatterAddLoop(gx, gy, idx, inPlane, 0, planes);
 }

@@ -5,18 +5,17 @@
  *                  loop alone, in its order, so the same bits
  *   otherwise      the loop, this thread (a reduction to one value, e.g. a full sum, has one row: always here)
  */
-import type { TypedArray } from '../../tensor/dtype.js';
+import { type TypedArray, isFloatArray } from '../../tensor/dtype.js';
 import { type ReducePlan, reduceExtreme as extremeLoop, reduceSum as sumLoop } from '../../kernels/reduce.js';
 import { runReduceJs } from '../parallel/js-pooled.js';
 
-const isFloat = (x: TypedArray): x is Float32Array | Float64Array => x instanceof Float32Array || x instanceof Float64Array;
 
 /** y = Σ x over the plan's reduced positions / divisor. */
 export function reduceSum(y: TypedArray, x: TypedArray, plan: ReducePlan, divisor = 1): void {
-  if (!(isFloat(y) && isFloat(x) && runReduceJs('sum', y, null, x, plan, divisor))) sumLoop(y, x, plan, divisor);
+  if (!(isFloatArray(y) && isFloatArray(x) && runReduceJs('sum', y, null, x, plan, divisor))) sumLoop(y, x, plan, divisor);
 }
 
 /** y = max (isMax) or min over the reduced positions, src = where each came from. */
 export function reduceExtreme(y: TypedArray, src: Int32Array, x: TypedArray, plan: ReducePlan, isMax: boolean): void {
-  if (!(isFloat(y) && isFloat(x) && runReduceJs(isMax ? 'max' : 'min', y, src, x, plan))) extremeLoop(y, src, x, plan, isMax);
+  if (!(isFloatArray(y) && isFloatArray(x) && runReduceJs(isMax ? 'max' : 'min', y, src, x, plan))) extremeLoop(y, src, x, plan, isMax);
 }

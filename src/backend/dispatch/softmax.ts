@@ -5,16 +5,15 @@
  *   one element type, two chunks or more outputs from its own sums, so the same bits
  *   otherwise                            the loop on this thread
  */
-import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
+import { type FloatArray, type TypedArray, isFloatArray } from '../../tensor/dtype.js';
 import * as K from '../../kernels/softmax.js';
 import { runSoftmaxJs } from '../parallel/js-pooled.js';
 
-const isFloat = (a: TypedArray): a is FloatArray => a instanceof Float32Array || a instanceof Float64Array;
 
 export function softmaxForward(y: TypedArray, x: TypedArray, g: K.LaneGeom, log: boolean): void {
-  if (!(isFloat(y) && isFloat(x) && runSoftmaxJs(y, x, null, g, log))) K.softmaxForward(y, x, g, log);
+  if (!(isFloatArray(y) && isFloatArray(x) && runSoftmaxJs(y, x, null, g, log))) K.softmaxForward(y, x, g, log);
 }
 
 export function softmaxBackward(gx: TypedArray, gy: TypedArray, y: TypedArray, g: K.LaneGeom, log: boolean): void {
-  if (!(isFloat(gx) && isFloat(gy) && isFloat(y) && runSoftmaxJs(gx, y, gy, g, log))) K.softmaxBackward(gx, gy, y, g, log);
+  if (!(isFloatArray(gx) && isFloatArray(gy) && isFloatArray(y) && runSoftmaxJs(gx, y, gy, g, log))) K.softmaxBackward(gx, gy, y, g, log);
 }
