@@ -37,6 +37,16 @@ function view(ctx: ThreadContext, bytes: number, addr: number, length: number): 
   return all.subarray(addr / bytes, addr / bytes + length);
 }
 
+/** The heap's floats from byte address addr to its end (for a kernel that reads through strides or offsets). */
+function viewFrom(ctx: ThreadContext, bytes: number, addr: number): FloatArray {
+  return (bytes === 8 ? ctx.heap.f64 : ctx.heap.f32).subarray(addr / bytes);
+}
+
+/** The heap's float64s from byte address addr (0: none), and its int32s. */
+const f64At = (ctx: ThreadContext, addr: number, length: number): Float64Array | null =>
+  addr === 0 ? null : ctx.heap.f64.subarray(addr / 8, addr / 8 + length);
+const i32At = (ctx: ThreadContext, addr: number, length: number): Int32Array => new Int32Array(ctx.heap.f32.buffer, addr, length);
+
 /**
  * Element-wise args: [bytesPerElement, out, in0, in1, …] byte addresses of element 0; [lo, hi) are elements.
  * The views start at element lo, so the loop runs on [0, hi − lo) of them (same element, same operation).
@@ -144,11 +154,11 @@ const groupNormJs: PoolKernel = {
   name: 'groupNorm.js',
   run(ctx, args, lo, hi) {
     const [bytes, pass, gy, x, gx, meanAt, invstdAt, wAt, s1At, s2At] = args, [N, C, G, S] = ints(args, 10, 4);
-    const g = { N, C, G, S }, size = N * C * S, f64 = (at: number, n: number) => ctx.heap.f64.subarray(at / 8, at / 8 + n);
-    const gyv = view(ctx, bytes, gy, size), xv = view(ctx, bytes, x, size), mean = f64(meanAt, N * G);
-    const s1 = f64(s1At, N * C), s2 = f64(s2At, N * C);
+    const g = { N, C, G, S }, size = N * C * S;
+    const gyv = view(ctx, bytes, gy, size), xv = view(ctx, bytes, x, size), mean = f64At(ctx, meanAt, N * G)!;
+    const s1 = f64At(ctx, s1At, N * C)!, s2 = f64At(ctx, s2At, N * C)!;
     if (pass === 0) groupNormRowSums(s1, s2, gyv, xv, mean, g, lo, hi);
-    else groupNormInputGrad(view(ctx, bytes, gx, size), gyv, xv, mean, f64(invstdAt, N * G), wAt ? view(ctx, bytes, wAt, C) : null, s1, s2, g, lo, hi);
+    else groupNormInputGrad(view(ctx, bytes, gx, size), gyv, xv, mean, f64At(ctx, invstdAt, N * G)!, wAt ? view(ctx, bytes, wAt, C) : null, s1, s2, g, lo, hi);
   },
 };
 
@@ -161,9 +171,8 @@ const layerNormJs: PoolKernel = {
   name: 'layerNorm.js',
   run(ctx, args, lo, hi) {
     const [bytes, pass, out, out2, gy, x, meanAt, invstdAt, wAt, bAt] = args, [R, M] = ints(args, 10, 2);
-    const size = R * M, f64 = (at: number) => ctx.heap.f64.subarray(at / 8, at / 8 + R);
-    const opt = (at: number, n: number) => (at ? view(ctx, bytes, at, n) : null);
-    const xv = view(ctx, bytes, x, size), mean = f64(meanAt), invstd = f64(invstdAt);
+    const size = R * M, opt = (at: number, n: number) => (at ? view(ctx, bytes, at, n) : null);
+    const xv = view(ctx, bytes, x, size), mean = f64At(ctx, meanAt, R)!, invstd = f64At(ctx, invstdAt, R)!;
     if (pass === 0) layerNormForward(view(ctx, bytes, out, size), xv, mean, invstd, opt(wAt, M), opt(bAt, M), M, lo, hi);
     else if (pass === 1) layerNormInputGrad(view(ctx, bytes, out, size), view(ctx, bytes, gy, size), xv, mean, invstd, opt(wAt, M), M, lo, hi);
     else layerNormParamGrads(opt(out, M), opt(out2, M), view(ctx, bytes, gy, size), xv, mean, invstd, M, lo, hi);
@@ -180,15 +189,15 @@ export const PAD_PASS = { constant: 0, gather: 1, scatterAdd: 2 } as const;
 const padJs: PoolKernel = {
   name: 'pad.js',
   run(ctx, args, lo, hi) {
-    const [bytes, pass, out, inp] = args, all = bytes === 8 ? ctx.heap.f64 : ctx.heap.f32, at = (a: number) => all.subarray(a / bytes);
+    const [bytes, pass, out, inp] = args, dst = viewFrom(ctx, bytes, out), src = viewFrom(ctx, bytes, inp);
     if (pass === PAD_PASS.constant) {
       const r = args[5] | 0, inShape = ints(args, 6, r), outShape = ints(args, 6 + r, r), before = ints(args, 6 + 2 * r, r);
-      padConstant(at(out), at(inp), inShape, outShape, before, args[4], lo, hi);
+      padConstant(dst, src, inShape, outShape, before, args[4], lo, hi);
       return;
     }
-    const idx = new Int32Array(ctx.heap.f32.buffer, args[4], args[5]), inPlane = args[6] | 0;
-    if (pass === PAD_PASS.gather) padGather(at(out), at(inp), idx, inPlane, lo, hi);
-    else padScatterAdd(at(out) as FloatArray, at(inp), idx, inPlane, lo, hi);
+    const idx = i32At(ctx, args[4], args[5]), inPlane = args[6] | 0;
+    if (pass === PAD_PASS.gather) padGather(dst, src, idx, inPlane, lo, hi);
+    else padScatterAdd(dst, src, idx, inPlane, lo, hi);
   },
 };
 
@@ -203,13 +212,12 @@ const reduceJs: PoolKernel = {
   name: 'reduce.js',
   run(ctx, args, lo, hi) {
     const [bytes, kind, y, x, srcAt, redAt] = args, [nRed, J, L, rows] = ints(args, 6, 4), divisor = args[10], k = args[11] | 0;
-    const buf = ctx.heap.f32.buffer;
     const plan: ReducePlan = {
-      rows, J, L, rowSizes: ints(args, 12, k), rowStrides: ints(args, 12 + k, k), red: new Int32Array(buf, redAt, nRed), count: nRed * L,
+      rows, J, L, rowSizes: ints(args, 12, k), rowStrides: ints(args, 12 + k, k), red: i32At(ctx, redAt, nRed), count: nRed * L,
     };
-    const xs = (bytes === 8 ? ctx.heap.f64 : ctx.heap.f32).subarray(x / bytes), ys = view(ctx, bytes, y, rows * J);
+    const xs = viewFrom(ctx, bytes, x), ys = view(ctx, bytes, y, rows * J);
     if (kind === REDUCE_KIND.sum) reduceSum(ys, xs, plan, divisor, lo, hi);
-    else reduceExtreme(ys, new Int32Array(buf, srcAt, rows * J), xs, plan, kind === REDUCE_KIND.max, lo, hi);
+    else reduceExtreme(ys, i32At(ctx, srcAt, rows * J), xs, plan, kind === REDUCE_KIND.max, lo, hi);
   },
 };
 
@@ -223,8 +231,7 @@ const stridedJs: PoolKernel = {
   run(ctx, args, lo, hi) {
     const [bytes, intoView, dst, src] = args, [offset, n] = ints(args, 4, 2);
     const shape = ints(args, 6, n), strides = ints(args, 6 + n, n);
-    const all = bytes === 8 ? ctx.heap.f64 : ctx.heap.f32, at = (addr: number) => all.subarray(addr / bytes);
-    (intoView === 1 ? scatterStrided : gatherStrided)(at(dst), at(src), offset, strides, shape, lo, hi);
+    (intoView === 1 ? scatterStrided : gatherStrided)(viewFrom(ctx, bytes, dst), viewFrom(ctx, bytes, src), offset, strides, shape, lo, hi);
   },
 };
 
@@ -238,7 +245,7 @@ const nearestJs: PoolKernel = {
   run(ctx, args, lo, hi) {
     const [bytes, pass, out, inp, ihAt, iwAt] = args, [P, H, W, oH, oW] = ints(args, 6, 5);
     const g = { P, H, W, oH, oW }, big = P * H * W, small = P * oH * oW;
-    const ih = new Int32Array(ctx.heap.f32.buffer, ihAt, oH), iw = new Int32Array(ctx.heap.f32.buffer, iwAt, oW);
+    const ih = i32At(ctx, ihAt, oH), iw = i32At(ctx, iwAt, oW);
     if (pass === 0) nearestForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), ih, iw, g, lo, hi);
     else nearestBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), ih, iw, g, lo, hi);
   },
@@ -273,7 +280,7 @@ const pool2dJs: PoolKernel = {
     const [bytes, pass, out, inp, argmaxAt, countIncludePad] = args;
     const [P, H, W, oH, oW, kH, kW, sH, sW, pH, pW, dH, dW] = ints(args, 6, 13);
     const g: PoolGeom = { P, H, W, oH, oW, kH, kW, sH, sW, pH, pW, dH, dW }, big = P * H * W, small = P * oH * oW;
-    const argmax = argmaxAt ? new Int32Array(ctx.heap.f32.buffer, argmaxAt, small) : new Int32Array(0);
+    const argmax = argmaxAt ? i32At(ctx, argmaxAt, small) : new Int32Array(0);
     if (pass === POOL2D_PASS.maxForward) maxPool2dForward(view(ctx, bytes, out, small), argmax, view(ctx, bytes, inp, big), g, lo, hi);
     else if (pass === POOL2D_PASS.maxBackward) maxPool2dBackward(view(ctx, bytes, out, big), view(ctx, bytes, inp, small), argmax, g, lo, hi);
     else if (pass === POOL2D_PASS.avgForward) avgPool2dForward(view(ctx, bytes, out, small), view(ctx, bytes, inp, big), g, countIncludePad === 1, lo, hi);
@@ -293,11 +300,6 @@ const softmaxJs: PoolKernel = {
     else softmaxBackward(view(ctx, bytes, out, n), view(ctx, bytes, gy, n), view(ctx, bytes, inp, n), g, log === 1, lo, hi);
   },
 };
-
-/** The heap's float64s from byte address addr (0: none), and its int32s. */
-const f64At = (ctx: ThreadContext, addr: number, length: number): Float64Array | null =>
-  addr === 0 ? null : ctx.heap.f64.subarray(addr / 8, addr / 8 + length);
-const i32At = (ctx: ThreadContext, addr: number, length: number): Int32Array => new Int32Array(ctx.heap.f32.buffer, addr, length);
 
 /**
  * The loss kernels (src/kernels/losses.ts) over pixels [lo, hi) of the N·S; every pixel writes only its own outputs.
