@@ -8,6 +8,7 @@
  *            the gradient is the scatter-add gx[p, idx[j]] += gy[p, j].
  */
 import type { FloatArray, TypedArray } from '../tensor/dtype.js';
+import { rowsOf } from './strided.js';
 
 export type PadGatherMode = 'reflect' | 'replicate' | 'circular';
 
@@ -67,12 +68,6 @@ export function padConstant(
       idx[d] = 0;
     }
   }
-}
-
-function rowsOf(shape: readonly number[]): number {
-  let n = 1;
-  for (let d = 0; d < shape.length - 1; d++) n *= shape[d];
-  return n;
 }
 
 /**

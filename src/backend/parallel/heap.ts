@@ -124,6 +124,13 @@ export class SharedHeap {
     return at;
   }
 
+  /** A staged copy of int32 values (an index table a pooled kernel reads), valid until the next resetStaging; its byte address. */
+  placeInts(values: Int32Array): number {
+    const at = this.stage(4 * values.length);
+    new Int32Array(this.memory.buffer, at, values.length).set(values);
+    return at;
+  }
+
   /** True when every array is a view of this heap (pooled work on them needs no copies). */
   containsAll(arrays: readonly ArrayBufferView[]): boolean {
     return arrays.every((x) => this.contains(x));

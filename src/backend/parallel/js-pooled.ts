@@ -20,6 +20,7 @@ import type { ConvGeom } from '../../kernels/conv2d-common.js';
 import type { AdaptiveGeom, PoolGeom } from '../../kernels/pool2d.js';
 import { PAD_PASS, POOL2D_PASS, REDUCE_KIND } from './js-kernels.js';
 import type { ReducePlan } from '../../kernels/reduce.js';
+import { rowsOf } from '../../kernels/strided.js';
 import { type GroupNormGeom, groupNormParamGrads } from '../../kernels/group-norm.js';
 import type { LaneGeom } from '../../kernels/softmax.js';
 import type { ResampleGeom } from '../../kernels/upsample2d.js';
@@ -182,7 +183,7 @@ export function runAdaptiveAvgPoolJs(pass: 'forward' | 'backward', out: FloatArr
  */
 export function runPadConstantJs(y: FloatArray, x: FloatArray, xShape: readonly number[], yShape: readonly number[], before: readonly number[],
   value: number): boolean {
-  const r = yShape.length, rows = r === 0 ? 1 : yShape.slice(0, -1).reduce((a, d) => a * d, 1);
+  const r = yShape.length, rows = rowsOf(yShape);
   const plan = poolPlan(rows, y.length);
   if (!plan || 6 + 3 * r > MAX_ARGS || !sameType(y, [x]) || !getHeap().contains(x)) return false;
   getHeap().resetStaging();
@@ -197,8 +198,7 @@ export function runPadPlanesJs(pass: 'gather' | 'scatterAdd', out: FloatArray, i
   if (!plan || !sameType(out, [input]) || !getHeap().contains(input)) return false;
   const heap = getHeap();
   heap.resetStaging();
-  const dst = placeOut(out), idxAt = heap.stage(4 * idx.length);
-  new Int32Array(heap.memory.buffer, idxAt, idx.length).set(idx);
+  const dst = placeOut(out), idxAt = heap.placeInts(idx);
   getPool().run('pad.js', [out.BYTES_PER_ELEMENT, PAD_PASS[pass], dst.addr, input.byteOffset, idxAt, idx.length, inPlane], planes, plan);
   dst.copyBack();
   return true;
@@ -268,8 +268,7 @@ export function runReduceJs(kind: keyof typeof REDUCE_KIND, y: FloatArray, src: 
   if (!pool || 12 + 2 * k > MAX_ARGS || !sameType(y, [x]) || !getHeap().contains(x)) return false;
   const heap = getHeap();
   heap.resetStaging();
-  const dst = placeOut(y), redAt = heap.stage(4 * plan.red.length);
-  new Int32Array(heap.memory.buffer, redAt, plan.red.length).set(plan.red);
+  const dst = placeOut(y), redAt = heap.placeInts(plan.red);
   const bits = src && new Float32Array(src.buffer, src.byteOffset, src.length), srcOut = bits ? placeOut(bits) : null;
   getPool().run('reduce.js', [y.BYTES_PER_ELEMENT, REDUCE_KIND[kind], dst.addr, x.byteOffset, srcOut ? srcOut.addr : 0, redAt, plan.red.length,
     plan.J, plan.L, plan.rows, divisor, k, ...plan.rowSizes, ...plan.rowStrides], plan.rows, pool);
@@ -285,8 +284,8 @@ export function runReduceJs(kind: keyof typeof REDUCE_KIND, y: FloatArray, src: 
  * when the caller should run the loop.
  */
 export function runStridedJs(intoView: boolean, dst: FloatArray, src: FloatArray, offset: number, strides: readonly number[], shape: readonly number[]): boolean {
-  const n = shape.length, rows = n === 0 ? 1 : shape.slice(0, -1).reduce((a, d) => a * d, 1);
-  const plan = poolPlan(rows, shape.reduce((a, d) => a * d, 1));
+  const n = shape.length, rows = rowsOf(shape);
+  const plan = poolPlan(rows, rows * (n === 0 ? 1 : shape[n - 1]));
   if (!plan || 6 + 2 * n > MAX_ARGS || !sameType(dst, [src]) || !getHeap().containsAll([dst, src])) return false;
   const bytes = dst.BYTES_PER_ELEMENT;
   getPool().run('strided.js', [bytes, intoView ? 1 : 0, dst.byteOffset, src.byteOffset, offset, n, ...shape, ...strides], rows, plan);
@@ -304,9 +303,7 @@ export function runNearestJs(pass: 'forward' | 'backward', out: FloatArray, inpu
   const heap = getHeap();
   heap.resetStaging();
   const inAddr = heap.place(input), dst = placeOut(out);
-  const ihAt = heap.stage(4 * ih.length), iwAt = heap.stage(4 * iw.length);
-  new Int32Array(heap.memory.buffer, ihAt, ih.length).set(ih);
-  new Int32Array(heap.memory.buffer, iwAt, iw.length).set(iw);
+  const ihAt = heap.placeInts(ih), iwAt = heap.placeInts(iw);
   getPool().run('nearest.js', [out.BYTES_PER_ELEMENT, pass === 'forward' ? 0 : 1, dst.addr, inAddr, ihAt, iwAt, g.P, g.H, g.W, g.oH, g.oW], g.P, plan);
   dst.copyBack();
   return true;
