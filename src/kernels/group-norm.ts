@@ -34,15 +34,14 @@ export function groupStatsGeom({ N, C, G, S }: GroupNormGeom): BatchNormGeom {
 }
 
 /**
- * Per-(n, c) rows for BatchNorm's y on [1, N·C, S]: the group's mean and σ⁻¹, the channel's γ and β (null stays null).
- * `like` gives the dtype of the γ, β rows (the input's).
+ * Per-(n, c) rows for BatchNorm's y on [1, N·C, S]: the group's mean and σ⁻¹, the channel's γ and β (null stays null;
+ * the γ, β rows have γ's and β's float type).
  */
-export function rowParams(mean: Float64Array, invstd: Float64Array, w: FloatArray | null, b: FloatArray | null, g: GroupNormGeom,
-  like: FloatArray): { mean: Float64Array; invstd: Float64Array; w: FloatArray | null; b: FloatArray | null } {
+export function rowParams(mean: Float64Array, invstd: Float64Array, w: FloatArray | null, b: FloatArray | null,
+  g: GroupNormGeom): { mean: Float64Array; invstd: Float64Array; w: FloatArray | null; b: FloatArray | null } {
   const { N, C, G } = g, Cg = C / G, rows = N * C;
-  const Row = like.constructor as new (n: number) => FloatArray;
-  const rm = new Float64Array(rows), ri = new Float64Array(rows);
-  const rw = w ? new Row(rows) : null, rb = b ? new Row(rows) : null;
+  const rowsLike = (p: FloatArray | null): FloatArray | null => p && (p instanceof Float64Array ? new Float64Array(rows) : new Float32Array(rows));
+  const rm = new Float64Array(rows), ri = new Float64Array(rows), rw = rowsLike(w), rb = rowsLike(b);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const r = n * C + c, grp = n * G + Math.floor(c / Cg);

@@ -8,6 +8,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
+import { numel } from '../tensor/shape.js';
 import { record } from '../autograd/record.js';
 import { batchNormApply, batchNormStats } from '../backend/dispatch/batchnorm2d.js';
 import { type GroupNormGeom, groupStatsGeom, rowParams } from '../kernels/group-norm.js';
@@ -42,7 +43,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = 
   checkPerChannel('bias', bias, x);
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new ConfigError(OP, `eps must be a non-negative finite number, got ${eps}`);
 
-  const g: GroupNormGeom = { N, C, G: numGroups, S: C === 0 ? 0 : x.size / Math.max(1, N * C) };
+  const g: GroupNormGeom = { N, C, G: numGroups, S: numel(x.shape.slice(2)) };
   const xd = x.data as FloatArray;
   const groups = N * numGroups;
   const mean = new Float64Array(groups), invstd = new Float64Array(groups);
@@ -53,7 +54,7 @@ export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = 
   }
   const y = allocUninit(x.dtype, x.size) as FloatArray; // every element written
   const wData = weight ? (weight.data as FloatArray) : null, bData = bias ? (bias.data as FloatArray) : null;
-  const rows = rowParams(mean, invstd, wData, bData, g, xd);
+  const rows = rowParams(mean, invstd, wData, bData, g);
   batchNormApply(y, xd, rows.mean, rows.invstd, rows.w, rows.b, { N: 1, C: N * C, HW: g.S });
 
   // γ as it is now: an optimizer may update the weight before the backward runs
