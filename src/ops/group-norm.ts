@@ -6,10 +6,10 @@
  * Formulas and backward: src/kernels/group-norm.ts.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
+import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { numel } from '../tensor/shape.js';
-import { record } from '../autograd/record.js';
+import { recordAffineNorm } from './affine-norm.js';
 import { batchNormApply, batchNormStats } from '../backend/dispatch/batchnorm2d.js';
 import { type GroupNormGeom, groupStatsGeom, rowParams } from '../kernels/group-norm.js';
 import { groupNormBackward } from '../backend/dispatch/group-norm.js';
@@ -57,13 +57,6 @@ export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = 
   const rows = rowParams(mean, invstd, wData, bData, g);
   batchNormApply(y, xd, rows.mean, rows.invstd, rows.w, rows.b, { N: 1, C: N * C, HW: g.S });
 
-  // γ as it is now: an optimizer may update the weight before the backward runs
-  const w0 = wData && wData.slice();
-  return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
-    const gx = needs[0] ? (allocUninit(x.dtype, x.size) as FloatArray) : null; // every element written
-    const gw = needs[1] ? (allocArray(x.dtype, C) as FloatArray) : null;
-    const gb = needs[2] ? (allocArray(x.dtype, C) as FloatArray) : null;
-    groupNormBackward(gx, gw, gb, gy.data as FloatArray, x.data as FloatArray, mean, invstd, w0, g);
-    return [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, [C]), gb && new Tensor(gb, [C])];
-  }, [x]);
+  return recordAffineNorm(OP, x, weight, bias, y, [C],
+    (gx, gw, gb, gy, xs, w0) => groupNormBackward(gx, gw, gb, gy, xs, mean, invstd, w0, g));
 }

@@ -4,10 +4,10 @@
  * bias (shaped normalizedShape) are an element-wise affine map over them. Formulas: src/kernels/layer-norm.ts.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { allocArray, allocUninit, type FloatArray } from '../tensor/dtype.js';
+import { allocUninit, type FloatArray } from '../tensor/dtype.js';
 import { ShapeError, ConfigError } from '../tensor/errors.js';
 import { fmtShape, numel, shapesEqual, type Shape } from '../tensor/shape.js';
-import { record } from '../autograd/record.js';
+import { recordAffineNorm } from './affine-norm.js';
 import { batchNormStats } from '../backend/dispatch/batchnorm2d.js';
 import { layerNormBackward, layerNormForward } from '../backend/dispatch/layer-norm.js';
 
@@ -56,13 +56,6 @@ export function layerNorm(x: Tensor, normalizedShape: Shape, weight: Tensor | nu
   const wData = weight ? (weight.data as FloatArray) : null, bData = bias ? (bias.data as FloatArray) : null;
   layerNormForward(y, xd, mean, invstd, wData, bData, M);
 
-  // γ as it is now: an optimizer may update the weight before the backward runs
-  const w0 = wData && wData.slice();
-  return record(OP, [x, weight, bias], new Tensor(y, x.shape), (gy, needs) => {
-    const gx = needs[0] ? (allocUninit(x.dtype, x.size) as FloatArray) : null; // every element written
-    const gw = needs[1] ? (allocArray(x.dtype, M) as FloatArray) : null;
-    const gb = needs[2] ? (allocArray(x.dtype, M) as FloatArray) : null;
-    layerNormBackward(gx, gw, gb, gy.data as FloatArray, x.data as FloatArray, mean, invstd, w0, M);
-    return [gx && new Tensor(gx, x.shape), gw && new Tensor(gw, normalizedShape), gb && new Tensor(gb, normalizedShape)];
-  }, [x]);
+  return recordAffineNorm(OP, x, weight, bias, y, normalizedShape,
+    (gx, gw, gb, gy, xs, w0) => layerNormBackward(gx, gw, gb, gy, xs, mean, invstd, w0, M));
 }
